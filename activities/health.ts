@@ -1,0 +1,26 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Deps } from '../src/infra/deps';
+
+const run = promisify(execFile);
+
+export function healthActivities(deps: Pick<Deps, 'db' | 'cfg'>) {
+  return {
+    /** Writes and reads back one row; idempotent by workflow id. */
+    async recordHealthProbe(workflowId: string): Promise<boolean> {
+      await deps.db.healthProbe.upsert({
+        where: { id: workflowId },
+        create: { id: workflowId, workflowId },
+        update: { checkedAt: new Date() },
+      });
+      const row = await deps.db.healthProbe.findUnique({ where: { id: workflowId } });
+      return row !== null;
+    },
+
+    /** Runs on the media queue: proves the ffmpeg worker can execute ffmpeg. */
+    async probeMediaTools(): Promise<string> {
+      const { stdout } = await run(deps.cfg.FFMPEG_PATH, ['-version']);
+      return stdout.split('\n')[0] ?? 'unknown';
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { swaggerUI } from '@hono/swagger-ui';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { Deps } from '../infra/deps';
+import { ApiError, onError, onNotFound, validationHook } from './errors';
+import { requestContext, type RequestVars } from './middleware/request-context';
+import { healthRoutes } from './routes/health';
+
+export type AppEnv = { Variables: RequestVars };
+
+/** The whole HTTP API. Each domain contributes one router; all share the error shape and middleware. */
+export function createApp(deps: Deps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use('*', requestContext);
+  // JSON bodies are small: media goes straight to S3 through presigned URLs, never through the API.
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', 'Request body is larger than 1 MiB');
+      },
+    }),
+  );
+
+  app.route('/', healthRoutes(deps));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'CoachFlow API', version: '0.1.0', description: 'Bookings, video sessions, paid sessions and subscriptions for coaches.' },
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+
+  app.onError(onError);
+  app.notFound(onNotFound);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,28 @@
+import { randomUUID } from 'node:crypto';
+import { routePath } from 'hono/route';
+import { createMiddleware } from 'hono/factory';
+import { logger, type Logger } from '../../infra/logger';
+import { httpDuration } from '../metrics';
+
+export type RequestVars = { requestId: string; log: Logger };
+
+const SAFE_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/** Request id (client's X-Request-Id when sane, else a UUID) on every response, a child logger, timing. */
+export const requestContext = createMiddleware<{ Variables: RequestVars }>(async (c, next) => {
+  const incoming = c.req.header('x-request-id');
+  const requestId = incoming && SAFE_ID.test(incoming) ? incoming : randomUUID();
+  const log = logger.child({ requestId });
+  c.set('requestId', requestId);
+  c.set('log', log);
+  const started = performance.now();
+  try {
+    await next();
+  } finally {
+    c.header('X-Request-Id', requestId);
+    const seconds = (performance.now() - started) / 1000;
+    const route = c.res.status === 404 ? 'unmatched' : routePath(c, -1) || 'unmatched';
+    httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
+    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1000) }, 'request');
+  }
+});

@@ -1,0 +1,204 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ensureTool } from './tools';
+
+// Starts the real services the backend talks to, each only when nothing already answers at its
+// address. Used by `npm start` (src/dev/start.ts) and by the test harness (test/support/global-setup.ts).
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+
+export interface Started {
+  name: string;
+  stop(): Promise<void>;
+}
+
+export type Log = (line: string) => void;
+
+export function portOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host, port });
+    const finish = (open: boolean) => {
+      socket.destroy();
+      done(open);
+    };
+    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+  });
+}
+
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await sleep(200);
+  }
+  throw new Error(`${what} did not become ready within ${Math.round(timeoutMs / 1000)} s`);
+}
+
+export function hostPort(address: string, defaultPort: number): { host: string; port: number } {
+  const url = new URL(address.includes('://') ? address : `tcp://${address}`);
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || defaultPort) };
+}
+
+/** Spawns a long-running child with its output in a log file; stop() ends it (SIGTERM, then SIGKILL). */
+export function spawnService(name: string, command: string, args: string[], logDir: string, env = {}): Started & { child: ChildProcess } {
+  mkdirSync(logDir, { recursive: true });
+  const out = openSync(join(logDir, `${name}.log`), 'a');
+  const child = spawn(command, args, { stdio: ['ignore', out, out], env: { ...process.env, ...env } });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  // Safety net: never leave a service running when the launcher itself dies.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.removeListener('exit', killOnExit));
+  return {
+    name,
+    child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timedOut = await Promise.race([exited.then(() => false), sleep(10_000).then(() => true)]);
+      if (timedOut) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+}
+
+function failIfExited(service: Started & { child: ChildProcess }, logDir: string): () => Promise<boolean> {
+  return async () => {
+    if (service.child.exitCode !== null) {
+      throw new Error(`${service.name} exited with code ${service.child.exitCode}; see ${join(logDir, `${service.name}.log`)}`);
+    }
+    return false;
+  };
+}
+
+async function startWhenAbsent(
+  name: string,
+  host: string,
+  port: number,
+  log: Log,
+  start: () => Started & { child: ChildProcess },
+  logDir: string,
+  ready: () => Promise<boolean> = () => portOpen(host, port),
+  timeoutMs = 90_000,
+): Promise<Started | undefined> {
+  if (await portOpen(host, port)) {
+    log(`${name}: reusing the service already listening on ${host}:${port}`);
+    return undefined;
+  }
+  const service = start();
+  const exited = failIfExited(service, logDir);
+  await waitFor(name, async () => (await exited()) || ready(), timeoutMs);
+  log(`${name}: started on ${host}:${port}`);
+  return service;
+}
+
+export function searchAttributes(): Record<string, string> {
+  return JSON.parse(readFileSync(join(REPO_ROOT, 'temporal-config/search-attributes.json'), 'utf8'));
+}
+
+export async function startTemporal(opts: { address: string; uiPort: number; dataDir: string; logDir: string; log: Log }) {
+  const { host, port } = hostPort(opts.address, 7233);
+  return startWhenAbsent(
+    'temporal',
+    host,
+    port,
+    opts.log,
+    () => {
+      const bin = ensureTool('temporal', opts.log);
+      mkdirSync(opts.dataDir, { recursive: true });
+      const attrs = Object.entries(searchAttributes()).flatMap(([k, v]) => ['--search-attribute', `${k}=${v}`]);
+      return spawnService(
+        'temporal',
+        bin,
+        [
+          'server', 'start-dev',
+          '--ip', host,
+          '--port', String(port),
+          '--ui-port', String(opts.uiPort),
+          '--db-filename', join(opts.dataDir, 'temporal.sqlite'),
+          '--log-level', 'warn',
+          ...attrs,
+        ],
+        opts.logDir,
+      );
+    },
+    opts.logDir,
+  );
+}
+
+export async function startMinio(opts: {
+  endpoint: string;
+  accessKey: string;
+  secretKey: string;
+  dataDir: string;
+  logDir: string;
+  log: Log;
+}) {
+  const { host, port } = hostPort(opts.endpoint, 9000);
+  return startWhenAbsent(
+    's3 (minio)',
+    host,
+    port,
+    opts.log,
+    () => {
+      const bin = ensureTool('minio', opts.log);
+      mkdirSync(opts.dataDir, { recursive: true });
+      return spawnService(
+        'minio',
+        bin,
+        ['server', opts.dataDir, '--address', `${host}:${port}`, '--console-address', `${host}:${port + 1}`, '--quiet'],
+        opts.logDir,
+        { MINIO_ROOT_USER: opts.accessKey, MINIO_ROOT_PASSWORD: opts.secretKey, MINIO_BROWSER: 'off' },
+      );
+    },
+    opts.logDir,
+    async () => (await fetch(`http://${host}:${port}/minio/health/ready`)).ok,
+  );
+}
+
+export async function startStripeMock(opts: { apiUrl: string; logDir: string; log: Log }) {
+  const { host, port } = hostPort(opts.apiUrl, 12111);
+  return startWhenAbsent(
+    'stripe-mock',
+    host,
+    port,
+    opts.log,
+    () => spawnService('stripe-mock', ensureTool('stripe-mock', opts.log), ['-http-addr', `${host}:${port}`], opts.logDir),
+    opts.logDir,
+  );
+}
+
+export async function startMailpit(opts: { smtpUrl: string; viewerUrl: string; dataDir: string; logDir: string; log: Log }) {
+  const smtp = hostPort(opts.smtpUrl, 1025);
+  const ui = hostPort(opts.viewerUrl, 8025);
+  return startWhenAbsent(
+    'smtp sink (mailpit)',
+    smtp.host,
+    smtp.port,
+    opts.log,
+    () => {
+      mkdirSync(opts.dataDir, { recursive: true });
+      return spawnService(
+        'mailpit',
+        ensureTool('mailpit', opts.log),
+        [
+          '--smtp', `${smtp.host}:${smtp.port}`,
+          '--listen', `${ui.host}:${ui.port}`,
+          '--database', join(opts.dataDir, 'mailpit.db'),
+          '--smtp-auth-accept-any', '--smtp-auth-allow-insecure',
+          '--max', '5000',
+        ],
+        opts.logDir,
+      );
+    },
+    opts.logDir,
+    async () => (await fetch(`http://${ui.host}:${ui.port}/livez`)).ok,
+  );
+}

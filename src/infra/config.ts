@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+// Every setting the processes read, validated once at start. A bad or missing value fails fast with
+// the variable named; .env.example documents each one.
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        return parseDuration(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
+
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .default('postgresql://postgres@127.0.0.1:5432/coachflow'),
+
+  TEMPORAL_ADDRESS: z.string().min(3).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('coachflow'),
+  TEMPORAL_MEDIA_TASK_QUEUE: z.string().min(1).default('coachflow-media'),
+  TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+
+  S3_ENDPOINT: z.url().default('http://127.0.0.1:9000'),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_BUCKET: z.string().min(3).default('coachflow'),
+  S3_ACCESS_KEY_ID: z.string().min(1).default('coachflow'),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).default('coachflow-secret'),
+  S3_FORCE_PATH_STYLE: bool(true),
+  S3_PRESIGN_TTL: duration('15m'),
+
+  /** Unset → the local stripe-mock at STRIPE_API_URL. Set (sk_test_…) → Stripe itself. */
+  STRIPE_SECRET_KEY: optionalText,
+  STRIPE_API_URL: z.url().default('http://127.0.0.1:12111'),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).default('whsec_local_development_secret'),
+
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .default('smtp://127.0.0.1:1025'),
+  MAIL_FROM: z.string().min(3).default('CoachFlow <no-reply@coachflow.local>'),
+  MAIL_VIEWER_URL: z.url().default('http://127.0.0.1:8025'),
+
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: optionalText.pipe(z.url().optional()),
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+
+  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  FFPROBE_PATH: z.string().min(1).default('ffprobe'),
+
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default('local-development-secret-change-me-please'),
+  JWT_ISSUER: z.string().min(1).default('coachflow'),
+  JWT_AUDIENCE: z.string().min(1).default('coachflow-api'),
+  ACCESS_TOKEN_TTL: duration('15m'),
+  REFRESH_TOKEN_TTL: duration('30d'),
+
+  BOOKING_HOLD_TIMEOUT: duration('15m'),
+  BOOKING_REMINDER_LEAD: duration('24h'),
+  VIDEO_UPLOAD_TIMEOUT: duration('24h'),
+  SUBSCRIPTION_GRACE_PERIOD: duration('30d'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (parsed.data.NODE_ENV === 'production' && parsed.data.JWT_SECRET.startsWith('local-development')) {
+    throw new ConfigError('Invalid configuration:\n  JWT_SECRET: must be set in production');
+  }
+  return Object.freeze(parsed.data);
+}
+
+let cached: Config | undefined;
+
+/** The process-wide configuration; exits the process with the offending variables named when invalid. */
+export function config(): Config {
+  if (!cached) {
+    try {
+      cached = loadConfig();
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`${err.message}\n`);
+        process.exit(78); // EX_CONFIG
+      }
+      throw err;
+    }
+  }
+  return cached;
+}

@@ -1,0 +1,25 @@
+import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { config } from '../src/infra/config';
+import { closeDeps, createDeps } from '../src/infra/deps';
+import { configureFfmpeg } from '../src/infra/ffmpeg';
+import { logger } from '../src/infra/logger';
+import { createWorkers, type QueueKind } from './create-workers';
+
+// Worker process. WORKER_QUEUES=default,media (the default) runs both queues; run one process per
+// queue to scale media work separately. SIGINT/SIGTERM drain in-flight tasks before exiting.
+
+Runtime.install({
+  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+});
+
+const cfg = config();
+configureFfmpeg(cfg);
+const queues = (process.env.WORKER_QUEUES ?? 'default,media').split(',').map((q) => q.trim()) as QueueKind[];
+const deps = await createDeps(cfg);
+const set = await createWorkers(deps, { queues });
+logger.info({ queues, taskQueue: cfg.TEMPORAL_TASK_QUEUE, mediaTaskQueue: cfg.TEMPORAL_MEDIA_TASK_QUEUE }, 'workers running');
+
+await set.run();
+await closeDeps(deps);
+logger.info('workers stopped');
+process.exit(0);

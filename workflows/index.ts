@@ -1,0 +1,2 @@
+// Every workflow the workers run; bundled once per worker process.
+export * from './health';

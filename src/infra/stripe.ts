@@ -8,7 +8,7 @@ import type { Config } from './config';
 export function createStripe(cfg: Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_API_URL'>): Stripe {
   if (cfg.STRIPE_SECRET_KEY) return new Stripe(cfg.STRIPE_SECRET_KEY, { maxNetworkRetries: 2 });
   const url = new URL(cfg.STRIPE_API_URL);
-  return new Stripe('sk_test_stripe_mock', {
+  return new Stripe('sk_test_123', {
     host: url.hostname,
     port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
     protocol: url.protocol === 'https:' ? 'https' : 'http',

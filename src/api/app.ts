@@ -4,7 +4,12 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../infra/deps';
 import { ApiError, onError, onNotFound, validationHook } from './errors';
 import { requestContext, type RequestVars } from './middleware/request-context';
+import { adminRoutes } from './routes/admin';
+import { authRoutes } from './routes/auth';
+import { coachRoutes } from './routes/coaches';
 import { healthRoutes } from './routes/health';
+import { orgRoutes } from './routes/orgs';
+import { rosterRoutes } from './routes/roster';
 
 export type AppEnv = { Variables: RequestVars };
 
@@ -25,6 +30,11 @@ export function createApp(deps: Deps) {
   );
 
   app.route('/', healthRoutes(deps));
+  app.route('/', authRoutes(deps));
+  app.route('/', rosterRoutes(deps));
+  app.route('/', coachRoutes(deps));
+  app.route('/', orgRoutes(deps));
+  app.route('/', adminRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', {

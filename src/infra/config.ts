@@ -33,6 +33,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
+  /** Behind a load balancer: take the client IP from the first X-Forwarded-For entry (rate limits). */
+  TRUST_PROXY: bool(false),
 
   DATABASE_URL: z
     .string()

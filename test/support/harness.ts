@@ -1,8 +1,16 @@
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../../src/infra/config';
 import { closeDeps, createDeps, type Deps } from '../../src/infra/deps';
 import { configureFfmpeg } from '../../src/infra/ffmpeg';
 import { createApp, type App } from '../../src/api/app';
 import { createWorkers, type WorkerSet } from '../../workers/create-workers';
+
+let runtimeInstalled = false;
+function quietTemporalRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
 
 /** Real dependencies for one test file, wired to the services global-setup started. */
 export async function testDeps(overrides: Record<string, string> = {}): Promise<Deps> {
@@ -22,6 +30,7 @@ export interface TestContext {
 export async function startTestContext(opts: { workers?: boolean; env?: Record<string, string> } = {}): Promise<TestContext> {
   const deps = await testDeps(opts.env);
   const app = createApp(deps);
+  if (opts.workers) quietTemporalRuntime();
   const workers = opts.workers ? await createWorkers(deps) : undefined;
   return {
     deps,

@@ -15,6 +15,10 @@ Runtime.install({
 const cfg = config();
 configureFfmpeg(cfg);
 const queues = (process.env.WORKER_QUEUES ?? 'default,media').split(',').map((q) => q.trim()) as QueueKind[];
+if (queues.length === 0 || queues.some((q) => q !== 'default' && q !== 'media')) {
+  process.stderr.write(`Invalid configuration:\n  WORKER_QUEUES: must list default and/or media, got "${process.env.WORKER_QUEUES}"\n`);
+  process.exit(78);
+}
 const deps = await createDeps(cfg);
 const set = await createWorkers(deps, { queues });
 logger.info({ queues, taskQueue: cfg.TEMPORAL_TASK_QUEUE, mediaTaskQueue: cfg.TEMPORAL_MEDIA_TASK_QUEUE }, 'workers running');

@@ -34,16 +34,23 @@ export function errorBody(code: string, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
-/** Turns zod issues into `{ field, reason }` rows naming each offending field. */
+/** Turns zod issues into `{ field, reason }` rows naming each offending field (one row per field). */
 export function fieldProblems(error: ZodError, prefix?: string): FieldProblem[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.map(String);
+  const byField = new Map<string, string[]>();
+  const add = (field: string, reason: string) => {
+    const reasons = byField.get(field) ?? [];
+    if (!reasons.includes(reason)) reasons.push(reason);
+    byField.set(field, reasons);
+  };
+  for (const issue of error.issues) {
+    const path = [prefix, ...issue.path.map(String)].filter(Boolean);
     if (issue.code === 'unrecognized_keys') {
-      return { field: [...path, ...issue.keys].join('.') || '(body)', reason: 'unknown field' };
+      for (const key of issue.keys) add([...path, key].join('.'), 'unknown field');
+    } else {
+      add(path.join('.') || '(body)', issue.message);
     }
-    const field = [prefix, ...path].filter(Boolean).join('.') || '(body)';
-    return { field, reason: issue.message };
-  });
+  }
+  return [...byField].map(([field, reasons]) => ({ field, reason: reasons.join('; ') }));
 }
 
 /** defaultHook for OpenAPIHono: validation failures become 400 with every field named. */

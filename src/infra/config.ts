@@ -39,7 +39,8 @@ const schema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
-    .default('postgresql://postgres@127.0.0.1:5432/coachflow'),
+    // Same address `npm start` gives its embedded Postgres when DATABASE_URL is unset.
+    .default('postgresql://postgres:postgres@127.0.0.1:54329/coachflow'),
 
   TEMPORAL_ADDRESS: z.string().min(3).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),

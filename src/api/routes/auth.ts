@@ -8,7 +8,8 @@ import { ApiError } from '../errors';
 import { requireAuth, type AuthedVars } from '../middleware/auth';
 import { body, EntitlementsSchema, errorResponses, json, UserSchema, userView } from '../schemas';
 
-const Email = z.email().max(254);
+// Trimmed before checking, so a pasted address with stray spaces still registers.
+const Email = z.string().trim().pipe(z.email().max(254));
 const Password = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
 
 const TokensSchema = z

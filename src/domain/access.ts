@@ -23,7 +23,7 @@ export const POLICY: Readonly<Record<ResourceKind, Readonly<Record<Action, reado
   player: { read: ['owner', 'coach', 'org_admin', 'superuser'], write: ['owner', 'superuser'] },
   coach_profile: { read: ['owner', 'superuser'], write: ['owner', 'superuser'] },
   product: { read: ['owner', 'superuser'], write: ['owner', 'superuser'] },
-  organisation: { read: ['org_member', 'org_admin', 'superuser'], write: ['org_admin', 'superuser'] },
+  organisation: { read: ['owner', 'org_member', 'org_admin', 'superuser'], write: ['owner', 'org_admin', 'superuser'] },
   // Booking: owner = athlete, participant = the coach.
   booking: { read: ['owner', 'participant', 'superuser'], write: ['owner', 'participant', 'superuser'] },
   // Video session / clip: owner = coach, participants = players it is shared with.

@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { dropDatabase } from '../src/dev/postgres';
+import { REPO_ROOT } from '../src/dev/services';
+import { startStack, type Stack } from '../src/dev/stack';
+
+// Benchmarks run against the same real services as the tests, in their own database and queues.
+
+export interface BenchResult {
+  name: string;
+  [metric: string]: string | number;
+}
+
+export function report(result: BenchResult): void {
+  console.log(JSON.stringify(result));
+}
+
+export async function timeIt(iterations: number, fn: (i: number) => Promise<unknown>, concurrency = 1): Promise<{ ms: number; opsPerSec: number; p50: number; p95: number }> {
+  const samples: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < iterations) {
+        const i = next++;
+        const t = performance.now();
+        await fn(i);
+        samples.push(performance.now() - t);
+      }
+    }),
+  );
+  const ms = performance.now() - started;
+  samples.sort((a, b) => a - b);
+  const pct = (p: number) => Number(samples[Math.min(samples.length - 1, Math.floor(p * samples.length))]!.toFixed(3));
+  return { ms: Number(ms.toFixed(1)), opsPerSec: Number(((iterations / ms) * 1000).toFixed(1)), p50: pct(0.5), p95: pct(0.95) };
+}
+
+export async function benchStack(): Promise<Stack & { env: Record<string, string> }> {
+  const runId = `bench${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const overrides = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    S3_BUCKET: `bench-${runId}`.toLowerCase(),
+    TEMPORAL_TASK_QUEUE: `bench-${runId}`,
+    TEMPORAL_MEDIA_TASK_QUEUE: `bench-${runId}-media`,
+  };
+  const stack = await startStack({
+    dataDir: join(REPO_ROOT, '.data/test'),
+    databaseName: `coachflow_${runId}`.toLowerCase(),
+    env: overrides,
+    log: (line) => process.stderr.write(`[stack] ${line}\n`),
+  });
+  Object.assign(process.env, overrides, stack.env);
+  return {
+    ...stack,
+    async stop() {
+      await dropDatabase(stack.env.DATABASE_URL!).catch(() => {});
+      await stack.stop();
+    },
+  };
+}

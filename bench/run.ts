@@ -1,0 +1,21 @@
+import { benchStack } from './harness';
+import { identityBench } from './identity';
+
+// `npm run bench`: starts (or reuses) the real stack, runs each suite, prints one JSON line per result.
+// Ratios compare against a baseline measured in the same run, on the same machine.
+const suites: Record<string, () => Promise<void>> = {
+  identity: identityBench,
+};
+
+const only = process.argv.slice(2);
+const stack = await benchStack();
+try {
+  for (const [name, run] of Object.entries(suites)) {
+    if (only.length && !only.includes(name)) continue;
+    process.stderr.write(`[bench] ${name}\n`);
+    await run();
+  }
+} finally {
+  await stack.stop();
+}
+process.exit(0);

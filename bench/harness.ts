@@ -15,7 +15,7 @@ export function report(result: BenchResult): void {
   console.log(JSON.stringify(result));
 }
 
-export async function timeIt(iterations: number, fn: (i: number) => Promise<unknown>, concurrency = 1): Promise<{ ms: number; opsPerSec: number; p50: number; p95: number }> {
+export async function timeIt(iterations: number, fn: (i: number) => unknown, concurrency = 1): Promise<{ ms: number; opsPerSec: number; p50: number; p95: number }> {
   const samples: number[] = [];
   let next = 0;
   const started = performance.now();

@@ -1,4 +1,4 @@
-import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { config } from '../src/infra/config';
 import { closeDeps, createDeps } from '../src/infra/deps';
 import { configureFfmpeg } from '../src/infra/ffmpeg';
@@ -8,7 +8,13 @@ import { createWorkers, type QueueKind } from './create-workers';
 // Worker process. WORKER_QUEUES=default,media (the default) runs both queues; run one process per
 // queue to scale media work separately. SIGINT/SIGTERM drain in-flight tasks before exiting.
 
+// SDK, workflow and activity logs go through pino as JSON; activity/workflow entries carry
+// workflowId, workflowType and activityType in their metadata.
 Runtime.install({
+  logger: new DefaultLogger('INFO', ({ level, message, meta }) => {
+    const method = level === 'TRACE' ? 'trace' : level === 'DEBUG' ? 'debug' : level === 'WARN' ? 'warn' : level === 'ERROR' ? 'error' : 'info';
+    logger[method]({ ...meta, component: 'temporal' }, message);
+  }),
   telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
 });
 

@@ -78,3 +78,24 @@ describe('the real local stack', () => {
     expect(probe.streams.some((s) => s.codec_type === 'audio' && s.codec_name === 'aac')).toBe(true);
   });
 });
+
+describe('email delivery', () => {
+  it('sends each (reference, template, recipient) once, however often the activity is retried', async () => {
+    const { createActivities } = await import('../../activities');
+    const activities = createActivities(ctx.deps);
+    const to = `once-${Date.now()}@example.test`;
+    const input = { reference: `test-${Date.now()}`, template: 'health_check' as const, to, data: { checkedAt: '2026-11-24T10:00:00Z' } };
+    const first = await activities.sendEmail(input);
+    const second = await activities.sendEmail(input);
+    expect(first.sent).toBe(true);
+    expect(second).toEqual({ sent: false, messageId: first.messageId });
+    await waitForMessages(to);
+    await new Promise((r) => setTimeout(r, 500));
+    const { messagesTo } = await import('../support/mailbox');
+    const messages = await messagesTo(to);
+    expect(messages).toHaveLength(1);
+    const message = await readMessage(messages[0]!.ID);
+    expect(message.Text).toContain('Outbound email works');
+    expect(message.HTML).toContain('<h1');
+  });
+});

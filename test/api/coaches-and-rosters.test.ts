@@ -22,6 +22,14 @@ describe('feature gates', () => {
     expect(roster.body.error.message).toBe('Insufficient feature access: player_assignment');
   });
 
+  it('denies the wrong role with 403 naming the roles allowed', async () => {
+    const coach = await createUser(ctx.app, ctx.deps, 'coach_pro_plus');
+    const res = await call(ctx.app, 'POST', '/api/orgs', { token: coach.token, body: { name: 'Not mine to make' } });
+    expect(res.status).toBe(403);
+    expect(res.body.error).toEqual({ code: 'role_not_allowed', message: 'This action needs one of the roles: org_pro, superuser' });
+    expect(await ctx.deps.db.organisation.count({ where: { ownerId: coach.id } })).toBe(0);
+  });
+
   it('follows a plan change on the very next request', async () => {
     const user = await createUser(ctx.app, ctx.deps);
     expect((await call(ctx.app, 'GET', '/api/coaches/me/players', { token: user.token })).status).toBe(403);

@@ -31,7 +31,10 @@ export function emailActivities(deps: Pick<Deps, 'db' | 'mailer' | 'cfg'>) {
       try {
         rendered = renderEmail(input.template, input.data as never);
       } catch (err) {
-        throw ApplicationFailure.nonRetryable(`email template ${input.template} failed: ${(err as Error).message}`, 'EmailTemplateError');
+        throw ApplicationFailure.nonRetryable(
+          `email template ${input.template} failed: ${(err as Error).message}`,
+          'EmailTemplateError',
+        );
       }
       await deps.mailer.sendMail({
         from: deps.cfg.MAIL_FROM,
@@ -43,7 +46,10 @@ export function emailActivities(deps: Pick<Deps, 'db' | 'mailer' | 'cfg'>) {
         attachments: rendered.attachments,
         icalEvent: rendered.icalEvent,
       });
-      await deps.db.emailDelivery.update({ where: { reference_template_recipient: key }, data: { sentAt: new Date(), subject: rendered.subject } });
+      await deps.db.emailDelivery.update({
+        where: { reference_template_recipient: key },
+        data: { sentAt: new Date(), subject: rendered.subject },
+      });
       return { sent: true, messageId };
     },
   };

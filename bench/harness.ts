@@ -15,7 +15,11 @@ export function report(result: BenchResult): void {
   console.log(JSON.stringify(result));
 }
 
-export async function timeIt(iterations: number, fn: (i: number) => unknown, concurrency = 1): Promise<{ ms: number; opsPerSec: number; p50: number; p95: number }> {
+export async function timeIt(
+  iterations: number,
+  fn: (i: number) => unknown,
+  concurrency = 1,
+): Promise<{ ms: number; opsPerSec: number; p50: number; p95: number }> {
   const samples: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -31,8 +35,14 @@ export async function timeIt(iterations: number, fn: (i: number) => unknown, con
   );
   const ms = performance.now() - started;
   samples.sort((a, b) => a - b);
-  const pct = (p: number) => Number(samples[Math.min(samples.length - 1, Math.floor(p * samples.length))]!.toFixed(3));
-  return { ms: Number(ms.toFixed(1)), opsPerSec: Number(((iterations / ms) * 1000).toFixed(1)), p50: pct(0.5), p95: pct(0.95) };
+  const pct = (p: number) =>
+    Number(samples[Math.min(samples.length - 1, Math.floor(p * samples.length))]!.toFixed(3));
+  return {
+    ms: Number(ms.toFixed(1)),
+    opsPerSec: Number(((iterations / ms) * 1000).toFixed(1)),
+    p50: pct(0.5),
+    p95: pct(0.95),
+  };
 }
 
 export async function benchStack(): Promise<Stack & { env: Record<string, string> }> {

@@ -13,15 +13,27 @@ export async function identityBench(): Promise<void> {
     const reg = await app.request('/api/auth/register', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `bench-${Date.now()}@example.test`, password: 'benchmark password', name: 'Bench' }),
+      body: JSON.stringify({
+        email: `bench-${Date.now()}@example.test`,
+        password: 'benchmark password',
+        name: 'Bench',
+      }),
     });
     const { token, user } = (await reg.json()) as { token: string; user: { id: string } };
     const n = 2000;
     await timeIt(200, () => app.request('/health')); // warm-up
     const baseline = await timeIt(n, () => app.request('/health'), 8);
-    const authed = await timeIt(n, () => app.request('/api/me', { headers: { authorization: `Bearer ${token}` } }), 8);
+    const authed = await timeIt(
+      n,
+      () => app.request('/api/me', { headers: { authorization: `Bearer ${token}` } }),
+      8,
+    );
     report({ name: 'api.health (baseline)', ...baseline });
-    report({ name: 'api.me (JWT + session + user lookup)', ...authed, ratioVsBaseline: Number((authed.ms / baseline.ms).toFixed(2)) });
+    report({
+      name: 'api.me (JWT + session + user lookup)',
+      ...authed,
+      ratioVsBaseline: Number((authed.ms / baseline.ms).toFixed(2)),
+    });
 
     const hash = await timeIt(10, () => hashPassword('benchmark password'));
     report({ name: 'scrypt hashPassword (N=2^15)', ...hash });

@@ -10,8 +10,16 @@ const cfg = config();
 const db = createPrisma(cfg.DATABASE_URL, 2);
 const passwordHash = await hashPassword(DEMO_PASSWORD);
 
-async function user(email: string, name: string, role: 'coach_pro_plus' | 'player_pro' | 'superuser' | 'org_pro') {
-  return db.user.upsert({ where: { email }, create: { email, name, role, passwordHash }, update: { name, role } });
+async function user(
+  email: string,
+  name: string,
+  role: 'coach_pro_plus' | 'player_pro' | 'superuser' | 'org_pro',
+) {
+  return db.user.upsert({
+    where: { email },
+    create: { email, name, role, passwordHash },
+    update: { name, role },
+  });
 }
 
 const coach = await user('coach@demo.coachflow.local', 'Asha Rao', 'coach_pro_plus');
@@ -41,8 +49,20 @@ await db.coachPlayer.upsert({
 if ((await db.product.count({ where: { coachId: coach.id } })) === 0) {
   await db.product.createMany({
     data: [
-      { coachId: coach.id, title: '4-week bowling block', description: 'Weekly video review and a plan.', priceMinor: 12000, currency: 'GBP' },
-      { coachId: coach.id, title: 'Pre-season check-up', description: 'One session and a written report.', priceMinor: 4500, currency: 'GBP' },
+      {
+        coachId: coach.id,
+        title: '4-week bowling block',
+        description: 'Weekly video review and a plan.',
+        priceMinor: 12000,
+        currency: 'GBP',
+      },
+      {
+        coachId: coach.id,
+        title: 'Pre-season check-up',
+        description: 'One session and a written report.',
+        priceMinor: 4500,
+        currency: 'GBP',
+      },
     ],
   });
 }

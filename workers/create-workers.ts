@@ -1,4 +1,9 @@
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { createRequire } from 'node:module';
 import { createActivities } from '../activities';
 import type { Deps } from '../src/infra/deps';
@@ -9,7 +14,10 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** Workflow code is bundled once per process and shared by every worker in it. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/index.ts'), logger: quietBundlerLogger });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows/index.ts'),
+    logger: quietBundlerLogger,
+  });
   return bundle;
 }
 

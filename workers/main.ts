@@ -12,7 +12,16 @@ import { createWorkers, type QueueKind } from './create-workers';
 // workflowId, workflowType and activityType in their metadata.
 Runtime.install({
   logger: new DefaultLogger('INFO', ({ level, message, meta }) => {
-    const method = level === 'TRACE' ? 'trace' : level === 'DEBUG' ? 'debug' : level === 'WARN' ? 'warn' : level === 'ERROR' ? 'error' : 'info';
+    const method =
+      level === 'TRACE'
+        ? 'trace'
+        : level === 'DEBUG'
+          ? 'debug'
+          : level === 'WARN'
+            ? 'warn'
+            : level === 'ERROR'
+              ? 'error'
+              : 'info';
     logger[method]({ ...meta, component: 'temporal' }, message);
   }),
   telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
@@ -22,12 +31,17 @@ const cfg = config();
 configureFfmpeg(cfg);
 const queues = (process.env.WORKER_QUEUES ?? 'default,media').split(',').map((q) => q.trim()) as QueueKind[];
 if (queues.length === 0 || queues.some((q) => q !== 'default' && q !== 'media')) {
-  process.stderr.write(`Invalid configuration:\n  WORKER_QUEUES: must list default and/or media, got "${process.env.WORKER_QUEUES}"\n`);
+  process.stderr.write(
+    `Invalid configuration:\n  WORKER_QUEUES: must list default and/or media, got "${process.env.WORKER_QUEUES}"\n`,
+  );
   process.exit(78);
 }
 const deps = await createDeps(cfg);
 const set = await createWorkers(deps, { queues });
-logger.info({ queues, taskQueue: cfg.TEMPORAL_TASK_QUEUE, mediaTaskQueue: cfg.TEMPORAL_MEDIA_TASK_QUEUE }, 'workers running');
+logger.info(
+  { queues, taskQueue: cfg.TEMPORAL_TASK_QUEUE, mediaTaskQueue: cfg.TEMPORAL_MEDIA_TASK_QUEUE },
+  'workers running',
+);
 
 await set.run();
 await closeDeps(deps);

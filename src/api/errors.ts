@@ -24,11 +24,14 @@ export class ApiError extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: FieldProblem[]) => new ApiError(400, 'invalid_request', message, details);
-export const unauthorized = (message = 'Authentication required') => new ApiError(401, 'unauthorized', message);
+export const badRequest = (message: string, details?: FieldProblem[]) =>
+  new ApiError(400, 'invalid_request', message, details);
+export const unauthorized = (message = 'Authentication required') =>
+  new ApiError(401, 'unauthorized', message);
 export const forbidden = (message: string, code = 'forbidden') => new ApiError(403, code, message);
 export const notFound = (what = 'Resource') => new ApiError(404, 'not_found', `${what} not found`);
-export const conflict = (message: string, code = 'conflict', details?: unknown) => new ApiError(409, code, message, details);
+export const conflict = (message: string, code = 'conflict', details?: unknown) =>
+  new ApiError(409, code, message, details);
 
 export function errorBody(code: string, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
@@ -75,7 +78,10 @@ export function onError(err: Error, c: Context) {
   }
   const requestId = c.get('requestId' as never) as string | undefined;
   (c.get('log' as never) ?? logger).error({ err, requestId }, 'unhandled error');
-  return c.json(errorBody('internal_error', `Something went wrong on our side (request ${requestId ?? 'unknown'})`), 500);
+  return c.json(
+    errorBody('internal_error', `Something went wrong on our side (request ${requestId ?? 'unknown'})`),
+    500,
+  );
 }
 
 export function onNotFound(c: Context) {

@@ -16,8 +16,14 @@ export const ErrorSchema = z
 
 export const errorResponses = (...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 429)[]) =>
   Object.fromEntries(
-    statuses.map((s) => [s, { description: ERROR_TEXT[s], content: { 'application/json': { schema: ErrorSchema } } }]),
-  ) as Record<number, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }>;
+    statuses.map((s) => [
+      s,
+      { description: ERROR_TEXT[s], content: { 'application/json': { schema: ErrorSchema } } },
+    ]),
+  ) as Record<
+    number,
+    { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }
+  >;
 
 const ERROR_TEXT = {
   400: 'Invalid input (each field and why)',
@@ -47,7 +53,13 @@ export const UserSchema = z
   .object({ id: z.uuid(), email: z.string(), name: z.string(), role: RoleSchema, createdAt: z.string() })
   .openapi('User');
 
-export function userView(u: { id: string; email: string; name: string; role: (typeof ROLES)[number]; createdAt: Date }) {
+export function userView(u: {
+  id: string;
+  email: string;
+  name: string;
+  role: (typeof ROLES)[number];
+  createdAt: Date;
+}) {
   return { id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt.toISOString() };
 }
 

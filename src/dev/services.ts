@@ -30,7 +30,11 @@ export function portOpen(host: string, port: number, timeoutMs = 500): Promise<b
   });
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return;
@@ -45,7 +49,13 @@ export function hostPort(address: string, defaultPort: number): { host: string; 
 }
 
 /** Spawns a long-running child with its output in a log file; stop() ends it (SIGTERM, then SIGKILL). */
-export function spawnService(name: string, command: string, args: string[], logDir: string, env = {}): Started & { child: ChildProcess } {
+export function spawnService(
+  name: string,
+  command: string,
+  args: string[],
+  logDir: string,
+  env = {},
+): Started & { child: ChildProcess } {
   mkdirSync(logDir, { recursive: true });
   const out = openSync(join(logDir, `${name}.log`), 'a');
   const child = spawn(command, args, { stdio: ['ignore', out, out], env: { ...process.env, ...env } });
@@ -72,7 +82,9 @@ export function spawnService(name: string, command: string, args: string[], logD
 function failIfExited(service: Started & { child: ChildProcess }, logDir: string): () => Promise<boolean> {
   return async () => {
     if (service.child.exitCode !== null) {
-      throw new Error(`${service.name} exited with code ${service.child.exitCode}; see ${join(logDir, `${service.name}.log`)}`);
+      throw new Error(
+        `${service.name} exited with code ${service.child.exitCode}; see ${join(logDir, `${service.name}.log`)}`,
+      );
     }
     return false;
   };
@@ -103,7 +115,13 @@ export function searchAttributes(): Record<string, string> {
   return JSON.parse(readFileSync(join(REPO_ROOT, 'temporal-config/search-attributes.json'), 'utf8'));
 }
 
-export async function startTemporal(opts: { address: string; uiPort: number; dataDir: string; logDir: string; log: Log }) {
+export async function startTemporal(opts: {
+  address: string;
+  uiPort: number;
+  dataDir: string;
+  logDir: string;
+  log: Log;
+}) {
   const { host, port } = hostPort(opts.address, 7233);
   return startWhenAbsent(
     'temporal',
@@ -113,17 +131,26 @@ export async function startTemporal(opts: { address: string; uiPort: number; dat
     () => {
       const bin = ensureTool('temporal', opts.log);
       mkdirSync(opts.dataDir, { recursive: true });
-      const attrs = Object.entries(searchAttributes()).flatMap(([k, v]) => ['--search-attribute', `${k}=${v}`]);
+      const attrs = Object.entries(searchAttributes()).flatMap(([k, v]) => [
+        '--search-attribute',
+        `${k}=${v}`,
+      ]);
       return spawnService(
         'temporal',
         bin,
         [
-          'server', 'start-dev',
-          '--ip', host,
-          '--port', String(port),
-          '--ui-port', String(opts.uiPort),
-          '--db-filename', join(opts.dataDir, 'temporal.sqlite'),
-          '--log-level', 'warn',
+          'server',
+          'start-dev',
+          '--ip',
+          host,
+          '--port',
+          String(port),
+          '--ui-port',
+          String(opts.uiPort),
+          '--db-filename',
+          join(opts.dataDir, 'temporal.sqlite'),
+          '--log-level',
+          'warn',
           ...attrs,
         ],
         opts.logDir,
@@ -153,7 +180,15 @@ export async function startMinio(opts: {
       return spawnService(
         'minio',
         bin,
-        ['server', opts.dataDir, '--address', `${host}:${port}`, '--console-address', `${host}:${port + 1}`, '--quiet'],
+        [
+          'server',
+          opts.dataDir,
+          '--address',
+          `${host}:${port}`,
+          '--console-address',
+          `${host}:${port + 1}`,
+          '--quiet',
+        ],
         opts.logDir,
         { MINIO_ROOT_USER: opts.accessKey, MINIO_ROOT_PASSWORD: opts.secretKey, MINIO_BROWSER: 'off' },
       );
@@ -170,12 +205,24 @@ export async function startStripeMock(opts: { apiUrl: string; logDir: string; lo
     host,
     port,
     opts.log,
-    () => spawnService('stripe-mock', ensureTool('stripe-mock', opts.log), ['-http-addr', `${host}:${port}`], opts.logDir),
+    () =>
+      spawnService(
+        'stripe-mock',
+        ensureTool('stripe-mock', opts.log),
+        ['-http-addr', `${host}:${port}`],
+        opts.logDir,
+      ),
     opts.logDir,
   );
 }
 
-export async function startMailpit(opts: { smtpUrl: string; viewerUrl: string; dataDir: string; logDir: string; log: Log }) {
+export async function startMailpit(opts: {
+  smtpUrl: string;
+  viewerUrl: string;
+  dataDir: string;
+  logDir: string;
+  log: Log;
+}) {
   const smtp = hostPort(opts.smtpUrl, 1025);
   const ui = hostPort(opts.viewerUrl, 8025);
   return startWhenAbsent(
@@ -189,11 +236,16 @@ export async function startMailpit(opts: { smtpUrl: string; viewerUrl: string; d
         'mailpit',
         ensureTool('mailpit', opts.log),
         [
-          '--smtp', `${smtp.host}:${smtp.port}`,
-          '--listen', `${ui.host}:${ui.port}`,
-          '--database', join(opts.dataDir, 'mailpit.db'),
-          '--smtp-auth-accept-any', '--smtp-auth-allow-insecure',
-          '--max', '5000',
+          '--smtp',
+          `${smtp.host}:${smtp.port}`,
+          '--listen',
+          `${ui.host}:${ui.port}`,
+          '--database',
+          join(opts.dataDir, 'mailpit.db'),
+          '--smtp-auth-accept-any',
+          '--smtp-auth-allow-insecure',
+          '--max',
+          '5000',
         ],
         opts.logDir,
       );

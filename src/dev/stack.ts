@@ -4,7 +4,15 @@ import { configureFfmpeg } from '../infra/ffmpeg';
 import { migrate } from '../infra/migrations';
 import { createS3, ensureBucket } from '../infra/s3';
 import { ensureDatabase, startEmbeddedPostgres } from './postgres';
-import { REPO_ROOT, startMailpit, startMinio, startStripeMock, startTemporal, type Log, type Started } from './services';
+import {
+  REPO_ROOT,
+  startMailpit,
+  startMinio,
+  startStripeMock,
+  startTemporal,
+  type Log,
+  type Started,
+} from './services';
 
 export interface StackOptions {
   /** Where service data lives (SQLite for Temporal, MinIO objects, mail, embedded Postgres). */
@@ -38,17 +46,41 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     configureFfmpeg(cfg);
 
     const pending: Promise<Started | undefined>[] = [
-      startTemporal({ address: cfg.TEMPORAL_ADDRESS, uiPort: Number(new URL(cfg.TEMPORAL_UI_URL).port || 8233), dataDir: join(opts.dataDir, 'temporal'), logDir, log: opts.log }),
-      startMinio({ endpoint: cfg.S3_ENDPOINT, accessKey: cfg.S3_ACCESS_KEY_ID, secretKey: cfg.S3_SECRET_ACCESS_KEY, dataDir: join(opts.dataDir, 'minio'), logDir, log: opts.log }),
-      startMailpit({ smtpUrl: cfg.SMTP_URL, viewerUrl: cfg.MAIL_VIEWER_URL, dataDir: join(opts.dataDir, 'mailpit'), logDir, log: opts.log }),
+      startTemporal({
+        address: cfg.TEMPORAL_ADDRESS,
+        uiPort: Number(new URL(cfg.TEMPORAL_UI_URL).port || 8233),
+        dataDir: join(opts.dataDir, 'temporal'),
+        logDir,
+        log: opts.log,
+      }),
+      startMinio({
+        endpoint: cfg.S3_ENDPOINT,
+        accessKey: cfg.S3_ACCESS_KEY_ID,
+        secretKey: cfg.S3_SECRET_ACCESS_KEY,
+        dataDir: join(opts.dataDir, 'minio'),
+        logDir,
+        log: opts.log,
+      }),
+      startMailpit({
+        smtpUrl: cfg.SMTP_URL,
+        viewerUrl: cfg.MAIL_VIEWER_URL,
+        dataDir: join(opts.dataDir, 'mailpit'),
+        logDir,
+        log: opts.log,
+      }),
     ];
-    if (!cfg.STRIPE_SECRET_KEY) pending.push(startStripeMock({ apiUrl: cfg.STRIPE_API_URL, logDir, log: opts.log }));
+    if (!cfg.STRIPE_SECRET_KEY)
+      pending.push(startStripeMock({ apiUrl: cfg.STRIPE_API_URL, logDir, log: opts.log }));
     else opts.log('stripe: using Stripe itself (STRIPE_SECRET_KEY is set)');
 
     // Postgres: DATABASE_URL when set, otherwise a private embedded server.
     let databaseUrl = base.DATABASE_URL;
     if (!databaseUrl) {
-      const embedded = startEmbeddedPostgres({ dataDir: join(opts.dataDir, 'postgres'), port: 54329, log: opts.log });
+      const embedded = startEmbeddedPostgres({
+        dataDir: join(opts.dataDir, 'postgres'),
+        port: 54329,
+        log: opts.log,
+      });
       pending.push(embedded);
       databaseUrl = 'postgresql://postgres:postgres@127.0.0.1:54329/coachflow';
     }

@@ -19,7 +19,10 @@ const cfg = loadConfig(env);
 
 const children: ChildProcess[] = [];
 function run(name: string, script: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, script)], { env, stdio: 'inherit' });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, script)], {
+    env,
+    stdio: 'inherit',
+  });
   child.once('exit', (code, signal) => {
     if (!stopping) {
       log(`${name} exited (${signal ?? code}); stopping`);

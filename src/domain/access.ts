@@ -14,7 +14,15 @@ import type { Role } from './plans';
 export type Action = 'read' | 'write';
 export type Relation = 'owner' | 'participant' | 'coach' | 'org_admin' | 'org_member' | 'superuser';
 
-export const RESOURCE_KINDS = ['player', 'coach_profile', 'product', 'organisation', 'booking', 'video_session', 'clip'] as const;
+export const RESOURCE_KINDS = [
+  'player',
+  'coach_profile',
+  'product',
+  'organisation',
+  'booking',
+  'video_session',
+  'clip',
+] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 /** For each kind and action, the relations that grant it. */
@@ -23,7 +31,10 @@ export const POLICY: Readonly<Record<ResourceKind, Readonly<Record<Action, reado
   player: { read: ['owner', 'coach', 'org_admin', 'superuser'], write: ['owner', 'superuser'] },
   coach_profile: { read: ['owner', 'superuser'], write: ['owner', 'superuser'] },
   product: { read: ['owner', 'superuser'], write: ['owner', 'superuser'] },
-  organisation: { read: ['owner', 'org_member', 'org_admin', 'superuser'], write: ['owner', 'org_admin', 'superuser'] },
+  organisation: {
+    read: ['owner', 'org_member', 'org_admin', 'superuser'],
+    write: ['owner', 'org_admin', 'superuser'],
+  },
   // Booking: owner = athlete, participant = the coach.
   booking: { read: ['owner', 'participant', 'superuser'], write: ['owner', 'participant', 'superuser'] },
   // Video session / clip: owner = coach, participants = players it is shared with.

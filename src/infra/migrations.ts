@@ -41,25 +41,36 @@ export function readMigrations(dir = MIGRATIONS_DIR): MigrationFile[] {
     });
 }
 
-export async function migrate(databaseUrl: string, log: (line: string) => void = () => {}): Promise<string[]> {
+export async function migrate(
+  databaseUrl: string,
+  log: (line: string) => void = () => {},
+): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const applied: string[] = [];
   try {
     await client.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK_KEY]);
     await client.query(CREATE_TABLE);
-    const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null }>(
-      'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"',
-    );
+    const { rows } = await client.query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+      rolled_back_at: Date | null;
+    }>('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"');
     const failed = rows.find((r) => r.finished_at === null && r.rolled_back_at === null);
     if (failed) {
-      throw new Error(`migration ${failed.migration_name} failed earlier; fix the database and mark it rolled back first`);
+      throw new Error(
+        `migration ${failed.migration_name} failed earlier; fix the database and mark it rolled back first`,
+      );
     }
-    const done = new Map(rows.filter((r) => r.rolled_back_at === null).map((r) => [r.migration_name, r.checksum]));
+    const done = new Map(
+      rows.filter((r) => r.rolled_back_at === null).map((r) => [r.migration_name, r.checksum]),
+    );
     for (const m of readMigrations()) {
       const recorded = done.get(m.name);
       if (recorded !== undefined) {
-        if (recorded !== m.checksum) throw new Error(`migration ${m.name} was edited after it was applied (checksum differs)`);
+        if (recorded !== m.checksum)
+          throw new Error(`migration ${m.name} was edited after it was applied (checksum differs)`);
         continue;
       }
       const id = randomUUID();
@@ -76,7 +87,10 @@ export async function migrate(databaseUrl: string, log: (line: string) => void =
         await client.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, String(err)]);
         throw new Error(`migration ${m.name} failed: ${(err as Error).message}`);
       }
-      await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
+      await client.query(
+        'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
+        [id],
+      );
       applied.push(m.name);
       log(`applied migration ${m.name}`);
     }

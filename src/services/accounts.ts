@@ -4,9 +4,19 @@ import type { Db } from '../infra/prisma';
 import { Prisma } from '../generated/prisma/client';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords';
 import * as rateLimit from './rate-limit';
-import { formatRefreshToken, newRefreshSecret, parseRefreshToken, sameHash, sha256, signAccessToken } from './tokens';
+import {
+  formatRefreshToken,
+  newRefreshSecret,
+  parseRefreshToken,
+  sameHash,
+  sha256,
+  signAccessToken,
+} from './tokens';
 
-export type AuthSettings = Pick<Config, 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'ACCESS_TOKEN_TTL' | 'REFRESH_TOKEN_TTL'>;
+export type AuthSettings = Pick<
+  Config,
+  'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'ACCESS_TOKEN_TTL' | 'REFRESH_TOKEN_TTL'
+>;
 
 export const LOGIN_LIMITS = {
   /** Failed attempts per account in 15 minutes (credential stuffing against one athlete). */
@@ -37,7 +47,12 @@ export class AccountError extends Error {
   }
 }
 
-async function openSession(db: Db, cfg: AuthSettings, userId: string, client: ClientInfo): Promise<TokenPair> {
+async function openSession(
+  db: Db,
+  cfg: AuthSettings,
+  userId: string,
+  client: ClientInfo,
+): Promise<TokenPair> {
   const id = randomUUID();
   const secret = newRefreshSecret();
   await db.authSession.create({
@@ -53,7 +68,12 @@ async function openSession(db: Db, cfg: AuthSettings, userId: string, client: Cl
   return issue(cfg, userId, id, secret);
 }
 
-async function issue(cfg: AuthSettings, userId: string, sessionId: string, secret: string): Promise<TokenPair> {
+async function issue(
+  cfg: AuthSettings,
+  userId: string,
+  sessionId: string,
+  secret: string,
+): Promise<TokenPair> {
   return {
     token: await signAccessToken(cfg, { sub: userId, sid: sessionId }),
     refreshToken: formatRefreshToken(sessionId, secret),
@@ -67,7 +87,12 @@ export interface ClientInfo {
   userAgent?: string;
 }
 
-export async function register(db: Db, cfg: AuthSettings, input: { email: string; password: string; name: string }, client: ClientInfo) {
+export async function register(
+  db: Db,
+  cfg: AuthSettings,
+  input: { email: string; password: string; name: string },
+  client: ClientInfo,
+) {
   const email = normaliseEmail(input.email);
   const passwordHash = await hashPassword(input.password);
   try {
@@ -81,14 +106,28 @@ export async function register(db: Db, cfg: AuthSettings, input: { email: string
   }
 }
 
-export async function login(db: Db, cfg: AuthSettings, input: { email: string; password: string }, client: ClientInfo) {
+export async function login(
+  db: Db,
+  cfg: AuthSettings,
+  input: { email: string; password: string },
+  client: ClientInfo,
+) {
   const email = normaliseEmail(input.email);
   const accountKey = `login:account:${email}`;
   const ipHit = await rateLimit.hit(db, `login:ip:${client.ip ?? 'unknown'}`, LOGIN_LIMITS.perIp);
-  if (!ipHit.allowed) throw new AccountError('rate_limited', 'Too many login attempts from this address; try again later', ipHit.retryAfterSeconds);
+  if (!ipHit.allowed)
+    throw new AccountError(
+      'rate_limited',
+      'Too many login attempts from this address; try again later',
+      ipHit.retryAfterSeconds,
+    );
   const failures = await rateLimit.peek(db, accountKey, LOGIN_LIMITS.perAccount);
   if (!failures.allowed) {
-    throw new AccountError('rate_limited', 'Too many failed logins for this account; try again later', failures.retryAfterSeconds);
+    throw new AccountError(
+      'rate_limited',
+      'Too many failed logins for this account; try again later',
+      failures.retryAfterSeconds,
+    );
   }
   const user = await db.user.findUnique({ where: { email } });
   // Verify against a dummy hash when the account does not exist, so timing does not reveal it.
@@ -114,7 +153,10 @@ export async function refresh(db: Db, cfg: AuthSettings, refreshToken: string): 
   }
   if (!sameHash(sha256(parsed.secret), session.refreshTokenHash)) {
     await db.authSession.update({ where: { id: session.id }, data: { revokedAt: new Date() } });
-    throw new AccountError('invalid_refresh_token', 'Refresh token was already used; the session has been ended');
+    throw new AccountError(
+      'invalid_refresh_token',
+      'Refresh token was already used; the session has been ended',
+    );
   }
   const secret = newRefreshSecret();
   // Compare-and-swap on the old hash: two concurrent refreshes with the same token cannot both win.
@@ -127,5 +169,8 @@ export async function refresh(db: Db, cfg: AuthSettings, refreshToken: string): 
 }
 
 export async function logout(db: Db, sessionId: string): Promise<void> {
-  await db.authSession.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
+  await db.authSession.updateMany({
+    where: { id: sessionId, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
 }

@@ -12,19 +12,37 @@ export interface AccessClaims {
   sid: string;
 }
 
-export async function signAccessToken(cfg: TokenSettings, claims: AccessClaims, now = Date.now()): Promise<string> {
+export async function signAccessToken(
+  cfg: TokenSettings,
+  claims: AccessClaims,
+  now = Date.now(),
+): Promise<string> {
   const iat = Math.floor(now / 1000);
   return sign(
-    { ...claims, iss: cfg.JWT_ISSUER, aud: cfg.JWT_AUDIENCE, iat, nbf: iat, exp: iat + Math.floor(cfg.ACCESS_TOKEN_TTL / 1000) },
+    {
+      ...claims,
+      iss: cfg.JWT_ISSUER,
+      aud: cfg.JWT_AUDIENCE,
+      iat,
+      nbf: iat,
+      exp: iat + Math.floor(cfg.ACCESS_TOKEN_TTL / 1000),
+    },
     cfg.JWT_SECRET,
     'HS256',
   );
 }
 
 /** Returns the claims, or undefined for any invalid token (bad signature, expired, wrong iss/aud, malformed). */
-export async function verifyAccessToken(cfg: TokenSettings, token: string): Promise<AccessClaims | undefined> {
+export async function verifyAccessToken(
+  cfg: TokenSettings,
+  token: string,
+): Promise<AccessClaims | undefined> {
   try {
-    const payload = await verify(token, cfg.JWT_SECRET, { alg: 'HS256', iss: cfg.JWT_ISSUER, aud: cfg.JWT_AUDIENCE });
+    const payload = await verify(token, cfg.JWT_SECRET, {
+      alg: 'HS256',
+      iss: cfg.JWT_ISSUER,
+      aud: cfg.JWT_AUDIENCE,
+    });
     if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') return undefined;
     return { sub: payload.sub, sid: payload.sid };
   } catch {

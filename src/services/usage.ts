@@ -10,7 +10,12 @@ export function usagePeriod(metric: UsageMetric, now = new Date()): string {
   return metric === 'storage_bytes' ? 'total' : now.toISOString().slice(0, 7);
 }
 
-export async function currentUsage(db: Db, userId: string, metric: UsageMetric, now = new Date()): Promise<number> {
+export async function currentUsage(
+  db: Db,
+  userId: string,
+  metric: UsageMetric,
+  now = new Date(),
+): Promise<number> {
   const row = await db.usageCounter.findUnique({
     where: { userId_metric_period: { userId, metric, period: usagePeriod(metric, now) } },
   });
@@ -45,7 +50,13 @@ export async function tryConsume(
 }
 
 /** Gives units back (a failed upload, a skipped analysis); never below zero. */
-export async function release(db: Db, userId: string, metric: UsageMetric, amount: number, period = usagePeriod(metric)): Promise<void> {
+export async function release(
+  db: Db,
+  userId: string,
+  metric: UsageMetric,
+  amount: number,
+  period = usagePeriod(metric),
+): Promise<void> {
   await db.$executeRaw`UPDATE usage_counters SET used = GREATEST(used - ${BigInt(amount)}, 0)
     WHERE user_id = ${userId}::uuid AND metric = ${metric} AND period = ${period}`;
 }

@@ -14,7 +14,9 @@ const password = 'correct horse battery';
 describe('register, login, refresh, logout', () => {
   it('registers with a normalised email, stores only a scrypt hash, and answers a working token', async () => {
     const email = uniqueEmail('Mixed');
-    const res = await call(ctx.app, 'POST', '/api/auth/register', { body: { email: `  ${email.toUpperCase()} `, password, name: ' Sam Coach ' } });
+    const res = await call(ctx.app, 'POST', '/api/auth/register', {
+      body: { email: `  ${email.toUpperCase()} `, password, name: ' Sam Coach ' },
+    });
     expect(res.status).toBe(201);
     expect(res.body.user).toMatchObject({ email: email.toLowerCase(), name: 'Sam Coach', role: 'free' });
     expect(res.body.tokenType).toBe('Bearer');
@@ -29,7 +31,9 @@ describe('register, login, refresh, logout', () => {
 
   it('refuses a second account for the same mailbox, however it is typed', async () => {
     const user = await createUser(ctx.app, ctx.deps);
-    const again = await call(ctx.app, 'POST', '/api/auth/register', { body: { email: user.email.toUpperCase(), password, name: 'Twin' } });
+    const again = await call(ctx.app, 'POST', '/api/auth/register', {
+      body: { email: user.email.toUpperCase(), password, name: 'Twin' },
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('email_taken');
   });
@@ -41,28 +45,42 @@ describe('register, login, refresh, logout', () => {
     expect(ok.body.user.id).toBe(user.id);
     expect(typeof ok.body.refreshToken).toBe('string');
 
-    const wrong = await call(ctx.app, 'POST', '/api/auth/login', { body: { email: user.email, password: 'not the password' } });
+    const wrong = await call(ctx.app, 'POST', '/api/auth/login', {
+      body: { email: user.email, password: 'not the password' },
+    });
     expect(wrong.status).toBe(401);
-    expect(wrong.body.error).toEqual({ code: 'invalid_credentials', message: 'Email or password is incorrect' });
+    expect(wrong.body.error).toEqual({
+      code: 'invalid_credentials',
+      message: 'Email or password is incorrect',
+    });
 
-    const unknown = await call(ctx.app, 'POST', '/api/auth/login', { body: { email: uniqueEmail('nobody'), password } });
+    const unknown = await call(ctx.app, 'POST', '/api/auth/login', {
+      body: { email: uniqueEmail('nobody'), password },
+    });
     expect(unknown.status).toBe(401);
     expect(unknown.body.error.message).toBe(wrong.body.error.message);
   });
 
   it('rotates refresh tokens and ends the session when an old one is replayed', async () => {
     const user = await createUser(ctx.app, ctx.deps);
-    const first = await call(ctx.app, 'POST', '/api/auth/refresh', { body: { refreshToken: user.refreshToken } });
+    const first = await call(ctx.app, 'POST', '/api/auth/refresh', {
+      body: { refreshToken: user.refreshToken },
+    });
     expect(first.status).toBe(200);
     expect(first.body.refreshToken).not.toBe(user.refreshToken);
     expect((await call(ctx.app, 'GET', '/api/me', { token: first.body.token })).status).toBe(200);
 
-    const replay = await call(ctx.app, 'POST', '/api/auth/refresh', { body: { refreshToken: user.refreshToken } });
+    const replay = await call(ctx.app, 'POST', '/api/auth/refresh', {
+      body: { refreshToken: user.refreshToken },
+    });
     expect(replay.status).toBe(401);
     expect(replay.body.error.code).toBe('invalid_refresh_token');
     // The stolen-token replay revoked the session: the legitimate holder is logged out too.
     expect((await call(ctx.app, 'GET', '/api/me', { token: first.body.token })).status).toBe(401);
-    expect((await call(ctx.app, 'POST', '/api/auth/refresh', { body: { refreshToken: first.body.refreshToken } })).status).toBe(401);
+    expect(
+      (await call(ctx.app, 'POST', '/api/auth/refresh', { body: { refreshToken: first.body.refreshToken } }))
+        .status,
+    ).toBe(401);
   });
 
   it('logout revokes the access token and the refresh token at once', async () => {
@@ -71,7 +89,10 @@ describe('register, login, refresh, logout', () => {
     const me = await call(ctx.app, 'GET', '/api/me', { token: user.token });
     expect(me.status).toBe(401);
     expect(me.body.error.message).toMatch(/session has ended/i);
-    expect((await call(ctx.app, 'POST', '/api/auth/refresh', { body: { refreshToken: user.refreshToken } })).status).toBe(401);
+    expect(
+      (await call(ctx.app, 'POST', '/api/auth/refresh', { body: { refreshToken: user.refreshToken } }))
+        .status,
+    ).toBe(401);
   });
 });
 
@@ -94,14 +115,24 @@ describe('tokens', () => {
     const user = await createUser(ctx.app, ctx.deps);
     const [header, payload, signature] = user.token.split('.');
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
-    const forged = Buffer.from(JSON.stringify({ ...claims, sub: '00000000-0000-4000-8000-000000000000' })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ ...claims, sub: '00000000-0000-4000-8000-000000000000' }),
+    ).toString('base64url');
     const cfg = ctx.deps.cfg;
     const now = Math.floor(Date.now() / 1000);
     const base = { sub: user.id, sid: claims.sid, iat: now, nbf: now, exp: now + 600 };
     const cases = {
       tamperedPayload: `${header}.${forged}.${signature}`,
-      otherSecret: await sign({ ...base, iss: cfg.JWT_ISSUER, aud: cfg.JWT_AUDIENCE }, 'x'.repeat(40), 'HS256'),
-      wrongAudience: await sign({ ...base, iss: cfg.JWT_ISSUER, aud: 'someone-else' }, cfg.JWT_SECRET, 'HS256'),
+      otherSecret: await sign(
+        { ...base, iss: cfg.JWT_ISSUER, aud: cfg.JWT_AUDIENCE },
+        'x'.repeat(40),
+        'HS256',
+      ),
+      wrongAudience: await sign(
+        { ...base, iss: cfg.JWT_ISSUER, aud: 'someone-else' },
+        cfg.JWT_SECRET,
+        'HS256',
+      ),
       wrongIssuer: await sign({ ...base, iss: 'evil', aud: cfg.JWT_AUDIENCE }, cfg.JWT_SECRET, 'HS256'),
       algNone: `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${payload}.`,
       garbage: 'not-a-jwt',
@@ -119,7 +150,13 @@ describe('login rate limits', () => {
   it('locks an account after 5 failed attempts with 429 and Retry-After, even for the right password', async () => {
     const user = await createUser(ctx.app, ctx.deps);
     for (let i = 0; i < 5; i++) {
-      expect((await call(ctx.app, 'POST', '/api/auth/login', { body: { email: user.email, password: 'wrong password!' } })).status).toBe(401);
+      expect(
+        (
+          await call(ctx.app, 'POST', '/api/auth/login', {
+            body: { email: user.email, password: 'wrong password!' },
+          })
+        ).status,
+      ).toBe(401);
     }
     const locked = await call(ctx.app, 'POST', '/api/auth/login', { body: { email: user.email, password } });
     expect(locked.status).toBe(429);
@@ -172,7 +209,9 @@ describe('bad input', () => {
   });
 
   it('refuses bodies over 1 MiB with 413', async () => {
-    const res = await call(ctx.app, 'POST', '/api/auth/register', { raw: JSON.stringify({ email: 'a@b.co', password, name: 'x'.repeat(1_100_000) }) });
+    const res = await call(ctx.app, 'POST', '/api/auth/register', {
+      raw: JSON.stringify({ email: 'a@b.co', password, name: 'x'.repeat(1_100_000) }),
+    });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('payload_too_large');
   });

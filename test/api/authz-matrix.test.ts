@@ -11,7 +11,14 @@ import { createUser, type TestUser } from '../support/users';
 //   resource to reach; still needs a token.
 // - FOREIGN: takes someone else's resource id; every role that has no tie to it must be denied.
 
-const PUBLIC = new Set(['GET /health', 'GET /ready', 'GET /api/coaches/{slug}', 'POST /api/auth/register', 'POST /api/auth/login', 'POST /api/auth/refresh']);
+const PUBLIC = new Set([
+  'GET /health',
+  'GET /ready',
+  'GET /api/coaches/{slug}',
+  'POST /api/auth/register',
+  'POST /api/auth/login',
+  'POST /api/auth/refresh',
+]);
 
 const SELF = new Set([
   'POST /api/auth/logout',
@@ -45,12 +52,37 @@ interface ForeignCase {
 }
 
 const FOREIGN: Record<string, ForeignCase> = {
-  'GET /api/players/{playerId}': { method: 'GET', path: (w) => `/api/players/${w.player.id}`, allowed: ['superuser'] },
-  'PATCH /api/coaches/me/products/{id}': { method: 'PATCH', path: (w) => `/api/coaches/me/products/${w.productId}`, body: () => ({ title: 'mine now' }), allowed: [] },
-  'DELETE /api/coaches/me/products/{id}': { method: 'DELETE', path: (w) => `/api/coaches/me/products/${w.productId}`, allowed: [] },
-  'DELETE /api/coaches/me/players/{playerId}': { method: 'DELETE', path: (w) => `/api/coaches/me/players/${w.player.id}`, allowed: [] },
-  'POST /api/me/coaches/{coachId}/accept': { method: 'POST', path: (w) => `/api/me/coaches/${w.coach.id}/accept`, allowed: [] },
-  'DELETE /api/me/coaches/{coachId}': { method: 'DELETE', path: (w) => `/api/me/coaches/${w.coach.id}`, allowed: [] },
+  'GET /api/players/{playerId}': {
+    method: 'GET',
+    path: (w) => `/api/players/${w.player.id}`,
+    allowed: ['superuser'],
+  },
+  'PATCH /api/coaches/me/products/{id}': {
+    method: 'PATCH',
+    path: (w) => `/api/coaches/me/products/${w.productId}`,
+    body: () => ({ title: 'mine now' }),
+    allowed: [],
+  },
+  'DELETE /api/coaches/me/products/{id}': {
+    method: 'DELETE',
+    path: (w) => `/api/coaches/me/products/${w.productId}`,
+    allowed: [],
+  },
+  'DELETE /api/coaches/me/players/{playerId}': {
+    method: 'DELETE',
+    path: (w) => `/api/coaches/me/players/${w.player.id}`,
+    allowed: [],
+  },
+  'POST /api/me/coaches/{coachId}/accept': {
+    method: 'POST',
+    path: (w) => `/api/me/coaches/${w.coach.id}/accept`,
+    allowed: [],
+  },
+  'DELETE /api/me/coaches/{coachId}': {
+    method: 'DELETE',
+    path: (w) => `/api/me/coaches/${w.coach.id}`,
+    allowed: [],
+  },
   'GET /api/orgs/{id}': { method: 'GET', path: (w) => `/api/orgs/${w.orgId}`, allowed: ['superuser'] },
   'POST /api/orgs/{id}/members': {
     method: 'POST',
@@ -58,8 +90,17 @@ const FOREIGN: Record<string, ForeignCase> = {
     body: (w) => ({ email: w.strangers.free.email, role: 'player' }),
     allowed: ['superuser'],
   },
-  'DELETE /api/orgs/{id}/members/{userId}': { method: 'DELETE', path: (w) => `/api/orgs/${w.orgId}/members/${w.player.id}`, allowed: ['superuser'] },
-  'PUT /api/admin/users/{id}/role': { method: 'PUT', path: (w) => `/api/admin/users/${w.player.id}/role`, body: () => ({ role: 'player_pro' }), allowed: ['superuser'] },
+  'DELETE /api/orgs/{id}/members/{userId}': {
+    method: 'DELETE',
+    path: (w) => `/api/orgs/${w.orgId}/members/${w.player.id}`,
+    allowed: ['superuser'],
+  },
+  'PUT /api/admin/users/{id}/role': {
+    method: 'PUT',
+    path: (w) => `/api/admin/users/${w.player.id}/role`,
+    body: () => ({ role: 'player_pro' }),
+    allowed: ['superuser'],
+  },
 };
 
 let ctx: TestContext;
@@ -69,18 +110,33 @@ let routes: string[];
 beforeAll(async () => {
   ctx = await startTestContext();
   const { app, deps } = ctx;
-  const spec = (await call(app, 'GET', '/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
-  routes = Object.entries(spec.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+  const spec = (await call(app, 'GET', '/openapi.json')).body as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  routes = Object.entries(spec.paths).flatMap(([path, ops]) =>
+    Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+  );
 
   const coach = await createUser(app, deps, 'coach_pro_plus', 'owner-coach');
   const player = await createUser(app, deps, 'player_pro', 'owner-player');
   const orgOwner = await createUser(app, deps, 'org_pro', 'owner-org');
   await call(app, 'POST', '/api/coaches/me/players', { token: coach.token, body: { email: player.email } });
   await call(app, 'POST', `/api/me/coaches/${coach.id}/accept`, { token: player.token });
-  const org = await call(app, 'POST', '/api/orgs', { token: orgOwner.token, body: { name: 'Owners United' } });
-  await call(app, 'POST', `/api/orgs/${org.body.id}/members`, { token: orgOwner.token, body: { email: player.email, role: 'player' } });
-  const product = await call(app, 'POST', '/api/coaches/me/products', { token: coach.token, body: { title: 'Plan', priceMinor: 1000, currency: 'USD' } });
-  const strangers = Object.fromEntries(await Promise.all(ROLES.map(async (r) => [r, await createUser(app, deps, r, `stranger-${r}`)] as const))) as Record<Role, TestUser>;
+  const org = await call(app, 'POST', '/api/orgs', {
+    token: orgOwner.token,
+    body: { name: 'Owners United' },
+  });
+  await call(app, 'POST', `/api/orgs/${org.body.id}/members`, {
+    token: orgOwner.token,
+    body: { email: player.email, role: 'player' },
+  });
+  const product = await call(app, 'POST', '/api/coaches/me/products', {
+    token: coach.token,
+    body: { title: 'Plan', priceMinor: 1000, currency: 'USD' },
+  });
+  const strangers = Object.fromEntries(
+    await Promise.all(ROLES.map(async (r) => [r, await createUser(app, deps, r, `stranger-${r}`)] as const)),
+  ) as Record<Role, TestUser>;
   world = { coach, player, orgOwner, orgId: org.body.id, productId: product.body.id, strangers };
 });
 afterAll(async () => ctx?.close());
@@ -100,7 +156,9 @@ describe('authorization matrix', () => {
 
   it('every non-public route answers 401 without a token', async () => {
     for (const route of routes.filter((r) => !PUBLIC.has(r))) {
-      const res = await call(ctx.app, route.split(' ')[0]!, fill(route), { body: route.startsWith('GET') || route.startsWith('DELETE') ? undefined : {} });
+      const res = await call(ctx.app, route.split(' ')[0]!, fill(route), {
+        body: route.startsWith('GET') || route.startsWith('DELETE') ? undefined : {},
+      });
       expect(res.status, route).toBe(401);
       expect(res.body.error.code, route).toBe('unauthorized');
     }
@@ -112,7 +170,10 @@ describe('authorization matrix', () => {
     for (const [route, c] of Object.entries(FOREIGN)) {
       for (const role of ROLES) {
         if (c.allowed.includes(role)) continue;
-        const res = await call(ctx.app, c.method, c.path(world), { token: world.strangers[role].token, body: c.body?.(world) });
+        const res = await call(ctx.app, c.method, c.path(world), {
+          token: world.strangers[role].token,
+          body: c.body?.(world),
+        });
         if (![403, 404].includes(res.status)) failures.push(`${role} ${route} → ${res.status}`);
       }
     }
@@ -122,7 +183,9 @@ describe('authorization matrix', () => {
 
   it('the operators listed as allowed do get through', async () => {
     const superuser = world.strangers.superuser.token;
-    expect((await call(ctx.app, 'GET', `/api/players/${world.player.id}`, { token: superuser })).status).toBe(200);
+    expect((await call(ctx.app, 'GET', `/api/players/${world.player.id}`, { token: superuser })).status).toBe(
+      200,
+    );
     expect((await call(ctx.app, 'GET', `/api/orgs/${world.orgId}`, { token: superuser })).status).toBe(200);
   });
 });

@@ -10,7 +10,9 @@ let coach: TestUser;
 
 beforeAll(async () => {
   ctx = await startTestContext();
-  const spec = (await call(ctx.app, 'GET', '/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
+  const spec = (await call(ctx.app, 'GET', '/openapi.json')).body as {
+    paths: Record<string, Record<string, unknown>>;
+  };
   routes = Object.entries(spec.paths)
     .flatMap(([path, ops]) => Object.keys(ops).map((m) => ({ method: m.toUpperCase(), path })))
     // Logout takes no body and would end the sessions the sweep uses.
@@ -24,9 +26,32 @@ const GARBAGE: { name: string; raw: string }[] = [
   { name: 'invalid JSON', raw: '{"a": ' },
   { name: 'JSON null', raw: 'null' },
   { name: 'JSON array', raw: '[1,2,3]' },
-  { name: 'wrong types', raw: JSON.stringify({ email: 1, password: false, name: [], slug: {}, title: null, priceMinor: 'ten', role: 'god', start: 'yesterday' }) },
-  { name: 'huge strings', raw: JSON.stringify({ email: `${'a'.repeat(5000)}@x.io`, name: 'n'.repeat(20000), title: 't'.repeat(20000), slug: 's'.repeat(500) }) },
-  { name: 'prototype pollution', raw: '{"__proto__": {"admin": true}, "constructor": {"prototype": {"x": 1}}}' },
+  {
+    name: 'wrong types',
+    raw: JSON.stringify({
+      email: 1,
+      password: false,
+      name: [],
+      slug: {},
+      title: null,
+      priceMinor: 'ten',
+      role: 'god',
+      start: 'yesterday',
+    }),
+  },
+  {
+    name: 'huge strings',
+    raw: JSON.stringify({
+      email: `${'a'.repeat(5000)}@x.io`,
+      name: 'n'.repeat(20000),
+      title: 't'.repeat(20000),
+      slug: 's'.repeat(500),
+    }),
+  },
+  {
+    name: 'prototype pollution',
+    raw: '{"__proto__": {"admin": true}, "constructor": {"prototype": {"x": 1}}}',
+  },
 ];
 
 const PATH_GARBAGE = ['not-a-uuid', '%00', "1' OR '1'='1", 'x'.repeat(300)];
@@ -38,7 +63,8 @@ describe('malformed input never causes a 500', () => {
       for (const r of routes.filter((x) => !['GET', 'DELETE'].includes(x.method))) {
         const path = r.path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
         const res = await call(ctx.app, r.method, path, { token, raw: g.raw });
-        if (res.status >= 500 || typeof res.body?.error?.code !== 'string') failures.push(`${r.method} ${r.path} → ${res.status}`);
+        if (res.status >= 500 || typeof res.body?.error?.code !== 'string')
+          failures.push(`${r.method} ${r.path} → ${res.status}`);
       }
     }
     expect(failures).toEqual([]);
@@ -49,8 +75,12 @@ describe('malformed input never causes a 500', () => {
     for (const r of routes.filter((x) => x.path.includes('{'))) {
       for (const bad of PATH_GARBAGE) {
         const path = r.path.replace(/\{[^}]+\}/g, encodeURIComponent(bad));
-        const res = await call(ctx.app, r.method, path, { token: superuser.token, body: ['GET', 'DELETE'].includes(r.method) ? undefined : {} });
-        if (![400, 404].includes(res.status)) failures.push(`${r.method} ${path.slice(0, 80)} → ${res.status}`);
+        const res = await call(ctx.app, r.method, path, {
+          token: superuser.token,
+          body: ['GET', 'DELETE'].includes(r.method) ? undefined : {},
+        });
+        if (![400, 404].includes(res.status))
+          failures.push(`${r.method} ${path.slice(0, 80)} → ${res.status}`);
       }
     }
     expect(failures).toEqual([]);

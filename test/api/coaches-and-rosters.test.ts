@@ -10,23 +10,41 @@ beforeAll(async () => {
 afterAll(async () => ctx?.close());
 
 const slug = () => `coach-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-const profile = (s: string) => ({ slug: s, displayName: 'Asha Rao', bio: 'Fast bowling coach', timeZone: 'Europe/London', productsEnabled: true });
+const profile = (s: string) => ({
+  slug: s,
+  displayName: 'Asha Rao',
+  bio: 'Fast bowling coach',
+  timeZone: 'Europe/London',
+  productsEnabled: true,
+});
 
 describe('feature gates', () => {
   it('denies a free user the coach features with the feature named', async () => {
     const free = await createUser(ctx.app, ctx.deps);
-    const res = await call(ctx.app, 'PUT', '/api/coaches/me/profile', { token: free.token, body: profile(slug()) });
+    const res = await call(ctx.app, 'PUT', '/api/coaches/me/profile', {
+      token: free.token,
+      body: profile(slug()),
+    });
     expect(res.status).toBe(403);
-    expect(res.body.error).toEqual({ code: 'feature_not_in_plan', message: 'Insufficient feature access: bookings_enabled' });
+    expect(res.body.error).toEqual({
+      code: 'feature_not_in_plan',
+      message: 'Insufficient feature access: bookings_enabled',
+    });
     const roster = await call(ctx.app, 'GET', '/api/coaches/me/players', { token: free.token });
     expect(roster.body.error.message).toBe('Insufficient feature access: player_assignment');
   });
 
   it('denies the wrong role with 403 naming the roles allowed', async () => {
     const coach = await createUser(ctx.app, ctx.deps, 'coach_pro_plus');
-    const res = await call(ctx.app, 'POST', '/api/orgs', { token: coach.token, body: { name: 'Not mine to make' } });
+    const res = await call(ctx.app, 'POST', '/api/orgs', {
+      token: coach.token,
+      body: { name: 'Not mine to make' },
+    });
     expect(res.status).toBe(403);
-    expect(res.body.error).toEqual({ code: 'role_not_allowed', message: 'This action needs one of the roles: org_pro, superuser' });
+    expect(res.body.error).toEqual({
+      code: 'role_not_allowed',
+      message: 'This action needs one of the roles: org_pro, superuser',
+    });
     expect(await ctx.deps.db.organisation.count({ where: { ownerId: coach.id } })).toBe(0);
   });
 
@@ -47,7 +65,11 @@ describe('feature gates', () => {
     expect(res.body.features.video_upload_enabled).toBe(true);
     expect(res.body.features.player_assignment).toBe(true);
     expect(res.body.limits.storage_quota_bytes).toBe(500_000_000_000);
-    expect(res.body.usage.ai_reports).toEqual({ used: 3, limit: 150, period: new Date().toISOString().slice(0, 7) });
+    expect(res.body.usage.ai_reports).toEqual({
+      used: 3,
+      limit: 150,
+      period: new Date().toISOString().slice(0, 7),
+    });
     expect(res.body.usage.storage_bytes).toEqual({ used: 0, limit: 500_000_000_000, period: 'total' });
 
     const free = await createUser(ctx.app, ctx.deps);
@@ -61,7 +83,9 @@ describe('usage limits', () => {
   it('lets exactly one of many concurrent requests take the last unit', async () => {
     const user = await createUser(ctx.app, ctx.deps);
     await tryConsume(ctx.deps.db, user.id, 'ai_reports', 4, 5);
-    const results = await Promise.all(Array.from({ length: 20 }, () => tryConsume(ctx.deps.db, user.id, 'ai_reports', 1, 5)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => tryConsume(ctx.deps.db, user.id, 'ai_reports', 1, 5)),
+    );
     expect(results.filter((r) => r !== undefined)).toEqual([5]);
     expect(await currentUsage(ctx.deps.db, user.id, 'ai_reports')).toBe(5);
   });
@@ -78,9 +102,17 @@ describe('coach profiles and the public page', () => {
   it('publishes a profile at a unique slug with Book/Buy flags computed from what is on sale', async () => {
     const coach = await createUser(ctx.app, ctx.deps, 'coach_pro');
     const s = slug();
-    const saved = await call(ctx.app, 'PUT', '/api/coaches/me/profile', { token: coach.token, body: profile(s) });
+    const saved = await call(ctx.app, 'PUT', '/api/coaches/me/profile', {
+      token: coach.token,
+      body: profile(s),
+    });
     expect(saved.status).toBe(200);
-    expect(saved.body).toMatchObject({ slug: s, timeZone: 'Europe/London', bookingEnabled: false, productsEnabled: true });
+    expect(saved.body).toMatchObject({
+      slug: s,
+      timeZone: 'Europe/London',
+      bookingEnabled: false,
+      productsEnabled: true,
+    });
 
     const empty = await call(ctx.app, 'GET', `/api/coaches/${s}`);
     expect(empty.status).toBe(200);
@@ -93,10 +125,21 @@ describe('coach profiles and the public page', () => {
     expect(product.status).toBe(201);
     const page = await call(ctx.app, 'GET', `/api/coaches/${s}`);
     expect(page.body.cta.buy).toBe(true);
-    expect(page.body.products).toEqual([{ id: product.body.id, title: '4-week bowling block', description: '', priceMinor: 12000, currency: 'GBP' }]);
+    expect(page.body.products).toEqual([
+      {
+        id: product.body.id,
+        title: '4-week bowling block',
+        description: '',
+        priceMinor: 12000,
+        currency: 'GBP',
+      },
+    ]);
     expect(page.body).not.toHaveProperty('stripeAccountId');
 
-    await call(ctx.app, 'PATCH', `/api/coaches/me/products/${product.body.id}`, { token: coach.token, body: { active: false } });
+    await call(ctx.app, 'PATCH', `/api/coaches/me/products/${product.body.id}`, {
+      token: coach.token,
+      body: { active: false },
+    });
     expect((await call(ctx.app, 'GET', `/api/coaches/${s}`)).body.cta.buy).toBe(false);
   });
 
@@ -107,7 +150,10 @@ describe('coach profiles and the public page', () => {
     await call(ctx.app, 'PUT', '/api/coaches/me/profile', { token: a.token, body: profile(s) });
     const res = await call(ctx.app, 'PUT', '/api/coaches/me/profile', { token: b.token, body: profile(s) });
     expect(res.status).toBe(409);
-    expect(res.body.error).toMatchObject({ code: 'slug_taken', details: [{ field: 'slug', reason: 'already taken' }] });
+    expect(res.body.error).toMatchObject({
+      code: 'slug_taken',
+      details: [{ field: 'slug', reason: 'already taken' }],
+    });
   });
 
   it.each([
@@ -124,9 +170,15 @@ describe('coach profiles and the public page', () => {
 
   it('rejects money that is not integer minor units', async () => {
     const coach = await createUser(ctx.app, ctx.deps, 'coach_pro');
-    const res = await call(ctx.app, 'POST', '/api/coaches/me/products', { token: coach.token, body: { title: 'x', priceMinor: 19.99, currency: 'usd' } });
+    const res = await call(ctx.app, 'POST', '/api/coaches/me/products', {
+      token: coach.token,
+      body: { title: 'x', priceMinor: 19.99, currency: 'usd' },
+    });
     expect(res.status).toBe(400);
-    expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['currency', 'priceMinor']);
+    expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      'currency',
+      'priceMinor',
+    ]);
   });
 });
 
@@ -136,40 +188,73 @@ describe('rosters', () => {
     const other = await createUser(ctx.app, ctx.deps, 'coach_pro');
     const player = await createUser(ctx.app, ctx.deps, 'player_pro');
 
-    const invite = await call(ctx.app, 'POST', '/api/coaches/me/players', { token: coach.token, body: { email: player.email.toUpperCase() } });
+    const invite = await call(ctx.app, 'POST', '/api/coaches/me/players', {
+      token: coach.token,
+      body: { email: player.email.toUpperCase() },
+    });
     expect(invite.status).toBe(201);
     expect(invite.body).toMatchObject({ coachId: coach.id, playerId: player.id, status: 'invited' });
-    expect((await call(ctx.app, 'POST', '/api/coaches/me/players', { token: coach.token, body: { email: player.email } })).status).toBe(409);
+    expect(
+      (
+        await call(ctx.app, 'POST', '/api/coaches/me/players', {
+          token: coach.token,
+          body: { email: player.email },
+        })
+      ).status,
+    ).toBe(409);
 
     // Invited is not yet assigned: the coach cannot see the player's account.
-    expect((await call(ctx.app, 'GET', `/api/players/${player.id}`, { token: coach.token })).status).toBe(404);
+    expect((await call(ctx.app, 'GET', `/api/players/${player.id}`, { token: coach.token })).status).toBe(
+      404,
+    );
     const mine = await call(ctx.app, 'GET', '/api/me/coaches', { token: player.token });
     expect(mine.body.items).toMatchObject([{ coachId: coach.id, status: 'invited' }]);
 
-    const accepted = await call(ctx.app, 'POST', `/api/me/coaches/${coach.id}/accept`, { token: player.token });
+    const accepted = await call(ctx.app, 'POST', `/api/me/coaches/${coach.id}/accept`, {
+      token: player.token,
+    });
     expect(accepted.status).toBe(200);
     expect(accepted.body.status).toBe('active');
 
     const seen = await call(ctx.app, 'GET', `/api/players/${player.id}`, { token: coach.token });
     expect(seen.status).toBe(200);
-    expect(seen.body).toEqual({ id: player.id, name: 'Test player_pro', email: player.email, role: 'player_pro' });
-    expect((await call(ctx.app, 'GET', `/api/players/${player.id}`, { token: other.token })).status).toBe(404);
+    expect(seen.body).toEqual({
+      id: player.id,
+      name: 'Test player_pro',
+      email: player.email,
+      role: 'player_pro',
+    });
+    expect((await call(ctx.app, 'GET', `/api/players/${player.id}`, { token: other.token })).status).toBe(
+      404,
+    );
 
-    expect((await call(ctx.app, 'DELETE', `/api/me/coaches/${coach.id}`, { token: player.token })).status).toBe(204);
-    expect((await call(ctx.app, 'GET', `/api/players/${player.id}`, { token: coach.token })).status).toBe(404);
+    expect(
+      (await call(ctx.app, 'DELETE', `/api/me/coaches/${coach.id}`, { token: player.token })).status,
+    ).toBe(204);
+    expect((await call(ctx.app, 'GET', `/api/players/${player.id}`, { token: coach.token })).status).toBe(
+      404,
+    );
   });
 });
 
 describe('organisations', () => {
   it('enforces seat limits, and two admins racing for the last seat get exactly one', async () => {
     const owner = await createUser(ctx.app, ctx.deps, 'org_pro');
-    const org = await call(ctx.app, 'POST', '/api/orgs', { token: owner.token, body: { name: 'Riverside CC', seatTier: 'starter' } });
+    const org = await call(ctx.app, 'POST', '/api/orgs', {
+      token: owner.token,
+      body: { name: 'Riverside CC', seatTier: 'starter' },
+    });
     expect(org.status).toBe(201);
     expect(org.body.seats).toEqual({ coach: { used: 0, limit: 4 }, analyst: { used: 0, limit: 1 } });
 
     const analysts = await Promise.all([1, 2, 3].map(() => createUser(ctx.app, ctx.deps, 'analyst_pro')));
     const results = await Promise.all(
-      analysts.map((a) => call(ctx.app, 'POST', `/api/orgs/${org.body.id}/members`, { token: owner.token, body: { email: a.email, role: 'analyst' } })),
+      analysts.map((a) =>
+        call(ctx.app, 'POST', `/api/orgs/${org.body.id}/members`, {
+          token: owner.token,
+          body: { email: a.email, role: 'analyst' },
+        }),
+      ),
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses[0]).toBe(201);
@@ -183,15 +268,31 @@ describe('organisations', () => {
     const owner = await createUser(ctx.app, ctx.deps, 'org_pro');
     const member = await createUser(ctx.app, ctx.deps, 'player_pro');
     const outsider = await createUser(ctx.app, ctx.deps, 'org_pro');
-    const org = await call(ctx.app, 'POST', '/api/orgs', { token: owner.token, body: { name: 'Hill Academy' } });
-    await call(ctx.app, 'POST', `/api/orgs/${org.body.id}/members`, { token: owner.token, body: { email: member.email, role: 'player' } });
+    const org = await call(ctx.app, 'POST', '/api/orgs', {
+      token: owner.token,
+      body: { name: 'Hill Academy' },
+    });
+    await call(ctx.app, 'POST', `/api/orgs/${org.body.id}/members`, {
+      token: owner.token,
+      body: { email: member.email, role: 'player' },
+    });
 
-    expect((await call(ctx.app, 'GET', `/api/players/${member.id}`, { token: owner.token })).status).toBe(200);
-    expect((await call(ctx.app, 'GET', `/api/players/${member.id}`, { token: outsider.token })).status).toBe(404);
+    expect((await call(ctx.app, 'GET', `/api/players/${member.id}`, { token: owner.token })).status).toBe(
+      200,
+    );
+    expect((await call(ctx.app, 'GET', `/api/players/${member.id}`, { token: outsider.token })).status).toBe(
+      404,
+    );
     const asMember = await call(ctx.app, 'GET', `/api/orgs/${org.body.id}`, { token: member.token });
     expect(asMember.status).toBe(200);
-    const memberWrite = await call(ctx.app, 'POST', `/api/orgs/${org.body.id}/members`, { token: member.token, body: { email: outsider.email, role: 'player' } });
+    const memberWrite = await call(ctx.app, 'POST', `/api/orgs/${org.body.id}/members`, {
+      token: member.token,
+      body: { email: outsider.email, role: 'player' },
+    });
     expect(memberWrite.status).toBe(403);
-    expect((await call(ctx.app, 'DELETE', `/api/orgs/${org.body.id}/members/${owner.id}`, { token: owner.token })).status).toBe(409);
+    expect(
+      (await call(ctx.app, 'DELETE', `/api/orgs/${org.body.id}/members/${owner.id}`, { token: owner.token }))
+        .status,
+    ).toBe(409);
   });
 });

@@ -38,7 +38,9 @@ describe('operations endpoints', () => {
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const echoed = await call(ctx.app, 'GET', '/health', { headers: { 'x-request-id': 'client-abc-123' } });
     expect(echoed.headers.get('x-request-id')).toBe('client-abc-123');
-    const unsafe = await call(ctx.app, 'GET', '/health', { headers: { 'x-request-id': 'bad id\twith spaces' } });
+    const unsafe = await call(ctx.app, 'GET', '/health', {
+      headers: { 'x-request-id': 'bad id\twith spaces' },
+    });
     expect(unsafe.headers.get('x-request-id')).not.toBe('bad id\twith spaces');
   });
 
@@ -63,6 +65,8 @@ describe('operations endpoints', () => {
     const res = await ctx.app.request('/metrics');
     const text = await res.text();
     expect(res.status).toBe(200);
-    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} \d+/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} \d+/,
+    );
   });
 });

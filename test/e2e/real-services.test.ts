@@ -38,11 +38,15 @@ describe('the real local stack', () => {
   it('round-trips an object through S3 with presigned URLs, and refuses anonymous reads', async () => {
     const { s3, cfg } = ctx.deps;
     const key = `tests/${Date.now()}.txt`;
-    const putUrl = await getSignedUrl(s3, new PutObjectCommand({ Bucket: cfg.S3_BUCKET, Key: key }), { expiresIn: 60 });
+    const putUrl = await getSignedUrl(s3, new PutObjectCommand({ Bucket: cfg.S3_BUCKET, Key: key }), {
+      expiresIn: 60,
+    });
     const put = await fetch(putUrl, { method: 'PUT', body: 'hello coach' });
     expect(put.status).toBe(200);
 
-    const getUrl = await getSignedUrl(s3, new GetObjectCommand({ Bucket: cfg.S3_BUCKET, Key: key }), { expiresIn: 60 });
+    const getUrl = await getSignedUrl(s3, new GetObjectCommand({ Bucket: cfg.S3_BUCKET, Key: key }), {
+      expiresIn: 60,
+    });
     const got = await fetch(getUrl);
     expect(await got.text()).toBe('hello coach');
 
@@ -61,7 +65,12 @@ describe('the real local stack', () => {
 
   it('delivers mail through SMTP with nodemailer and reads it back from the sink', async () => {
     const to = `smtp-${Date.now()}@example.test`;
-    await ctx.deps.mailer.sendMail({ from: ctx.deps.cfg.MAIL_FROM, to, subject: 'Stack check', text: 'It works.' });
+    await ctx.deps.mailer.sendMail({
+      from: ctx.deps.cfg.MAIL_FROM,
+      to,
+      subject: 'Stack check',
+      text: 'It works.',
+    });
     const [summary] = await waitForMessages(to);
     const message = await readMessage(summary!.ID);
     expect(message.Subject).toBe('Stack check');
@@ -69,7 +78,11 @@ describe('the real local stack', () => {
   });
 
   it('probes a generated clip with ffprobe', async () => {
-    const path = await generateClip(join(await tempDir(), 'clip.mp4'), { seconds: 2, width: 320, height: 180 });
+    const path = await generateClip(join(await tempDir(), 'clip.mp4'), {
+      seconds: 2,
+      width: 320,
+      height: 180,
+    });
     const probe = await ffprobe(path);
     expect(probe.durationSeconds).toBeGreaterThan(1.9);
     expect(probe.durationSeconds).toBeLessThan(2.2);
@@ -84,7 +97,12 @@ describe('email delivery', () => {
     const { createActivities } = await import('../../activities');
     const activities = createActivities(ctx.deps);
     const to = `once-${Date.now()}@example.test`;
-    const input = { reference: `test-${Date.now()}`, template: 'health_check' as const, to, data: { checkedAt: '2026-11-24T10:00:00Z' } };
+    const input = {
+      reference: `test-${Date.now()}`,
+      template: 'health_check' as const,
+      to,
+      data: { checkedAt: '2026-11-24T10:00:00Z' },
+    };
     const first = await activities.sendEmail(input);
     const second = await activities.sendEmail(input);
     expect(first.sent).toBe(true);

@@ -24,7 +24,8 @@ describe('decide', () => {
   });
 
   it('lets superusers through everywhere', () => {
-    for (const kind of RESOURCE_KINDS) expect(decide({ id: me, role: 'superuser' }, 'write', { kind, ownerId: other })).toBe('allow');
+    for (const kind of RESOURCE_KINDS)
+      expect(decide({ id: me, role: 'superuser' }, 'write', { kind, ownerId: other })).toBe('allow');
   });
 
   it('lets players a video is shared with watch it but not change it', () => {
@@ -40,24 +41,47 @@ describe('decide', () => {
   });
 
   it('lets a player’s active coach and org admin read, not write, the player', () => {
-    expect(decide({ id: me, role: 'coach_pro' }, 'read', { kind: 'player', ownerId: other, actorIsCoach: true })).toBe('allow');
-    expect(decide({ id: me, role: 'coach_pro' }, 'write', { kind: 'player', ownerId: other, actorIsCoach: true })).toBe('forbid');
-    expect(decide({ id: me, role: 'org_pro' }, 'read', { kind: 'player', ownerId: other, actorIsOrgAdmin: true })).toBe('allow');
+    expect(
+      decide({ id: me, role: 'coach_pro' }, 'read', { kind: 'player', ownerId: other, actorIsCoach: true }),
+    ).toBe('allow');
+    expect(
+      decide({ id: me, role: 'coach_pro' }, 'write', { kind: 'player', ownerId: other, actorIsCoach: true }),
+    ).toBe('forbid');
+    expect(
+      decide({ id: me, role: 'org_pro' }, 'read', { kind: 'player', ownerId: other, actorIsOrgAdmin: true }),
+    ).toBe('allow');
   });
 
   it('treats org admins as members', () => {
-    expect([...relationsOf({ id: me, role: 'org_pro' }, { kind: 'organisation', ownerId: other, actorIsOrgAdmin: true })].sort()).toEqual(['org_admin', 'org_member']);
+    expect(
+      [
+        ...relationsOf(
+          { id: me, role: 'org_pro' },
+          { kind: 'organisation', ownerId: other, actorIsOrgAdmin: true },
+        ),
+      ].sort(),
+    ).toEqual(['org_admin', 'org_member']);
   });
 
   it('never grants write without read (a write-only relation would leak existence)', () => {
-    for (const kind of RESOURCE_KINDS) for (const r of POLICY[kind].write) expect(POLICY[kind].read, `${kind}.${r}`).toContain(r);
+    for (const kind of RESOURCE_KINDS)
+      for (const r of POLICY[kind].write) expect(POLICY[kind].read, `${kind}.${r}`).toContain(r);
   });
 });
 
 describe('coach page calls to action', () => {
   it.each([
-    [{ bookingEnabled: true, hasOpenSlot: true, productsEnabled: true, activeProducts: 2 }, { book: true, buy: true }],
-    [{ bookingEnabled: true, hasOpenSlot: false, productsEnabled: true, activeProducts: 0 }, { book: false, buy: false }],
-    [{ bookingEnabled: false, hasOpenSlot: true, productsEnabled: false, activeProducts: 3 }, { book: false, buy: false }],
+    [
+      { bookingEnabled: true, hasOpenSlot: true, productsEnabled: true, activeProducts: 2 },
+      { book: true, buy: true },
+    ],
+    [
+      { bookingEnabled: true, hasOpenSlot: false, productsEnabled: true, activeProducts: 0 },
+      { book: false, buy: false },
+    ],
+    [
+      { bookingEnabled: false, hasOpenSlot: true, productsEnabled: false, activeProducts: 3 },
+      { book: false, buy: false },
+    ],
   ])('%j → %j', (facts, flags) => expect(ctaFlags(facts)).toEqual(flags));
 });

@@ -15,13 +15,17 @@ describe('configuration', () => {
   });
 
   it('names every bad variable and why', () => {
-    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', BOOKING_HOLD_TIMEOUT: 'soon' })).toThrowError(
+    expect(() =>
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', BOOKING_HOLD_TIMEOUT: 'soon' }),
+    ).toThrowError(
       /PORT: .*\n.*DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL\n.*BOOKING_HOLD_TIMEOUT: "soon" is not a duration/s,
     );
   });
 
   it('refuses the development JWT secret in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrowError(/JWT_SECRET: must be set in production/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrowError(
+      /JWT_SECRET: must be set in production/,
+    );
   });
 
   it('treats empty optional keys as unset', () => {
@@ -29,11 +33,15 @@ describe('configuration', () => {
   });
 
   it('makes a process exit non-zero with the variable named', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../src/api/server.ts')], {
-      env: { ...process.env, PORT: 'not-a-port', SMTP_URL: 'http://wrong' },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, '../../src/api/server.ts')],
+      {
+        env: { ...process.env, PORT: 'not-a-port', SMTP_URL: 'http://wrong' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     expect(result.status).toBe(78);
     expect(result.stderr).toContain('PORT:');
     expect(result.stderr).toContain('SMTP_URL: must be an smtp:// or smtps:// URL');
@@ -51,5 +59,7 @@ describe('durations', () => {
     ['250', 250],
   ])('%s = %i ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['', 'soon', '5 weeks', '-1s', '1e3s'])('rejects %j', (text) => expect(() => parseDuration(text)).toThrow(/not a duration/));
+  it.each(['', 'soon', '5 weeks', '-1s', '1e3s'])('rejects %j', (text) =>
+    expect(() => parseDuration(text)).toThrow(/not a duration/),
+  );
 });

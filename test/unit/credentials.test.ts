@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../../src/services/passwords';
-import { formatRefreshToken, newRefreshSecret, parseRefreshToken, signAccessToken, verifyAccessToken } from '../../src/services/tokens';
+import {
+  formatRefreshToken,
+  newRefreshSecret,
+  parseRefreshToken,
+  signAccessToken,
+  verifyAccessToken,
+} from '../../src/services/tokens';
 
-const cfg = { JWT_SECRET: 's'.repeat(40), JWT_ISSUER: 'coachflow', JWT_AUDIENCE: 'coachflow-api', ACCESS_TOKEN_TTL: 60_000 };
+const cfg = {
+  JWT_SECRET: 's'.repeat(40),
+  JWT_ISSUER: 'coachflow',
+  JWT_AUDIENCE: 'coachflow-api',
+  ACCESS_TOKEN_TTL: 60_000,
+};
 
 describe('passwords', () => {
   it('verifies the right password only, with a fresh salt every time', async () => {

@@ -29,9 +29,19 @@ export function requireAuth(deps: Pick<Deps, 'cfg' | 'db'>) {
     if (!claims) throw unauthorized('Invalid or expired token');
     const session = await deps.db.authSession.findUnique({
       where: { id: claims.sid },
-      select: { userId: true, revokedAt: true, expiresAt: true, user: { select: { id: true, email: true, name: true, role: true } } },
+      select: {
+        userId: true,
+        revokedAt: true,
+        expiresAt: true,
+        user: { select: { id: true, email: true, name: true, role: true } },
+      },
     });
-    if (!session || session.revokedAt || session.userId !== claims.sub || session.expiresAt.getTime() <= Date.now()) {
+    if (
+      !session ||
+      session.revokedAt ||
+      session.userId !== claims.sub ||
+      session.expiresAt.getTime() <= Date.now()
+    ) {
       throw unauthorized('Session has ended; log in again');
     }
     c.set('user', { ...session.user, sessionId: claims.sid });
@@ -43,7 +53,8 @@ export function requireAuth(deps: Pick<Deps, 'cfg' | 'db'>) {
 /** 403 `Insufficient feature access: <flag>` unless the user's plan includes the feature. */
 export function requireFeature(flag: FeatureFlag) {
   return createMiddleware<{ Variables: AuthedVars }>(async (c, next) => {
-    if (!hasFeature(c.get('user').role, flag)) throw forbidden(featureDeniedMessage(flag), 'feature_not_in_plan');
+    if (!hasFeature(c.get('user').role, flag))
+      throw forbidden(featureDeniedMessage(flag), 'feature_not_in_plan');
     await next();
   });
 }
@@ -51,7 +62,8 @@ export function requireFeature(flag: FeatureFlag) {
 export function requireRole(...roles: Role[]) {
   return createMiddleware<{ Variables: AuthedVars }>(async (c, next) => {
     const role = c.get('user').role;
-    if (!roles.includes(role)) throw forbidden(`This action needs one of the roles: ${roles.join(', ')}`, 'role_not_allowed');
+    if (!roles.includes(role))
+      throw forbidden(`This action needs one of the roles: ${roles.join(', ')}`, 'role_not_allowed');
     await next();
   });
 }

@@ -23,6 +23,9 @@ export const requestContext = createMiddleware<{ Variables: RequestVars }>(async
     const seconds = (performance.now() - started) / 1000;
     const route = c.res.status === 404 ? 'unmatched' : routePath(c, -1) || 'unmatched';
     httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
-    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1000) }, 'request');
+    log.info(
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1000) },
+      'request',
+    );
   }
 });

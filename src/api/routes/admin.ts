@@ -21,7 +21,10 @@ export function adminRoutes(deps: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const updated = await deps.db.user.updateMany({ where: { id }, data: { role: c.req.valid('json').role } });
+      const updated = await deps.db.user.updateMany({
+        where: { id },
+        data: { role: c.req.valid('json').role },
+      });
       if (updated.count === 0) throw notFound('User');
       c.get('log').info({ targetUserId: id, role: c.req.valid('json').role }, 'role changed by operator');
       return c.json(userView(await deps.db.user.findUniqueOrThrow({ where: { id } })), 200);

@@ -10,17 +10,36 @@ import { body, EntitlementsSchema, errorResponses, json, UserSchema, userView } 
 
 // Trimmed before checking, so a pasted address with stray spaces still registers.
 const Email = z.string().trim().pipe(z.email().max(254));
-const Password = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
+const Password = z
+  .string()
+  .min(10, 'must be at least 10 characters')
+  .max(200, 'must be at most 200 characters');
 
 const TokensSchema = z
-  .object({ token: z.string(), refreshToken: z.string(), tokenType: z.literal('Bearer'), expiresIn: z.number().int() })
+  .object({
+    token: z.string(),
+    refreshToken: z.string(),
+    tokenType: z.literal('Bearer'),
+    expiresIn: z.number().int(),
+  })
   .openapi('Tokens');
 const SessionSchema = TokensSchema.extend({ user: UserSchema }).openapi('Session');
 
 function toApiError(err: unknown): never {
   if (err instanceof accounts.AccountError) {
-    const status = { email_taken: 409, invalid_credentials: 401, rate_limited: 429, invalid_refresh_token: 401 }[err.kind] as 409 | 401 | 429;
-    throw new ApiError(status, err.kind, err.message, undefined, err.retryAfterSeconds ? { 'Retry-After': String(err.retryAfterSeconds) } : {});
+    const status = {
+      email_taken: 409,
+      invalid_credentials: 401,
+      rate_limited: 429,
+      invalid_refresh_token: 401,
+    }[err.kind] as 409 | 401 | 429;
+    throw new ApiError(
+      status,
+      err.kind,
+      err.message,
+      undefined,
+      err.retryAfterSeconds ? { 'Retry-After': String(err.retryAfterSeconds) } : {},
+    );
   }
   throw err;
 }
@@ -35,11 +54,17 @@ export function authRoutes(deps: Deps) {
       path: '/api/auth/register',
       tags: ['auth'],
       summary: 'Create an account (free plan) and log in',
-      request: { body: body(z.object({ email: Email, password: Password, name: z.string().trim().min(1).max(100) }).strict()) },
+      request: {
+        body: body(
+          z.object({ email: Email, password: Password, name: z.string().trim().min(1).max(100) }).strict(),
+        ),
+      },
       responses: { 201: json(SessionSchema, 'Account created'), ...errorResponses(400, 409) },
     }),
     async (c) => {
-      const { user, tokens } = await accounts.register(deps.db, deps.cfg, c.req.valid('json'), clientInfo(c, deps.cfg.TRUST_PROXY)).catch(toApiError);
+      const { user, tokens } = await accounts
+        .register(deps.db, deps.cfg, c.req.valid('json'), clientInfo(c, deps.cfg.TRUST_PROXY))
+        .catch(toApiError);
       return c.json({ ...tokens, user: userView(user) }, 201);
     },
   );
@@ -54,7 +79,9 @@ export function authRoutes(deps: Deps) {
       responses: { 200: json(SessionSchema, 'Logged in'), ...errorResponses(400, 401, 429) },
     }),
     async (c) => {
-      const { user, tokens } = await accounts.login(deps.db, deps.cfg, c.req.valid('json'), clientInfo(c, deps.cfg.TRUST_PROXY)).catch(toApiError);
+      const { user, tokens } = await accounts
+        .login(deps.db, deps.cfg, c.req.valid('json'), clientInfo(c, deps.cfg.TRUST_PROXY))
+        .catch(toApiError);
       return c.json({ ...tokens, user: userView(user) }, 200);
     },
   );
@@ -68,7 +95,11 @@ export function authRoutes(deps: Deps) {
       request: { body: body(z.object({ refreshToken: z.string().min(1).max(200) }).strict()) },
       responses: { 200: json(TokensSchema, 'New tokens'), ...errorResponses(400, 401) },
     }),
-    async (c) => c.json(await accounts.refresh(deps.db, deps.cfg, c.req.valid('json').refreshToken).catch(toApiError), 200),
+    async (c) =>
+      c.json(
+        await accounts.refresh(deps.db, deps.cfg, c.req.valid('json').refreshToken).catch(toApiError),
+        200,
+      ),
   );
 
   app.openapi(
@@ -116,9 +147,16 @@ export function authRoutes(deps: Deps) {
     async (c) => {
       const { id, role } = c.get('user');
       const plan = planFor(role);
-      const orgTier = role === 'org_pro' ? (await deps.db.organisation.findFirst({ where: { ownerId: id }, select: { seatTier: true } }))?.seatTier : undefined;
+      const orgTier =
+        role === 'org_pro'
+          ? (await deps.db.organisation.findFirst({ where: { ownerId: id }, select: { seatTier: true } }))
+              ?.seatTier
+          : undefined;
       const limits = effectiveLimits(role, orgTier);
-      const [aiUsed, storageUsed] = await Promise.all([currentUsage(deps.db, id, 'ai_reports'), currentUsage(deps.db, id, 'storage_bytes')]);
+      const [aiUsed, storageUsed] = await Promise.all([
+        currentUsage(deps.db, id, 'ai_reports'),
+        currentUsage(deps.db, id, 'storage_bytes'),
+      ]);
       return c.json(
         {
           role,
@@ -126,8 +164,16 @@ export function authRoutes(deps: Deps) {
           features: plan.features,
           limits,
           usage: {
-            ai_reports: { used: aiUsed, limit: limits.ai_reports_per_month, period: usagePeriod('ai_reports') },
-            storage_bytes: { used: storageUsed, limit: limits.storage_quota_bytes, period: usagePeriod('storage_bytes') },
+            ai_reports: {
+              used: aiUsed,
+              limit: limits.ai_reports_per_month,
+              period: usagePeriod('ai_reports'),
+            },
+            storage_bytes: {
+              used: storageUsed,
+              limit: limits.storage_quota_bytes,
+              period: usagePeriod('storage_bytes'),
+            },
           },
         },
         200,

@@ -51,7 +51,14 @@ const ProductInput = z
   })
   .strict();
 const ProductSchema = z
-  .object({ id: z.uuid(), title: z.string(), description: z.string(), priceMinor: z.number().int(), currency: z.string(), active: z.boolean() })
+  .object({
+    id: z.uuid(),
+    title: z.string(),
+    description: z.string(),
+    priceMinor: z.number().int(),
+    currency: z.string(),
+    active: z.boolean(),
+  })
   .openapi('Product');
 
 const PublicCoachSchema = z
@@ -109,11 +116,17 @@ export function coachRoutes(deps: Deps) {
       const userId = c.get('user').id;
       const input = c.req.valid('json');
       try {
-        const saved = await deps.db.coachProfile.upsert({ where: { userId }, create: { userId, ...input }, update: input });
+        const saved = await deps.db.coachProfile.upsert({
+          where: { userId },
+          create: { userId, ...input },
+          update: input,
+        });
         return c.json(profileView(saved), 200);
       } catch (err) {
         if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-          throw conflict(`The slug "${input.slug}" is taken; choose another`, 'slug_taken', [{ field: 'slug', reason: 'already taken' }]);
+          throw conflict(`The slug "${input.slug}" is taken; choose another`, 'slug_taken', [
+            { field: 'slug', reason: 'already taken' },
+          ]);
         }
         throw err;
       }
@@ -149,7 +162,9 @@ export function coachRoutes(deps: Deps) {
       responses: { 201: json(ProductSchema, 'Created'), ...errorResponses(400, 401, 403) },
     }),
     async (c) => {
-      const product = await deps.db.product.create({ data: { ...c.req.valid('json'), coachId: c.get('user').id } });
+      const product = await deps.db.product.create({
+        data: { ...c.req.valid('json'), coachId: c.get('user').id },
+      });
       return c.json(productView(product), 201);
     },
   );
@@ -162,10 +177,16 @@ export function coachRoutes(deps: Deps) {
       summary: 'Your products',
       ...secured,
       middleware: coach,
-      responses: { 200: json(z.object({ items: z.array(ProductSchema) }), 'Your products'), ...errorResponses(401, 403) },
+      responses: {
+        200: json(z.object({ items: z.array(ProductSchema) }), 'Your products'),
+        ...errorResponses(401, 403),
+      },
     }),
     async (c) => {
-      const items = await deps.db.product.findMany({ where: { coachId: c.get('user').id }, orderBy: { createdAt: 'asc' } });
+      const items = await deps.db.product.findMany({
+        where: { coachId: c.get('user').id },
+        orderBy: { createdAt: 'asc' },
+      });
       return c.json({ items: items.map(productView) }, 200);
     },
   );
@@ -184,7 +205,10 @@ export function coachRoutes(deps: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       // Scoped by owner in the statement itself: someone else's product is simply not found.
-      const updated = await deps.db.product.updateMany({ where: { id, coachId: c.get('user').id }, data: c.req.valid('json') });
+      const updated = await deps.db.product.updateMany({
+        where: { id, coachId: c.get('user').id },
+        data: c.req.valid('json'),
+      });
       if (updated.count === 0) throw notFound('Product');
       return c.json(productView(await deps.db.product.findUniqueOrThrow({ where: { id } })), 200);
     },
@@ -202,7 +226,9 @@ export function coachRoutes(deps: Deps) {
       responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404) },
     }),
     async (c) => {
-      const deleted = await deps.db.product.deleteMany({ where: { id: c.req.valid('param').id, coachId: c.get('user').id } });
+      const deleted = await deps.db.product.deleteMany({
+        where: { id: c.req.valid('param').id, coachId: c.get('user').id },
+      });
       if (deleted.count === 0) throw notFound('Product');
       return c.body(null, 204);
     },
@@ -229,7 +255,13 @@ export function coachRoutes(deps: Deps) {
           avatarUrl: profile.avatarUrl,
           timeZone: profile.timeZone,
           cta,
-          products: products.map((p) => ({ id: p.id, title: p.title, description: p.description, priceMinor: p.priceMinor, currency: p.currency })),
+          products: products.map((p) => ({
+            id: p.id,
+            title: p.title,
+            description: p.description,
+            priceMinor: p.priceMinor,
+            currency: p.currency,
+          })),
         },
         200,
       );

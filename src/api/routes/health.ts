@@ -16,7 +16,11 @@ async function timed(run: () => Promise<unknown>) {
     await withTimeout(run(), 3_000);
     return { ok: true, ms: Math.round(performance.now() - started) };
   } catch (err) {
-    return { ok: false, ms: Math.round(performance.now() - started), error: (err as Error).message.slice(0, 200) };
+    return {
+      ok: false,
+      ms: Math.round(performance.now() - started),
+      error: (err as Error).message.slice(0, 200),
+    };
   }
 }
 
@@ -37,7 +41,12 @@ export function healthRoutes(deps: Deps) {
       path: '/health',
       tags: ['operations'],
       summary: 'Liveness: the process is up',
-      responses: { 200: { description: 'alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+      responses: {
+        200: {
+          description: 'alive',
+          content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } },
+        },
+      },
     }),
     (c) => c.json({ status: 'ok' as const }, 200),
   );
@@ -49,8 +58,14 @@ export function healthRoutes(deps: Deps) {
       tags: ['operations'],
       summary: 'Readiness: Postgres, Temporal and S3 answer',
       responses: {
-        200: { description: 'every dependency answered', content: { 'application/json': { schema: Readiness } } },
-        503: { description: 'a dependency did not answer', content: { 'application/json': { schema: Readiness } } },
+        200: {
+          description: 'every dependency answered',
+          content: { 'application/json': { schema: Readiness } },
+        },
+        503: {
+          description: 'a dependency did not answer',
+          content: { 'application/json': { schema: Readiness } },
+        },
       },
     }),
     async (c) => {
@@ -60,11 +75,16 @@ export function healthRoutes(deps: Deps) {
         timed(() => deps.s3.send(new HeadBucketCommand({ Bucket: deps.cfg.S3_BUCKET }))),
       ]);
       const ready = postgres.ok && temporal.ok && s3.ok;
-      const body = { status: ready ? ('ready' as const) : ('unavailable' as const), checks: { postgres, temporal, s3 } };
+      const body = {
+        status: ready ? ('ready' as const) : ('unavailable' as const),
+        checks: { postgres, temporal, s3 },
+      };
       return ready ? c.json(body, 200) : c.json(body, 503);
     },
   );
 
-  app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }));
+  app.get('/metrics', async (c) =>
+    c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }),
+  );
   return app;
 }

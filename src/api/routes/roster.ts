@@ -18,7 +18,13 @@ const RosterEntry = z
   })
   .openapi('RosterEntry');
 
-type Row = { coachId: string; playerId: string; status: 'invited' | 'active'; invitedAt: Date; acceptedAt: Date | null };
+type Row = {
+  coachId: string;
+  playerId: string;
+  status: 'invited' | 'active';
+  invitedAt: Date;
+  acceptedAt: Date | null;
+};
 const entry = (r: Row, person: { id: string; name: string; email: string }) => ({
   coachId: r.coachId,
   playerId: r.playerId,
@@ -53,11 +59,19 @@ export function rosterRoutes(deps: Deps) {
     }),
     async (c) => {
       const me = c.get('user');
-      const player = await deps.db.user.findUnique({ where: { email: normaliseEmail(c.req.valid('json').email) } });
+      const player = await deps.db.user.findUnique({
+        where: { email: normaliseEmail(c.req.valid('json').email) },
+      });
       if (!player) throw notFound('Athlete account');
-      if (player.id === me.id) throw badRequest('You cannot add yourself to your own roster', [{ field: 'email', reason: 'is your own account' }]);
-      const existing = await deps.db.coachPlayer.findUnique({ where: { coachId_playerId: { coachId: me.id, playerId: player.id } } });
-      if (existing) throw conflict(`This athlete is already on your roster (${existing.status})`, 'already_on_roster');
+      if (player.id === me.id)
+        throw badRequest('You cannot add yourself to your own roster', [
+          { field: 'email', reason: 'is your own account' },
+        ]);
+      const existing = await deps.db.coachPlayer.findUnique({
+        where: { coachId_playerId: { coachId: me.id, playerId: player.id } },
+      });
+      if (existing)
+        throw conflict(`This athlete is already on your roster (${existing.status})`, 'already_on_roster');
       const row = await deps.db.coachPlayer.create({ data: { coachId: me.id, playerId: player.id } });
       return c.json(entry(row, player), 201);
     },
@@ -71,10 +85,17 @@ export function rosterRoutes(deps: Deps) {
       summary: 'Your roster (invited and active athletes)',
       ...secured,
       middleware: coach,
-      responses: { 200: json(z.object({ items: z.array(RosterEntry) }), 'Roster'), ...errorResponses(401, 403) },
+      responses: {
+        200: json(z.object({ items: z.array(RosterEntry) }), 'Roster'),
+        ...errorResponses(401, 403),
+      },
     }),
     async (c) => {
-      const rows = await deps.db.coachPlayer.findMany({ where: { coachId: c.get('user').id }, include: { player: true }, orderBy: { invitedAt: 'asc' } });
+      const rows = await deps.db.coachPlayer.findMany({
+        where: { coachId: c.get('user').id },
+        include: { player: true },
+        orderBy: { invitedAt: 'asc' },
+      });
       return c.json({ items: rows.map((r) => entry(r, r.player)) }, 200);
     },
   );
@@ -91,7 +112,9 @@ export function rosterRoutes(deps: Deps) {
       responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404) },
     }),
     async (c) => {
-      const removed = await deps.db.coachPlayer.deleteMany({ where: { coachId: c.get('user').id, playerId: c.req.valid('param').playerId } });
+      const removed = await deps.db.coachPlayer.deleteMany({
+        where: { coachId: c.get('user').id, playerId: c.req.valid('param').playerId },
+      });
       if (removed.count === 0) throw notFound('Roster entry');
       return c.body(null, 204);
     },
@@ -108,7 +131,11 @@ export function rosterRoutes(deps: Deps) {
       responses: { 200: json(z.object({ items: z.array(RosterEntry) }), 'Coaches'), ...errorResponses(401) },
     }),
     async (c) => {
-      const rows = await deps.db.coachPlayer.findMany({ where: { playerId: c.get('user').id }, include: { coach: true }, orderBy: { invitedAt: 'asc' } });
+      const rows = await deps.db.coachPlayer.findMany({
+        where: { playerId: c.get('user').id },
+        include: { coach: true },
+        orderBy: { invitedAt: 'asc' },
+      });
       return c.json({ items: rows.map((r) => entry(r, r.coach)) }, 200);
     },
   );
@@ -131,7 +158,10 @@ export function rosterRoutes(deps: Deps) {
         where: { coachId, playerId, status: 'invited' },
         data: { status: 'active', acceptedAt: new Date() },
       });
-      const row = await deps.db.coachPlayer.findUnique({ where: { coachId_playerId: { coachId, playerId } }, include: { coach: true } });
+      const row = await deps.db.coachPlayer.findUnique({
+        where: { coachId_playerId: { coachId, playerId } },
+        include: { coach: true },
+      });
       if (!row || (updated.count === 0 && row.status !== 'active')) throw notFound('Invitation');
       return c.json(entry(row, row.coach), 200);
     },
@@ -149,7 +179,9 @@ export function rosterRoutes(deps: Deps) {
       responses: { 204: { description: 'Left' }, ...errorResponses(401, 404) },
     }),
     async (c) => {
-      const removed = await deps.db.coachPlayer.deleteMany({ where: { coachId: c.req.valid('param').coachId, playerId: c.get('user').id } });
+      const removed = await deps.db.coachPlayer.deleteMany({
+        where: { coachId: c.req.valid('param').coachId, playerId: c.get('user').id },
+      });
       if (removed.count === 0) throw notFound('Coach');
       return c.body(null, 204);
     },

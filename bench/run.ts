@@ -1,10 +1,16 @@
 import { benchStack } from './harness';
+import { benchmarks as bookingBenchmarks } from './booking';
 import { identityBench } from './identity';
+import { videoBench } from './video';
 
 // `npm run bench`: starts (or reuses) the real stack, runs each suite, prints one JSON line per result.
 // Ratios compare against a baseline measured in the same run, on the same machine.
 const suites: Record<string, () => Promise<void>> = {
   identity: identityBench,
+  booking: async () => {
+    for (const b of bookingBenchmarks) await b.run();
+  },
+  video: videoBench,
 };
 
 const only = process.argv.slice(2);

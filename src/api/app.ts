@@ -6,10 +6,16 @@ import { ApiError, onError, onNotFound, validationHook } from './errors';
 import { requestContext, type RequestVars } from './middleware/request-context';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
+import { availabilityRoutes } from './routes/availability';
+import { bookingRoutes } from './routes/bookings';
 import { coachRoutes } from './routes/coaches';
 import { healthRoutes } from './routes/health';
 import { orgRoutes } from './routes/orgs';
 import { rosterRoutes } from './routes/roster';
+import { videoRoutes } from './routes/videos';
+import { clipRoutes } from './routes/clips';
+import { serviceRoutes } from './routes/services';
+import { webhookRoutes } from './routes/webhooks';
 
 export type AppEnv = { Variables: RequestVars };
 
@@ -35,6 +41,12 @@ export function createApp(deps: Deps) {
   app.route('/', coachRoutes(deps));
   app.route('/', orgRoutes(deps));
   app.route('/', adminRoutes(deps));
+  app.route('/', videoRoutes(deps));
+  app.route('/', clipRoutes(deps));
+  app.route('/', serviceRoutes(deps));
+  app.route('/', availabilityRoutes(deps));
+  app.route('/', bookingRoutes(deps));
+  app.route('/', webhookRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', {

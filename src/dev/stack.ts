@@ -11,8 +11,10 @@ import {
   startStripeMock,
   startTemporal,
   type Log,
-  type Started,
-} from './services';
+  type Started, portOpen } from './services';
+
+/** The embedded Postgres `npm start` and the tests run when DATABASE_URL is unset. */
+const EMBEDDED_PG_PORT = 54329;
 
 export interface StackOptions {
   /** Where service data lives (SQLite for Temporal, MinIO objects, mail, embedded Postgres). */
@@ -76,13 +78,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // Postgres: DATABASE_URL when set, otherwise a private embedded server.
     let databaseUrl = base.DATABASE_URL;
     if (!databaseUrl) {
-      const embedded = startEmbeddedPostgres({
-        dataDir: join(opts.dataDir, 'postgres'),
-        port: 54329,
-        log: opts.log,
-      });
-      pending.push(embedded);
-      databaseUrl = 'postgresql://postgres:postgres@127.0.0.1:54329/coachflow';
+      databaseUrl = `postgresql://postgres:postgres@127.0.0.1:${EMBEDDED_PG_PORT}/coachflow`;
+      if (await portOpen('127.0.0.1', EMBEDDED_PG_PORT)) {
+        opts.log(`postgres: reusing the server already listening on 127.0.0.1:${EMBEDDED_PG_PORT}`);
+      } else {
+        const dataDir = join(opts.dataDir, 'postgres');
+        pending.push(startEmbeddedPostgres({ dataDir, port: EMBEDDED_PG_PORT, log: opts.log }));
+      }
     }
 
     const results = await Promise.allSettled(pending);

@@ -83,6 +83,8 @@ const schema = z.object({
 
   BOOKING_HOLD_TIMEOUT: duration('15m'),
   BOOKING_REMINDER_LEAD: duration('24h'),
+  /** After a session ends, how long the coach may still mark it a no-show. */
+  BOOKING_NO_SHOW_WINDOW: duration('48h'),
   VIDEO_UPLOAD_TIMEOUT: duration('24h'),
   SUBSCRIPTION_GRACE_PERIOD: duration('30d'),
 });

@@ -87,7 +87,8 @@ export function readPrismaSchema(path = join(import.meta.dirname, '../../prisma/
       let t = native ? NATIVE[native] : enums[type] ? { dataType: 'USER-DEFINED', udtName: type } : SCALARS[type];
       if (!t) throw new Error(`schema reader: unknown type ${type}${native ? ` @db.${native}` : ''} on ${model}.${field}`);
       if (list) t = { dataType: 'ARRAY', udtName: `_${t.udtName}` };
-      columns.push({ column, dataType: t.dataType, udtName: t.udtName, nullable: Boolean(optional) });
+      // Prisma creates scalar-list columns without NOT NULL (a list cannot be optional in the schema).
+      columns.push({ column, dataType: t.dataType, udtName: t.udtName, nullable: Boolean(optional) || Boolean(list) });
       if (/@id\b/.test(attrs)) indexes.push(`${table}_pkey`);
       if (/@unique\b/.test(attrs)) uniqueFields.push(field);
     }

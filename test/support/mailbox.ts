@@ -11,11 +11,11 @@ export interface MailSummary {
   Attachments: number;
 }
 
-export interface MailMessage extends MailSummary {
+/** A whole message: Mailpit lists attachments (with their part ids) where the summary counts them. */
+export interface MailMessage extends Omit<MailSummary, 'Attachments'> {
   Text: string;
   HTML: string;
-  Attachments: never;
-  AttachmentsList: { PartID: string; FileName: string; ContentType: string; Size: number }[];
+  Attachments: { PartID: string; FileName: string; ContentType: string; Size: number }[];
 }
 
 function viewer(): string {

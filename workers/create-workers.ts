@@ -1,34 +1,33 @@
-import {
-  NativeConnection,
-  Worker,
-  bundleWorkflowCode,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
-import { createRequire } from 'node:module';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createActivities } from '../activities';
 import type { Deps } from '../src/infra/deps';
 
-const require = createRequire(import.meta.url);
+const run = promisify(execFile);
+let bundle: Promise<{ codePath: string }> | undefined;
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-
-/** Workflow code is bundled once per process and shared by every worker in it. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows/index.ts'),
-    logger: quietBundlerLogger,
-  });
+/**
+ * Workflow code is bundled once per process, in a child process, and shared by every worker here.
+ * Bundling in-process would keep webpack's memory (~160 MB) in the long-running worker for good.
+ */
+export function workflowBundle(): Promise<{ codePath: string }> {
+  bundle ??= (async () => {
+    const codePath = join(await mkdtemp(join(tmpdir(), 'coachflow-workflows-')), 'workflows.js');
+    await run(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'bundle-workflows.ts'), codePath],
+      {
+        maxBuffer: 10 * 1024 * 1024,
+      },
+    );
+    return { codePath };
+  })();
   return bundle;
 }
-
-const quietBundlerLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (message: string, meta?: unknown) => console.warn(message, meta ?? ''),
-  error: (message: string, meta?: unknown) => console.error(message, meta ?? ''),
-};
 
 export interface WorkerSet {
   workers: Worker[];

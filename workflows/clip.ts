@@ -97,7 +97,9 @@ export async function clipWorkflow(input: ClipWorkflowInput): Promise<ClipOutcom
       cause instanceof ApplicationFailure && cause.nonRetryable
         ? cause.message
         : `Something went wrong on our side while cutting the clip (${(cause as Error)?.message ?? 'unknown error'}). Create it again, and contact support if it keeps failing.`;
-    await CancellationScope.nonCancellable(() => quick.failClip({ clipId: input.clipId, videoId: input.videoId, reason }));
+    await CancellationScope.nonCancellable(() =>
+      quick.failClip({ clipId: input.clipId, videoId: input.videoId, reason }),
+    );
     status('FAILED');
     return 'failed';
   }

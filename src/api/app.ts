@@ -48,10 +48,18 @@ export function createApp(deps: Deps) {
   app.route('/', bookingRoutes(deps));
   app.route('/', webhookRoutes(deps));
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
-    info: { title: 'CoachFlow API', version: '0.1.0', description: 'Bookings, video sessions, paid sessions and subscriptions for coaches.' },
+    info: {
+      title: 'CoachFlow API',
+      version: '0.1.0',
+      description: 'Bookings, video sessions, paid sessions and subscriptions for coaches.',
+    },
   });
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
 

@@ -11,7 +11,9 @@ import {
   startStripeMock,
   startTemporal,
   type Log,
-  type Started, portOpen } from './services';
+  type Started,
+  portOpen,
+} from './services';
 
 /** The embedded Postgres `npm start` and the tests run when DATABASE_URL is unset. */
 const EMBEDDED_PG_PORT = 54329;

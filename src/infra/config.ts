@@ -75,7 +75,10 @@ const schema = z.object({
   FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
   FFPROBE_PATH: z.string().min(1).default('ffprobe'),
 
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default('local-development-secret-change-me-please'),
+  JWT_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .default('local-development-secret-change-me-please'),
   JWT_ISSUER: z.string().min(1).default('coachflow'),
   JWT_AUDIENCE: z.string().min(1).default('coachflow-api'),
   ACCESS_TOKEN_TTL: duration('15m'),

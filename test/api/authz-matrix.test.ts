@@ -99,7 +99,11 @@ const FOREIGN: Record<string, ForeignCase> = {
     path: (w) => `/api/availability/blackouts/${w.booking.blackoutId}`,
     allowed: [],
   },
-  'GET /api/bookings/{id}': { method: 'GET', path: (w) => `/api/bookings/${w.booking.id}`, allowed: ['superuser'] },
+  'GET /api/bookings/{id}': {
+    method: 'GET',
+    path: (w) => `/api/bookings/${w.booking.id}`,
+    allowed: ['superuser'],
+  },
   'POST /api/bookings/{id}/cancel': {
     method: 'POST',
     path: (w) => `/api/bookings/${w.booking.id}/cancel`,
@@ -310,7 +314,16 @@ beforeAll(async () => {
     blackoutId: blackout.body.id as string,
   };
 
-  world = { booking, coach, player, orgOwner, orgId: org.body.id, productId: product.body.id, video, strangers };
+  world = {
+    booking,
+    coach,
+    player,
+    orgOwner,
+    orgId: org.body.id,
+    productId: product.body.id,
+    video,
+    strangers,
+  };
 });
 afterAll(async () => ctx?.close());
 
@@ -360,9 +373,19 @@ describe('authorization matrix', () => {
       200,
     );
     expect((await call(ctx.app, 'GET', `/api/orgs/${world.orgId}`, { token: superuser })).status).toBe(200);
-    expect((await call(ctx.app, 'GET', `/api/bookings/${world.booking.id}`, { token: superuser })).status).toBe(200);
-    expect((await call(ctx.app, 'GET', `/api/bookings/${world.booking.id}`, { token: world.player.token })).status).toBe(200);
-    expect((await call(ctx.app, 'GET', `/api/bookings/${world.booking.id}`, { token: world.booking.coach.user.token })).status).toBe(200);
+    expect(
+      (await call(ctx.app, 'GET', `/api/bookings/${world.booking.id}`, { token: superuser })).status,
+    ).toBe(200);
+    expect(
+      (await call(ctx.app, 'GET', `/api/bookings/${world.booking.id}`, { token: world.player.token })).status,
+    ).toBe(200);
+    expect(
+      (
+        await call(ctx.app, 'GET', `/api/bookings/${world.booking.id}`, {
+          token: world.booking.coach.user.token,
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 

@@ -27,7 +27,9 @@ export interface TestContext {
 }
 
 /** The API (in-process, via app.request) plus, optionally, both workers polling this run's queues. */
-export async function startTestContext(opts: { workers?: boolean; env?: Record<string, string> } = {}): Promise<TestContext> {
+export async function startTestContext(
+  opts: { workers?: boolean; env?: Record<string, string> } = {},
+): Promise<TestContext> {
   const deps = await testDeps(opts.env);
   const app = createApp(deps);
   if (opts.workers) quietTemporalRuntime();

@@ -43,7 +43,9 @@ export async function waitForMessages(
     if (found.length >= count) return found;
     await sleep(250);
   }
-  throw new Error(`expected ${count} message(s) to ${address}${opts.subject ? ` matching ${opts.subject}` : ''}, found ${found.length}`);
+  throw new Error(
+    `expected ${count} message(s) to ${address}${opts.subject ? ` matching ${opts.subject}` : ''}, found ${found.length}`,
+  );
 }
 
 export async function readMessage(id: string): Promise<MailMessage> {

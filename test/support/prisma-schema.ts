@@ -57,14 +57,22 @@ function mapArg(attrs: string): string | undefined {
 }
 
 function fieldList(text: string): string[] {
-  return text.split(',').map((f) => f.trim().replace(/\(.*$/, '')).filter(Boolean);
+  return text
+    .split(',')
+    .map((f) => f.trim().replace(/\(.*$/, ''))
+    .filter(Boolean);
 }
 
-export function readPrismaSchema(path = join(import.meta.dirname, '../../prisma/schema.prisma')): ExpectedSchema {
+export function readPrismaSchema(
+  path = join(import.meta.dirname, '../../prisma/schema.prisma'),
+): ExpectedSchema {
   const source = readFileSync(path, 'utf8').replace(/\/\/.*$/gm, '');
   const enums: Record<string, string[]> = {};
   for (const [, name, body] of source.matchAll(/enum\s+(\w+)\s*\{([^}]*)\}/g)) {
-    enums[name!] = body!.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('@'));
+    enums[name!] = body!
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('@'));
   }
   const modelNames = new Set([...source.matchAll(/model\s+(\w+)\s*\{/g)].map((m) => m[1]!));
   const tables: ExpectedTable[] = [];
@@ -79,23 +87,44 @@ export function readPrismaSchema(path = join(import.meta.dirname, '../../prisma/
       if (!line || line.startsWith('@@')) continue;
       const m = /^(\w+)\s+(\w+)(\[\])?(\?)?\s*(.*)$/.exec(line);
       if (!m) continue;
-      const [, field, type, list, optional, attrs] = m as unknown as [string, string, string, string | undefined, string | undefined, string];
+      const [, field, type, list, optional, attrs] = m as unknown as [
+        string,
+        string,
+        string,
+        string | undefined,
+        string | undefined,
+        string,
+      ];
       if (modelNames.has(type) || attrs.includes('@relation')) continue;
       const column = mapArg(attrs) ?? field;
       byField.set(field, column);
       const native = /@db\.(\w+)/.exec(attrs)?.[1];
-      let t = native ? NATIVE[native] : enums[type] ? { dataType: 'USER-DEFINED', udtName: type } : SCALARS[type];
-      if (!t) throw new Error(`schema reader: unknown type ${type}${native ? ` @db.${native}` : ''} on ${model}.${field}`);
+      let t = native
+        ? NATIVE[native]
+        : enums[type]
+          ? { dataType: 'USER-DEFINED', udtName: type }
+          : SCALARS[type];
+      if (!t)
+        throw new Error(
+          `schema reader: unknown type ${type}${native ? ` @db.${native}` : ''} on ${model}.${field}`,
+        );
       if (list) t = { dataType: 'ARRAY', udtName: `_${t.udtName}` };
       // Prisma creates scalar-list columns without NOT NULL (a list cannot be optional in the schema).
-      columns.push({ column, dataType: t.dataType, udtName: t.udtName, nullable: Boolean(optional) || Boolean(list) });
+      columns.push({
+        column,
+        dataType: t.dataType,
+        udtName: t.udtName,
+        nullable: Boolean(optional) || Boolean(list),
+      });
       if (/@id\b/.test(attrs)) indexes.push(`${table}_pkey`);
       if (/@unique\b/.test(attrs)) uniqueFields.push(field);
     }
     for (const f of uniqueFields) indexes.push(`${table}_${byField.get(f)}_key`);
     for (const [, kind, fields] of body!.matchAll(/@@(id|unique|index)\(\[([^\]]+)\]/g)) {
       const cols = fieldList(fields!).map((f) => byField.get(f) ?? f);
-      indexes.push(kind === 'id' ? `${table}_pkey` : `${table}_${cols.join('_')}_${kind === 'unique' ? 'key' : 'idx'}`);
+      indexes.push(
+        kind === 'id' ? `${table}_pkey` : `${table}_${cols.join('_')}_${kind === 'unique' ? 'key' : 'idx'}`,
+      );
     }
     for (const [, kind, name] of body!.matchAll(/@@(unique|index)\([^)]*map:\s*"([^"]+)"/g)) {
       void kind;

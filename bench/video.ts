@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { generateClip } from '../test/support/media';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -6,8 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApp, type App } from '../src/api/app';
 import { REPO_ROOT } from '../src/dev/services';
@@ -29,7 +28,7 @@ import { createWorkers } from '../workers/create-workers';
 import { workflowIds } from '../workflows/definitions';
 import { benchStack, report } from './harness';
 
-// Video benchmarks (issue 5). `npm run bench video` once registered in bench/run.ts, or on its own:
+// Video benchmarks (issue 5). `npm run bench video`, or on its own:
 //   node --import tsx bench/video.ts [pipeline|upload]
 //
 // 1. video.pipeline_vs_bare — wall time from "upload complete" to READY through the real pipeline
@@ -38,38 +37,6 @@ import { benchStack, report } from './harness';
 // 2. video.upload_rss — a 200 MiB upload PUT straight to S3 through presigned part URLs while the API
 //    and a worker run as their own processes; their resident memory is sampled every 50 ms. The
 //    bytes never pass through them, so the peak should stay flat (goal: < 250 MB).
-
-const run = promisify(execFile);
-
-async function makeClip(path: string, seconds: number): Promise<void> {
-  const ffmpegPath = process.env.FFMPEG_PATH ?? 'ffmpeg';
-  const half = seconds / 2;
-  await run(ffmpegPath, [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-filter_complex',
-    `testsrc2=size=640x360:rate=25:duration=${half}[a];smptebars=size=640x360:rate=25:duration=${half}[b];[a][b]concat=n=2:v=1:a=0[v];sine=frequency=440:duration=${seconds}[s]`,
-    '-map',
-    '[v]',
-    '-map',
-    '[s]',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '64k',
-    '-movflags',
-    '+faststart',
-    path,
-  ]);
-}
 
 async function json(res: Response): Promise<any> {
   const text = await res.text();
@@ -207,7 +174,7 @@ export async function benchPipelineVsBare(opts: { seconds?: number; rounds?: num
   const dir = await mkdtemp(join(tmpdir(), 'bench-video-'));
   try {
     const clip = join(dir, 'clip.mp4');
-    await makeClip(clip, seconds);
+    await generateClip(clip, { seconds, width: 640, height: 360, fps: 25 });
     const bytes = await readFile(clip);
     const { headers, sessionId } = await coachSession((p, i) => Promise.resolve(app.request(p, i)), deps);
     const pipeline: number[] = [];

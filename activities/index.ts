@@ -1,11 +1,11 @@
 import type { Deps } from '../src/infra/deps';
-import { bookingActivities } from './booking';
+import { bookingActivities } from './postgres/booking';
 import { emailActivities } from './email';
 import { healthActivities } from './health';
-import { analysisActivities } from './analysis';
-import { mediaActivities } from './media';
-import { storageActivities } from './storage';
-import { stripeActivities } from './stripe';
+import { analysisActivities } from './openai';
+import { mediaActivities } from './media/ffmpeg';
+import { storageActivities } from './postgres/videos';
+import { stripeActivities } from './stripe/payments';
 
 /** All activities, with their I/O dependencies injected (tests pass the real services they started). */
 export function createActivities(deps: Deps) {

@@ -5,8 +5,13 @@
 
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { computeSlots, type ComputeSlotsArgs, type Slot } from '../src/domain/availability';
-import { parseHHMM, zonedDateTimeToUtc, localDatesBetween, weekdayOfIso } from '../src/domain/timezone';
+import { computeSlots, type ComputeSlotsArgs, type Slot } from '../src/domain/availability/slots';
+import {
+  parseHHMM,
+  zonedDateTimeToUtc,
+  localDatesBetween,
+  weekdayOfIso,
+} from '../src/domain/shared/timezone';
 
 export interface BenchResult {
   name: string;

@@ -1,8 +1,8 @@
 import { createApp } from '../src/api/app';
 import { loadConfig } from '../src/infra/config';
 import { closeDeps, createDeps } from '../src/infra/deps';
-import { hashPassword } from '../src/services/passwords';
-import { tryConsume } from '../src/services/usage';
+import { hashPassword } from '../src/infra/passwords';
+import { tryConsume } from '../src/data/usage';
 import { report, timeIt } from './harness';
 
 /** Cost of authentication per request, relative to an unauthenticated route in the same run. */

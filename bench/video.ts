@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApp, type App } from '../src/api/app';
 import { REPO_ROOT } from '../src/dev/services';
-import { posterTime, selectRenditions } from '../src/domain/video-ladder';
-import { parseMetadataPrint, selectKeyMoments } from '../src/domain/video-signals';
+import { posterTime, selectRenditions } from '../src/domain/video/ladder';
+import { parseMetadataPrint, selectKeyMoments } from '../src/domain/video/signals';
 import { loadConfig } from '../src/infra/config';
 import { closeDeps, createDeps, type Deps } from '../src/infra/deps';
 import { configureFfmpeg } from '../src/infra/ffmpeg';
@@ -23,9 +23,9 @@ import {
   runCommand,
   signalsCommand,
   stillCommand,
-} from '../src/services/ffmpeg-commands';
+} from '../src/infra/ffmpeg-commands';
 import { createWorkers } from '../workers/create-workers';
-import { workflowIds } from '../workflows/definitions';
+import { workflowIds } from '../workflows/shared/definitions';
 import { benchStack, report } from './harness';
 
 // Video benchmarks (issue 5). `npm run bench video`, or on its own:

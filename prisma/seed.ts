@@ -1,6 +1,6 @@
 import { config } from '../src/infra/config';
 import { createPrisma } from '../src/infra/prisma';
-import { hashPassword } from '../src/services/passwords';
+import { hashPassword } from '../src/infra/passwords';
 
 // Demo data for trying the product locally: `npm run db:seed` (idempotent; safe to run again).
 // Log in with any of these emails and the password below.

@@ -1,5 +1,5 @@
 // Every workflow the workers run; bundled once per worker process.
-export * from './health';
-export * from './booking';
-export * from './video';
-export * from './clip';
+export * from './health/workflow';
+export * from './booking/workflow';
+export * from './video/workflow';
+export * from './clip/workflow';

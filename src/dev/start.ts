@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { loadConfig } from '../infra/config';
 import { createTemporalClient } from '../infra/temporal';
-import { healthCheckWorkflow } from '../../workflows/health';
-import { workflowIds } from '../../workflows/definitions';
+import { healthCheckWorkflow } from '../../workflows/health/workflow';
+import { workflowIds } from '../../workflows/shared/definitions';
 import { REPO_ROOT, waitFor } from './services';
 import { DEFAULT_DATA_DIR, startStack } from './stack';
 

@@ -1,13 +1,13 @@
-import { bookingCancelledEmail } from './booking-cancelled';
-import { bookingConfirmedEmail } from './booking-confirmed';
-import { bookingExpiredEmail } from './booking-expired';
-import { bookingNotificationEmail } from './booking-notification';
-import { bookingReminderEmail } from './booking-reminder';
-import { bookingRescheduledEmail } from './booking-rescheduled';
+import { bookingCancelledEmail } from './booking/cancelled';
+import { bookingConfirmedEmail } from './booking/confirmed';
+import { bookingExpiredEmail } from './booking/expired';
+import { bookingNotificationEmail } from './booking/notification';
+import { bookingReminderEmail } from './booking/reminder';
+import { bookingRescheduledEmail } from './booking/rescheduled';
 import { healthCheckEmail } from './health-check';
 import type { RenderedEmail } from './layout';
-import { videoFailedEmail } from './video-failed';
-import { videoReadyEmail } from './video-ready';
+import { videoFailedEmail } from './video/failed';
+import { videoReadyEmail } from './video/ready';
 
 // Every email the product sends, by template name. One module per email; each renders HTML + text
 // from plain data, so activities pass only names and data through workflow history.

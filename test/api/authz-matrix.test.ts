@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES, type Role } from '../../src/domain/plans';
+import { ROLES, type Role } from '../../src/domain/billing/plans';
 import { call, startTestContext, type TestContext } from '../support/harness';
 import { createCoach, slotAfter, type TestCoach } from '../support/bookings';
 import { createUser, type TestUser } from '../support/users';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tryConsume, currentUsage } from '../../src/services/usage';
+import { tryConsume, currentUsage } from '../../src/data/usage';
 import { call, startTestContext, type TestContext } from '../support/harness';
 import { createUser } from '../support/users';
 

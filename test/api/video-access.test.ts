@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentUsage } from '../../src/services/usage';
-import { workflowIds } from '../../workflows/definitions';
+import { currentUsage } from '../../src/data/usage';
+import { workflowIds } from '../../workflows/shared/definitions';
 import { call, startTestContext, type TestContext } from '../support/harness';
 import { createUser, type TestUser } from '../support/users';
 import { coachWithPlayers, createSession, startUpload } from '../support/video';

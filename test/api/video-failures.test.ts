@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
 import type { Deps } from '../../src/infra/deps';
-import { currentUsage, tryConsume } from '../../src/services/usage';
-import { listKeys, mediaTempRoot, videoKeys } from '../../src/services/videos';
+import { currentUsage, tryConsume } from '../../src/data/usage';
+import { listKeys, mediaTempRoot, videoKeys } from '../../src/data/videos';
 import { call, startTestContext, testDeps, type TestContext } from '../support/harness';
 import { readMessage, waitForMessages } from '../support/mailbox';
 import { generateClip, tempDir } from '../support/media';
@@ -22,7 +22,7 @@ import {
   waitForVideo,
   type StartedUpload,
 } from '../support/video';
-import { workflowIds } from '../../workflows/definitions';
+import { workflowIds } from '../../workflows/shared/definitions';
 
 // Everything that can go wrong with an upload ends in a clear state on the real stack: the right
 // status, a reason a coach can act on, partial outputs and temp files gone, and the storage quota

@@ -1,8 +1,12 @@
 import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bookingStateQuery, bookingWorkflow, type BookingWorkflowInput } from '../../workflows/booking';
-import { workflowIds } from '../../workflows/definitions';
+import {
+  bookingStateQuery,
+  bookingWorkflow,
+  type BookingWorkflowInput,
+} from '../../workflows/booking/workflow';
+import { workflowIds } from '../../workflows/shared/definitions';
 import { workflowBundle } from '../../workers/create-workers';
 import {
   createCoach,

@@ -1,8 +1,8 @@
 import { createMiddleware } from 'hono/factory';
-import type { Role } from '../../domain/plans';
-import { featureDeniedMessage, hasFeature, type FeatureFlag } from '../../domain/plans';
+import type { Role } from '../../domain/billing/plans';
+import { featureDeniedMessage, hasFeature, type FeatureFlag } from '../../domain/billing/plans';
 import type { Deps } from '../../infra/deps';
-import { verifyAccessToken } from '../../services/tokens';
+import { verifyAccessToken } from '../../infra/tokens';
 import { forbidden, unauthorized } from '../errors';
 import type { RequestVars } from './request-context';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { routePath } from 'hono/route';
 import { createMiddleware } from 'hono/factory';
 import { logger, type Logger } from '../../infra/logger';
-import { httpDuration } from '../metrics';
+import { httpDuration } from './metrics';
 
 export type RequestVars = { requestId: string; log: Logger };
 

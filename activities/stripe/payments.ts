@@ -1,0 +1,165 @@
+import { ApplicationFailure, log } from '@temporalio/activity';
+import type { Deps } from '../../src/infra/deps';
+
+// Stripe calls made by workflows. Every call carries an idempotency key derived from the booking
+// and the step, and its result is recorded on the booking row, which is checked first: a retried
+// activity, a replayed workflow or a second workflow run never charges, cancels or refunds twice.
+
+/** Stripe errors that a retry cannot fix (bad parameters, auth, a card decline, key reuse). */
+const PERMANENT_STRIPE_ERRORS = new Set([
+  'StripeInvalidRequestError',
+  'StripeCardError',
+  'StripeAuthenticationError',
+  'StripePermissionError',
+  'StripeIdempotencyError',
+]);
+
+interface StripeErrorShape {
+  type?: string;
+  code?: string;
+  message?: string;
+}
+
+function asStripeError(err: unknown): StripeErrorShape {
+  return typeof err === 'object' && err !== null ? (err as StripeErrorShape) : {};
+}
+
+/** Permanent Stripe errors become non-retryable failures with a clear type; the rest are retried. */
+function classify(err: unknown, what: string): never {
+  const e = asStripeError(err);
+  if (e.type && PERMANENT_STRIPE_ERRORS.has(e.type)) {
+    throw ApplicationFailure.create({
+      type: 'StripeRejected',
+      message: `${what}: ${e.message ?? e.type}`,
+      details: [{ stripeType: e.type, code: e.code ?? null }],
+      nonRetryable: true,
+    });
+  }
+  throw err;
+}
+
+export const bookingPaymentKeys = {
+  paymentIntent: (bookingId: string) => `booking-${bookingId}-payment-intent`,
+  cancelPaymentIntent: (bookingId: string) => `booking-${bookingId}-cancel-payment-intent`,
+  refund: (bookingId: string) => `booking-${bookingId}-refund`,
+};
+
+export function stripeActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
+  const { db, stripe } = deps;
+  return {
+    /**
+     * The booking's PaymentIntent, created once. Routed back by `metadata.bookingId` when Stripe
+     * reports on it. The client secret is stored on the row (the athlete's client needs it) and is
+     * deliberately not returned, so it never enters workflow history.
+     */
+    async createBookingPaymentIntent(bookingId: string): Promise<{ paymentIntentId: string }> {
+      const b = await db.booking.findUniqueOrThrow({
+        where: { id: bookingId },
+        include: { athlete: { select: { email: true } }, service: { select: { title: true } } },
+      });
+      if (b.paymentIntentId) return { paymentIntentId: b.paymentIntentId };
+      let intent;
+      try {
+        intent = await stripe.paymentIntents.create(
+          {
+            amount: b.priceMinor,
+            currency: b.currency.toLowerCase(),
+            automatic_payment_methods: { enabled: true },
+            description: `${b.service.title} (booking ${b.id})`,
+            receipt_email: b.athlete.email,
+            metadata: { kind: 'booking', bookingId: b.id, coachId: b.coachId, athleteId: b.athleteId },
+          },
+          { idempotencyKey: bookingPaymentKeys.paymentIntent(b.id) },
+        );
+      } catch (err) {
+        classify(err, 'creating the PaymentIntent failed');
+      }
+      await db.booking.updateMany({
+        where: { id: b.id, paymentIntentId: null },
+        data: { paymentIntentId: intent.id, paymentClientSecret: intent.client_secret },
+      });
+      const stored = await db.booking.findUniqueOrThrow({
+        where: { id: b.id },
+        select: { paymentIntentId: true },
+      });
+      return { paymentIntentId: stored.paymentIntentId! };
+    },
+
+    /**
+     * Cancels an unpaid PaymentIntent so the athlete can no longer pay for a released slot. When
+     * Stripe says it can no longer be cancelled (it just succeeded), the success webhook follows and
+     * the workflow refunds it; that is reported, not retried.
+     */
+    async cancelBookingPaymentIntent(bookingId: string): Promise<{ canceled: boolean; reason?: string }> {
+      const b = await db.booking.findUniqueOrThrow({
+        where: { id: bookingId },
+        select: { paymentIntentId: true, paidAt: true },
+      });
+      if (!b.paymentIntentId || b.paidAt) return { canceled: false, reason: 'nothing to cancel' };
+      try {
+        await stripe.paymentIntents.cancel(
+          b.paymentIntentId,
+          { cancellation_reason: 'abandoned' },
+          { idempotencyKey: bookingPaymentKeys.cancelPaymentIntent(bookingId) },
+        );
+        return { canceled: true };
+      } catch (err) {
+        const e = asStripeError(err);
+        if (e.code === 'payment_intent_unexpected_state') {
+          log.warn('PaymentIntent could not be cancelled', { bookingId, message: e.message });
+          return { canceled: false, reason: e.message ?? 'unexpected state' };
+        }
+        classify(err, 'cancelling the PaymentIntent failed');
+      }
+    },
+
+    /**
+     * Records a payment that arrived after the booking had already been cancelled or had expired,
+     * and marks all of it due for refund. Returns false when the payment was already on record.
+     */
+    async recordLatePayment(input: {
+      bookingId: string;
+      amountMinor: number;
+    }): Promise<{ recorded: boolean }> {
+      const updated = await db.booking.updateMany({
+        where: { id: input.bookingId, paidAt: null, status: { in: ['CANCELLED', 'EXPIRED'] } },
+        data: {
+          paidAt: new Date(),
+          amountPaidMinor: input.amountMinor,
+          refundDueMinor: input.amountMinor,
+          refundRule: 'Payment arrived after the booking had ended: full refund',
+        },
+      });
+      return { recorded: updated.count === 1 };
+    },
+
+    /** Refunds what is due on the booking, once (the refund id on the row is checked first). */
+    async refundBookingPayment(
+      bookingId: string,
+    ): Promise<{ refundId: string | null; refundedMinor: number }> {
+      const b = await db.booking.findUniqueOrThrow({ where: { id: bookingId } });
+      if (b.refundId) return { refundId: b.refundId, refundedMinor: b.refundedMinor };
+      if (b.refundDueMinor <= 0 || !b.paymentIntentId || !b.paidAt)
+        return { refundId: null, refundedMinor: 0 };
+      let refund;
+      try {
+        refund = await stripe.refunds.create(
+          {
+            payment_intent: b.paymentIntentId,
+            amount: b.refundDueMinor,
+            reason: 'requested_by_customer',
+            metadata: { kind: 'booking', bookingId: b.id },
+          },
+          { idempotencyKey: bookingPaymentKeys.refund(b.id) },
+        );
+      } catch (err) {
+        classify(err, 'refunding the booking failed');
+      }
+      await db.booking.updateMany({
+        where: { id: b.id, refundId: null },
+        data: { refundId: refund.id, refundedMinor: b.refundDueMinor },
+      });
+      return { refundId: refund.id, refundedMinor: b.refundDueMinor };
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Deps } from '../../infra/deps';
+import { registry } from '../middleware/metrics';
+import type { AppEnv } from '../app';
+
+const Check = z.object({ ok: z.boolean(), ms: z.number(), error: z.string().optional() });
+const Readiness = z.object({
+  status: z.enum(['ready', 'unavailable']),
+  checks: z.object({ postgres: Check, temporal: Check, s3: Check }),
+});
+
+async function timed(run: () => Promise<unknown>) {
+  const started = performance.now();
+  try {
+    await withTimeout(run(), 3_000);
+    return { ok: true, ms: Math.round(performance.now() - started) };
+  } catch (err) {
+    return {
+      ok: false,
+      ms: Math.round(performance.now() - started),
+      error: (err as Error).message.slice(0, 200),
+    };
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function healthRoutes(deps: Deps) {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/health',
+      tags: ['operations'],
+      summary: 'Liveness: the process is up',
+      responses: {
+        200: {
+          description: 'alive',
+          content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } },
+        },
+      },
+    }),
+    (c) => c.json({ status: 'ok' as const }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/ready',
+      tags: ['operations'],
+      summary: 'Readiness: Postgres, Temporal and S3 answer',
+      responses: {
+        200: {
+          description: 'every dependency answered',
+          content: { 'application/json': { schema: Readiness } },
+        },
+        503: {
+          description: 'a dependency did not answer',
+          content: { 'application/json': { schema: Readiness } },
+        },
+      },
+    }),
+    async (c) => {
+      const [postgres, temporal, s3] = await Promise.all([
+        timed(() => deps.db.$queryRaw`SELECT 1`),
+        timed(() => deps.temporal.workflowService.getSystemInfo({})),
+        timed(() => deps.s3.send(new HeadBucketCommand({ Bucket: deps.cfg.S3_BUCKET }))),
+      ]);
+      const ready = postgres.ok && temporal.ok && s3.ok;
+      const body = {
+        status: ready ? ('ready' as const) : ('unavailable' as const),
+        checks: { postgres, temporal, s3 },
+      };
+      return ready ? c.json(body, 200) : c.json(body, 503);
+    },
+  );
+
+  app.get('/metrics', async (c) =>
+    c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }),
+  );
+  return app;
+}

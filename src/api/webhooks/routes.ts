@@ -1,0 +1,49 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Deps } from '../../infra/deps';
+import { handleStripeWebhook, WebhookSignatureError } from '../../app/webhooks/stripe';
+import { ApiError } from '../errors';
+import { errorResponses, json } from '../openapi';
+
+export function webhookRoutes(deps: Deps) {
+  const app = new OpenAPIHono();
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/webhooks/stripe',
+      tags: ['webhooks'],
+      summary:
+        'Stripe events (signed). Stored once by event id and forwarded to the owning workflow; unknown types are acknowledged',
+      // No body schema on purpose: the signature covers the exact raw bytes, so the body is read as text.
+      request: { headers: z.object({ 'stripe-signature': z.string().optional() }) },
+      responses: {
+        200: json(
+          z.object({
+            received: z.literal(true),
+            eventId: z.string(),
+            outcome: z.enum(['routed', 'ignored', 'duplicate']),
+          }),
+          'Acknowledged (routed, ignored or already seen)',
+        ),
+        ...errorResponses(400),
+      },
+    }),
+    async (c) => {
+      const raw = await c.req.text();
+      try {
+        const result = await handleStripeWebhook(deps, raw, c.req.header('stripe-signature'));
+        return c.json({ received: true as const, eventId: result.eventId, outcome: result.outcome }, 200);
+      } catch (err) {
+        if (err instanceof WebhookSignatureError)
+          throw new ApiError(
+            400,
+            'invalid_signature',
+            `Webhook signature verification failed: ${err.message}`,
+          );
+        throw err;
+      }
+    },
+  );
+
+  return app;
+}

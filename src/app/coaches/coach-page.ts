@@ -1,0 +1,72 @@
+import { computeSlots } from '../../domain/availability/slots';
+import { ctaFlags } from '../../domain/identity/coach-page';
+import { hasFeature } from '../../domain/billing/plans';
+import type { Db } from '../../infra/prisma';
+import { loadSlotQuery, serviceRules } from '../../data/availability';
+
+/** Facts for the public page: active products, and whether any bookable slot is open. */
+export async function coachPageCtas(
+  db: Db,
+  profile: { userId: string; timeZone: string; bookingEnabled: boolean; productsEnabled: boolean },
+  now: Date,
+) {
+  const products = profile.productsEnabled
+    ? await db.product.findMany({
+        where: { coachId: profile.userId, active: true },
+        orderBy: { createdAt: 'asc' },
+      })
+    : [];
+  const hasOpenSlot = profile.bookingEnabled
+    ? await hasOpenBookingSlot(db, profile.userId, profile.timeZone, now)
+    : false;
+  return {
+    cta: ctaFlags({
+      bookingEnabled: profile.bookingEnabled,
+      hasOpenSlot,
+      productsEnabled: profile.productsEnabled,
+      activeProducts: products.length,
+    }),
+    products,
+  };
+}
+
+const DAY_MS = 86_400_000;
+/** Slots are searched a fortnight at a time so a coach with an open slot this week answers at once. */
+const SEARCH_CHUNK_DAYS = 14;
+
+/**
+ * Whether the coach can take a booking now: their plan includes bookings, and at least one active
+ * service has an open slot within its horizon. One load of the coach's schedule and busy time, then
+ * the pure slot computation per service, stopping at the first open slot.
+ */
+export async function hasOpenBookingSlot(
+  db: Db,
+  coachId: string,
+  timeZone: string,
+  now: Date,
+): Promise<boolean> {
+  const [coach, services] = await Promise.all([
+    db.user.findUnique({ where: { id: coachId }, select: { role: true } }),
+    db.bookingService.findMany({ where: { coachId, active: true }, orderBy: { createdAt: 'asc' }, take: 20 }),
+  ]);
+  if (!coach || !hasFeature(coach.role, 'bookings_enabled') || services.length === 0) return false;
+  const horizonDays = Math.max(...services.map((s) => s.horizonDays));
+  const query = await loadSlotQuery(db, {
+    coachId,
+    timeZone,
+    service: services[0]!,
+    from: now,
+    to: new Date(now.getTime() + horizonDays * DAY_MS),
+    now,
+  });
+  if (query.windows.length === 0 && !query.overrides.some((o) => o.windows.length > 0)) return false;
+  for (let day = 0; day < horizonDays; day += SEARCH_CHUNK_DAYS) {
+    const from = new Date(now.getTime() + day * DAY_MS);
+    const to = new Date(now.getTime() + Math.min(horizonDays, day + SEARCH_CHUNK_DAYS) * DAY_MS);
+    for (const s of services) {
+      if (day >= s.horizonDays) continue;
+      if (computeSlots({ ...query, service: serviceRules(s), from, to }).length > 0) return true;
+    }
+  }
+  return false;
+}

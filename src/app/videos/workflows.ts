@@ -1,0 +1,166 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../../infra/config';
+import { overallPercent, type Stage } from '../../domain/video/status';
+import {
+  CoachIdAttr,
+  DomainStatusAttr,
+  VideoIdAttr,
+  workflowIds,
+} from '../../../workflows/shared/definitions';
+import { clipWorkflow, deleteClipSignal } from '../../../workflows/clip/workflow';
+import {
+  cancelUploadSignal,
+  deleteVideoSignal,
+  uploadCompletedSignal,
+  videoProgressQuery,
+  videoWorkflow,
+  type VideoProgress,
+  type VideoWorkflowInput,
+} from '../../../workflows/video/workflow';
+
+// How the API starts and steers the video-<id> and clip-<id> workflows. Deletions and completions
+// use signal-with-start: they reach the running workflow, or start a run that does the work.
+
+type Deps = { temporal: Client; cfg: Config };
+
+function videoInput(
+  deps: Deps,
+  videoId: string,
+  coachId: string,
+  mode: VideoWorkflowInput['mode'],
+): VideoWorkflowInput {
+  return {
+    videoId,
+    coachId,
+    mode,
+    uploadTimeoutMs: deps.cfg.VIDEO_UPLOAD_TIMEOUT,
+    mediaTaskQueue: deps.cfg.TEMPORAL_MEDIA_TASK_QUEUE,
+  };
+}
+
+function attrs(videoId: string, coachId: string, status: string) {
+  return [
+    { key: VideoIdAttr, value: videoId },
+    { key: CoachIdAttr, value: coachId },
+    { key: DomainStatusAttr, value: status },
+  ];
+}
+
+/** Starts video-<id> waiting for the upload (it aborts the upload after VIDEO_UPLOAD_TIMEOUT). */
+export async function startUploadWorkflow(deps: Deps, videoId: string, coachId: string): Promise<void> {
+  await deps.temporal.workflow.start(videoWorkflow, {
+    taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
+    workflowId: workflowIds.video(videoId),
+    args: [videoInput(deps, videoId, coachId, 'upload')],
+    typedSearchAttributes: attrs(videoId, coachId, 'AWAITING_UPLOAD'),
+  });
+}
+
+/** Tells video-<id> the upload completed; starts a processing run if no run is waiting. */
+export async function signalUploadCompleted(deps: Deps, videoId: string, coachId: string): Promise<void> {
+  await deps.temporal.workflow.signalWithStart(videoWorkflow, {
+    taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
+    workflowId: workflowIds.video(videoId),
+    args: [videoInput(deps, videoId, coachId, 'retry')],
+    signal: uploadCompletedSignal,
+    signalArgs: [],
+    typedSearchAttributes: attrs(videoId, coachId, 'PROCESSING'),
+  });
+}
+
+export async function signalCancelUpload(deps: Deps, videoId: string, reason: string): Promise<void> {
+  await deps.temporal.workflow.getHandle(workflowIds.video(videoId)).signal(cancelUploadSignal, { reason });
+}
+
+/** Re-runs the pipeline on a failed video's kept upload; throws WorkflowExecutionAlreadyStartedError while a run is open. */
+export async function startRetryWorkflow(deps: Deps, videoId: string, coachId: string): Promise<void> {
+  await deps.temporal.workflow.start(videoWorkflow, {
+    taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
+    workflowId: workflowIds.video(videoId),
+    args: [videoInput(deps, videoId, coachId, 'retry')],
+    typedSearchAttributes: attrs(videoId, coachId, 'PROCESSING'),
+  });
+}
+
+/** Deletes a video: the running workflow stops what it does and cleans up, or a new run does. */
+export async function requestVideoDeletion(deps: Deps, videoId: string, coachId: string): Promise<void> {
+  await deps.temporal.workflow.signalWithStart(videoWorkflow, {
+    taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
+    workflowId: workflowIds.video(videoId),
+    args: [videoInput(deps, videoId, coachId, 'delete')],
+    signal: deleteVideoSignal,
+    signalArgs: [],
+    typedSearchAttributes: attrs(videoId, coachId, 'DELETING'),
+  });
+}
+
+export async function startClipWorkflow(
+  deps: Deps,
+  clip: { id: string; videoId: string; coachId: string },
+): Promise<void> {
+  await deps.temporal.workflow.start(clipWorkflow, {
+    taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
+    workflowId: workflowIds.clip(clip.id),
+    args: [
+      {
+        clipId: clip.id,
+        videoId: clip.videoId,
+        coachId: clip.coachId,
+        mode: 'create',
+        mediaTaskQueue: deps.cfg.TEMPORAL_MEDIA_TASK_QUEUE,
+      },
+    ],
+    typedSearchAttributes: attrs(clip.videoId, clip.coachId, 'PROCESSING'),
+  });
+}
+
+export async function requestClipDeletion(
+  deps: Deps,
+  clip: { id: string; videoId: string; coachId: string },
+): Promise<void> {
+  await deps.temporal.workflow.signalWithStart(clipWorkflow, {
+    taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
+    workflowId: workflowIds.clip(clip.id),
+    args: [
+      {
+        clipId: clip.id,
+        videoId: clip.videoId,
+        coachId: clip.coachId,
+        mode: 'delete',
+        mediaTaskQueue: deps.cfg.TEMPORAL_MEDIA_TASK_QUEUE,
+      },
+    ],
+    signal: deleteClipSignal,
+    signalArgs: [],
+    typedSearchAttributes: attrs(clip.videoId, clip.coachId, 'DELETING'),
+  });
+}
+
+/**
+ * Stage and percent from the workflow's `progress` query; falls back to the stored stage when the
+ * workflow does not answer within `timeoutMs` (no worker up, or the run has closed).
+ */
+export async function videoProgress(
+  deps: Deps,
+  videoId: string,
+  storedStage: Stage,
+  timeoutMs = 1500,
+): Promise<{ stage: Stage; percent: number }> {
+  const fallback = { stage: storedStage, percent: overallPercent(storedStage) };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const answer = await Promise.race([
+      deps.temporal.workflow.getHandle(workflowIds.video(videoId)).query(videoProgressQuery),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), timeoutMs);
+      }),
+    ]);
+    return answer
+      ? { stage: (answer as VideoProgress).stage, percent: (answer as VideoProgress).percent }
+      : fallback;
+  } catch {
+    return fallback;
+  } finally {
+    clearTimeout(timer);
+  }
+}

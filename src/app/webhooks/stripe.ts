@@ -1,0 +1,127 @@
+import type Stripe from 'stripe';
+import { Prisma } from '../../generated/prisma/client';
+import type { Deps } from '../../infra/deps';
+import { logger } from '../../infra/logger';
+import { bookingWorkflow, paymentSignal, type PaymentSignal } from '../../../workflows/booking/workflow';
+import { workflowIds } from '../../../workflows/shared/definitions';
+import { bookingWorkflowInput } from '../bookings/bookings';
+
+// POST /api/webhooks/stripe: verify the signature on the raw body, store each event once (its
+// Stripe id is the primary key), and signal the workflow that owns the object with signalWithStart
+// (so an event for a workflow that has finished starts a run that settles it, e.g. refunds a late
+// payment). Workflows dedupe by event id as well, so a redelivery after a failed routing is safe.
+// Other features add their own router to STRIPE_EVENT_ROUTERS.
+
+export class WebhookSignatureError extends Error {}
+
+/** Where an event goes: the workflow to signal and how. undefined = not ours; acknowledged and ignored. */
+export interface StripeEventRoute {
+  workflowId: string;
+  deliver(): Promise<void>;
+}
+
+export type StripeEventRouter = (
+  deps: Pick<Deps, 'db' | 'temporal' | 'cfg'>,
+  event: Stripe.Event,
+) => Promise<StripeEventRoute | undefined>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const PAYMENT_KINDS: Record<string, PaymentSignal['kind'] | undefined> = {
+  'payment_intent.succeeded': 'succeeded',
+  'payment_intent.payment_failed': 'failed',
+  'payment_intent.canceled': 'canceled',
+};
+
+/** PaymentIntents we created for bookings carry metadata { kind: 'booking', bookingId }. */
+export const bookingPaymentRouter: StripeEventRouter = async (deps, event) => {
+  const kind = PAYMENT_KINDS[event.type];
+  if (!kind) return undefined;
+  const intent = event.data.object as Stripe.PaymentIntent;
+  const bookingId = intent.metadata?.bookingId;
+  if (intent.metadata?.kind !== 'booking' || !bookingId || !UUID.test(bookingId)) return undefined;
+  const exists = await deps.db.booking.count({ where: { id: bookingId } });
+  if (!exists) return undefined;
+  const signal: PaymentSignal = {
+    eventId: event.id,
+    kind,
+    paymentIntentId: intent.id,
+    amountMinor: kind === 'succeeded' ? intent.amount_received || intent.amount : intent.amount,
+    currency: intent.currency,
+    ...(kind === 'failed' && intent.last_payment_error?.message
+      ? { message: intent.last_payment_error.message }
+      : {}),
+  };
+  const workflowId = workflowIds.booking(bookingId);
+  return {
+    workflowId,
+    async deliver() {
+      await deps.temporal.workflow.signalWithStart(bookingWorkflow, {
+        workflowId,
+        taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
+        args: [bookingWorkflowInput(deps.cfg, bookingId)],
+        signal: paymentSignal,
+        signalArgs: [signal],
+      });
+    },
+  };
+};
+
+export const STRIPE_EVENT_ROUTERS: StripeEventRouter[] = [bookingPaymentRouter];
+
+export type WebhookOutcome = {
+  eventId: string;
+  outcome: 'routed' | 'ignored' | 'duplicate';
+  workflowId?: string;
+};
+
+export async function handleStripeWebhook(
+  deps: Pick<Deps, 'db' | 'temporal' | 'cfg' | 'stripe'>,
+  rawBody: string,
+  signature: string | undefined,
+): Promise<WebhookOutcome> {
+  if (!signature) throw new WebhookSignatureError('Missing Stripe-Signature header');
+  let event: Stripe.Event;
+  try {
+    event = deps.stripe.webhooks.constructEvent(rawBody, signature, deps.cfg.STRIPE_WEBHOOK_SECRET);
+  } catch (err) {
+    throw new WebhookSignatureError((err as Error).message);
+  }
+
+  const object = event.data?.object as { id?: unknown } | undefined;
+  const inserted = await deps.db.stripeWebhookEvent.createMany({
+    data: [
+      {
+        id: event.id,
+        type: event.type,
+        livemode: event.livemode,
+        objectId: typeof object?.id === 'string' ? object.id : null,
+        payload: JSON.parse(rawBody) as Prisma.InputJsonValue,
+      },
+    ],
+    skipDuplicates: true,
+  });
+  if (inserted.count === 0) {
+    const stored = await deps.db.stripeWebhookEvent.findUniqueOrThrow({
+      where: { id: event.id },
+      select: { routedAt: true },
+    });
+    // Routed (or ignored) before: nothing to do. Otherwise the earlier delivery failed half-way: route it now.
+    if (stored.routedAt) return { eventId: event.id, outcome: 'duplicate' };
+  }
+
+  let route: StripeEventRoute | undefined;
+  for (const router of STRIPE_EVENT_ROUTERS) {
+    route = await router(deps, event);
+    if (route) break;
+  }
+  if (route) await route.deliver();
+  else logger.debug({ eventId: event.id, type: event.type }, 'stripe event acknowledged and ignored');
+  await deps.db.stripeWebhookEvent.update({
+    where: { id: event.id },
+    data: { routedAt: new Date(), routedTo: route?.workflowId ?? null },
+  });
+  return route
+    ? { eventId: event.id, outcome: 'routed', workflowId: route.workflowId }
+    : { eventId: event.id, outcome: 'ignored' };
+}

@@ -1,0 +1,285 @@
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { Actor, ResourceFacts } from '../domain/identity/access';
+import { limitFor, type Role } from '../domain/billing/plans';
+import type { Db } from '../infra/prisma';
+import { coachOwnedFacts } from './access';
+import { release, tryConsume } from './usage';
+
+// Video records, object keys and storage accounting shared by the API and the activities.
+
+// --- Object keys: deterministic, so a retried step overwrites instead of duplicating ----------------
+
+export const videoKeys = {
+  prefix: (videoId: string) => `videos/${videoId}/`,
+  source: (videoId: string, container: 'mp4' | 'mov') => `videos/${videoId}/source.${container}`,
+  rendition: (videoId: string, label: string) => `videos/${videoId}/renditions/${label}.mp4`,
+  poster: (videoId: string) => `videos/${videoId}/poster.jpg`,
+  analysis: (videoId: string) => `videos/${videoId}/analysis/report.json`,
+  framesPrefix: (videoId: string) => `videos/${videoId}/analysis/frames/`,
+  frame: (videoId: string, index: number) =>
+    `videos/${videoId}/analysis/frames/${String(index).padStart(2, '0')}.jpg`,
+  clipPrefix: (videoId: string, clipId: string) => `videos/${videoId}/clips/${clipId}/`,
+  clip: (videoId: string, clipId: string) => `videos/${videoId}/clips/${clipId}/clip.mp4`,
+  clipPoster: (videoId: string, clipId: string) => `videos/${videoId}/clips/${clipId}/poster.jpg`,
+};
+
+/** A rendition as stored on the video row (JSON). */
+export interface StoredRendition {
+  label: string;
+  key: string;
+  width: number;
+  height: number;
+  bytes: number;
+  videoKbps: number;
+  audioKbps: number;
+}
+
+// --- Presigned URLs --------------------------------------------------------------------------------------
+
+export function ttlSeconds(ttlMs: number): number {
+  return Math.max(1, Math.ceil(ttlMs / 1000));
+}
+
+/** A short-lived GET URL for a private object. */
+export function presignGet(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  ttlMs: number,
+  opts: { contentType?: string; downloadName?: string } = {},
+): Promise<string> {
+  return getSignedUrl(
+    s3,
+    new GetObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      ResponseContentType: opts.contentType,
+      ResponseContentDisposition: opts.downloadName
+        ? `inline; filename="${opts.downloadName.replace(/["\\\r\n]/g, '_')}"`
+        : undefined,
+    }),
+    { expiresIn: ttlSeconds(ttlMs) },
+  );
+}
+
+// --- Deleting objects -----------------------------------------------------------------------------------
+
+/** Deletes every object under `prefix` except those `keep` accepts; returns how many were deleted. */
+export async function deletePrefix(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  keep: (key: string) => boolean = () => false,
+): Promise<number> {
+  let deleted = 0;
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    const keys = (page.Contents ?? []).map((o) => o.Key!).filter((k) => k && !keep(k));
+    if (keys.length > 0) {
+      const res = await s3.send(
+        new DeleteObjectsCommand({
+          Bucket: bucket,
+          Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
+      if (res.Errors?.length)
+        throw new Error(
+          `could not delete ${res.Errors.length} object(s) under ${prefix}: ${res.Errors[0]?.Message ?? 'unknown error'}`,
+        );
+      deleted += keys.length;
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return deleted;
+}
+
+/** Every key under a prefix (tests and cleanup checks). */
+export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys.sort();
+}
+
+// --- Storage quota -------------------------------------------------------------------------------------------
+
+export function storageLimit(role: Role): number | null {
+  return limitFor(role, 'storage_quota_bytes');
+}
+
+/** Takes `bytes` of the coach's storage quota; false when it does not fit (nothing taken then). */
+export async function reserveStorage(db: Db, coachId: string, role: Role, bytes: number): Promise<boolean> {
+  if (bytes <= 0) return true;
+  return (await tryConsume(db, coachId, 'storage_bytes', bytes, storageLimit(role))) !== undefined;
+}
+
+export async function releaseStorage(db: Db, coachId: string, bytes: number): Promise<void> {
+  if (bytes > 0) await release(db, coachId, 'storage_bytes', bytes);
+}
+
+// --- Sessions ---------------------------------------------------------------------------------------------------
+
+/** A session shows the status of its most recent live video, or pending when it has none. */
+export async function syncSessionStatus(db: Db, sessionId: string): Promise<void> {
+  await db.$executeRaw`UPDATE video_sessions SET status = COALESCE(
+      (SELECT v.status FROM videos v WHERE v.session_id = ${sessionId}::uuid AND v.deleted_at IS NULL ORDER BY v.created_at DESC LIMIT 1),
+      'pending'::"VideoStatus"), updated_at = now()
+    WHERE id = ${sessionId}::uuid`;
+}
+
+/** Player ids among `playerIds` that are not active roster players of the coach. */
+export async function notOnRoster(db: Db, coachId: string, playerIds: readonly string[]): Promise<string[]> {
+  if (playerIds.length === 0) return [];
+  const rows = await db.coachPlayer.findMany({
+    where: { coachId, playerId: { in: [...playerIds] }, status: 'active' },
+    select: { playerId: true },
+  });
+  const active = new Set(rows.map((r) => r.playerId));
+  return playerIds.filter((id) => !active.has(id));
+}
+
+// --- Access facts --------------------------------------------------------------------------------------------
+
+/** Facts for a session: its players may read it. */
+export function sessionFacts(
+  db: Db,
+  actor: Actor,
+  session: { coachId: string; playerIds: string[] },
+): Promise<ResourceFacts> {
+  return coachOwnedFacts(db, actor, 'video_session', session.coachId, session.playerIds);
+}
+
+/** Facts for a video: the session's players and the players it was shared with may read it. */
+export function videoFacts(
+  db: Db,
+  actor: Actor,
+  video: { coachId: string; sharedPlayerIds: string[]; session: { playerIds: string[] } },
+): Promise<ResourceFacts> {
+  return coachOwnedFacts(db, actor, 'video_session', video.coachId, [
+    ...video.session.playerIds,
+    ...video.sharedPlayerIds,
+  ]);
+}
+
+/** Facts for a clip: the players it is shared with may read it. */
+export function clipFacts(
+  db: Db,
+  actor: Actor,
+  clip: { coachId: string; playerIds: string[] },
+): Promise<ResourceFacts> {
+  return coachOwnedFacts(db, actor, 'clip', clip.coachId, clip.playerIds);
+}
+
+/** Where temporary media files live on a media worker; one folder per video (or clip) and step. */
+export function mediaTempRoot(tmp: string): string {
+  return `${tmp.replace(/\/+$/, '')}/coachflow-media`;
+}
+
+// --- Reservations held by videos and clips (idempotent: the row records what it holds) ----------------
+
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+const asDb = (tx: Tx) => tx as unknown as Db;
+
+/** Gives back everything the video holds of the quota; the row's reserved_bytes becomes 0 in the same transaction. */
+export async function releaseVideoReservation(db: Db, videoId: string): Promise<number> {
+  return db.$transaction((tx) => releaseVideoReservationIn(tx, videoId));
+}
+
+/** The same, inside a transaction the caller already holds (so a status change and the release are one). */
+export async function releaseVideoReservationIn(tx: Tx, videoId: string): Promise<number> {
+  const [row] = await tx.$queryRaw<{ coach_id: string; reserved_bytes: bigint }[]>`
+    SELECT coach_id, reserved_bytes FROM videos WHERE id = ${videoId}::uuid FOR UPDATE`;
+  if (!row || row.reserved_bytes === 0n) return 0;
+  await tx.$executeRaw`UPDATE videos SET reserved_bytes = 0 WHERE id = ${videoId}::uuid`;
+  await release(asDb(tx), row.coach_id, 'storage_bytes', Number(row.reserved_bytes));
+  return Number(row.reserved_bytes);
+}
+
+export type ReconcileResult =
+  | { ok: true; reservedBytes: number }
+  | { ok: false; neededBytes: number; usedBytes: number; limitBytes: number | null };
+
+/**
+ * Makes what the video holds equal its real size: takes the difference from the quota (refusing when
+ * it does not fit, nothing taken then) or gives the excess back.
+ */
+export async function reconcileVideoReservation(
+  db: Db,
+  videoId: string,
+  role: Role,
+  actualBytes: number,
+): Promise<ReconcileResult> {
+  return db.$transaction(async (tx) => {
+    const [row] = await tx.$queryRaw<{ coach_id: string; reserved_bytes: bigint }[]>`
+      SELECT coach_id, reserved_bytes FROM videos WHERE id = ${videoId}::uuid FOR UPDATE`;
+    if (!row) throw new Error(`video ${videoId} not found`);
+    const delta = actualBytes - Number(row.reserved_bytes);
+    if (delta > 0) {
+      const taken = await tryConsume(asDb(tx), row.coach_id, 'storage_bytes', delta, storageLimit(role));
+      if (taken === undefined) {
+        const [usage] = await tx.$queryRaw<{ used: bigint }[]>`
+          SELECT used FROM usage_counters WHERE user_id = ${row.coach_id}::uuid AND metric = 'storage_bytes' AND period = 'total'`;
+        return {
+          ok: false,
+          neededBytes: delta,
+          usedBytes: Number(usage?.used ?? 0n),
+          limitBytes: storageLimit(role),
+        };
+      }
+    } else if (delta < 0) {
+      await release(asDb(tx), row.coach_id, 'storage_bytes', -delta);
+    }
+    await tx.$executeRaw`UPDATE videos SET reserved_bytes = ${BigInt(actualBytes)} WHERE id = ${videoId}::uuid`;
+    return { ok: true, reservedBytes: actualBytes };
+  });
+}
+
+/** Takes a finished clip's size from the quota once (false when it does not fit). */
+export async function reserveClipStorage(
+  db: Db,
+  clipId: string,
+  role: Role,
+  bytes: number,
+): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const [row] = await tx.$queryRaw<{ coach_id: string; reserved_bytes: bigint }[]>`
+      SELECT coach_id, reserved_bytes FROM clips WHERE id = ${clipId}::uuid FOR UPDATE`;
+    if (!row) return false;
+    if (row.reserved_bytes > 0n) return true;
+    const taken = await tryConsume(asDb(tx), row.coach_id, 'storage_bytes', bytes, storageLimit(role));
+    if (taken === undefined) return false;
+    await tx.$executeRaw`UPDATE clips SET reserved_bytes = ${BigInt(bytes)} WHERE id = ${clipId}::uuid`;
+    return true;
+  });
+}
+
+export async function releaseClipReservation(db: Db, clipId: string): Promise<number> {
+  return db.$transaction(async (tx) => {
+    const [row] = await tx.$queryRaw<{ coach_id: string; reserved_bytes: bigint }[]>`
+      SELECT coach_id, reserved_bytes FROM clips WHERE id = ${clipId}::uuid FOR UPDATE`;
+    if (!row || row.reserved_bytes === 0n) return 0;
+    await tx.$executeRaw`UPDATE clips SET reserved_bytes = 0 WHERE id = ${clipId}::uuid`;
+    await release(asDb(tx), row.coach_id, 'storage_bytes', Number(row.reserved_bytes));
+    return Number(row.reserved_bytes);
+  });
+}
+
+/** Link a coach follows from an email to the video (the API resource; the web app routes it). */
+export function videoLink(publicBaseUrl: string, sessionId: string, videoId: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}/api/coaches/plus/sessions/${sessionId}/videos/${videoId}`;
+}

@@ -1,0 +1,83 @@
+/**
+ * Who may do what to which resource, as data. Every route asks `decide(actor, action, resource)`;
+ * the facts (ownership, rosters, org membership) are loaded by src/data/access.ts.
+ *
+ * Relations an actor can have to a resource:
+ * - owner: created it / it is theirs (a coach's video session, an athlete's booking)
+ * - participant: named on it (a player assigned to a video session, the coach of a booking)
+ * - coach: an active coach of the resource's subject (a player's coach reading the player)
+ * - org_admin / org_member: admin / member of an organisation the resource belongs to
+ * - superuser
+ */
+import type { Role } from '../billing/plans';
+
+export type Action = 'read' | 'write';
+export type Relation = 'owner' | 'participant' | 'coach' | 'org_admin' | 'org_member' | 'superuser';
+
+export const RESOURCE_KINDS = [
+  'player',
+  'coach_profile',
+  'product',
+  'organisation',
+  'booking',
+  'video_session',
+  'clip',
+] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+/** For each kind and action, the relations that grant it. */
+export const POLICY: Readonly<Record<ResourceKind, Readonly<Record<Action, readonly Relation[]>>>> = {
+  // A player's account as others see it: themselves, their coaches, their org's admins.
+  player: { read: ['owner', 'coach', 'org_admin', 'superuser'], write: ['owner', 'superuser'] },
+  coach_profile: { read: ['owner', 'superuser'], write: ['owner', 'superuser'] },
+  product: { read: ['owner', 'superuser'], write: ['owner', 'superuser'] },
+  organisation: {
+    read: ['owner', 'org_member', 'org_admin', 'superuser'],
+    write: ['owner', 'org_admin', 'superuser'],
+  },
+  // Booking: owner = athlete, participant = the coach.
+  booking: { read: ['owner', 'participant', 'superuser'], write: ['owner', 'participant', 'superuser'] },
+  // Video session / clip: owner = coach, participants = players it is shared with.
+  video_session: { read: ['owner', 'participant', 'org_admin', 'superuser'], write: ['owner', 'superuser'] },
+  clip: { read: ['owner', 'participant', 'org_admin', 'superuser'], write: ['owner', 'superuser'] },
+};
+
+export interface Actor {
+  id: string;
+  role: Role;
+}
+
+/** What is known about a resource and the actor's ties to it. */
+export interface ResourceFacts {
+  kind: ResourceKind;
+  ownerId: string;
+  participantIds?: readonly string[];
+  /** The actor is an active coach of the resource's subject (for kind `player`). */
+  actorIsCoach?: boolean;
+  actorIsOrgAdmin?: boolean;
+  actorIsOrgMember?: boolean;
+}
+
+export function relationsOf(actor: Actor, r: ResourceFacts): Set<Relation> {
+  const rel = new Set<Relation>();
+  if (actor.role === 'superuser') rel.add('superuser');
+  if (r.ownerId === actor.id) rel.add('owner');
+  if (r.participantIds?.includes(actor.id)) rel.add('participant');
+  if (r.actorIsCoach) rel.add('coach');
+  if (r.actorIsOrgAdmin) rel.add('org_admin');
+  if (r.actorIsOrgMember || r.actorIsOrgAdmin) rel.add('org_member');
+  return rel;
+}
+
+/**
+ * allow; or hide (the actor may not even read it: answer 404 so existence does not leak);
+ * or forbid (the actor can see it but not do this: 403).
+ */
+export type Decision = 'allow' | 'hide' | 'forbid';
+
+export function decide(actor: Actor, action: Action, resource: ResourceFacts): Decision {
+  const rel = relationsOf(actor, resource);
+  const grants = (a: Action) => POLICY[resource.kind][a].some((r) => rel.has(r));
+  if (grants(action)) return 'allow';
+  return grants('read') ? 'forbid' : 'hide';
+}

@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/infra/config';
+import { parseDuration } from '../../../src/infra/duration';
+
+describe('configuration', () => {
+  it('has working local defaults', () => {
+    const cfg = loadConfig({});
+    expect(cfg.PORT).toBe(3000);
+    expect(cfg.TEMPORAL_ADDRESS).toBe('127.0.0.1:7233');
+    expect(cfg.BOOKING_REMINDER_LEAD).toBe(24 * 3_600_000);
+    expect(cfg.STRIPE_SECRET_KEY).toBeUndefined();
+    expect(cfg.OPENAI_API_KEY).toBeUndefined();
+  });
+
+  it('names every bad variable and why', () => {
+    expect(() =>
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', BOOKING_HOLD_TIMEOUT: 'soon' }),
+    ).toThrowError(
+      /PORT: .*\n.*DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL\n.*BOOKING_HOLD_TIMEOUT: "soon" is not a duration/s,
+    );
+  });
+
+  it('refuses the development JWT secret in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrowError(
+      /JWT_SECRET: must be set in production/,
+    );
+  });
+
+  it('treats empty optional keys as unset', () => {
+    expect(loadConfig({ STRIPE_SECRET_KEY: '', OPENAI_API_KEY: ' ' }).STRIPE_SECRET_KEY).toBeUndefined();
+  });
+
+  it('makes a process exit non-zero with the variable named', () => {
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, '../../../src/api/server.ts')],
+      {
+        env: { ...process.env, PORT: 'not-a-port', SMTP_URL: 'http://wrong' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    expect(result.status).toBe(78);
+    expect(result.stderr).toContain('PORT:');
+    expect(result.stderr).toContain('SMTP_URL: must be an smtp:// or smtps:// URL');
+  });
+});
+
+describe('durations', () => {
+  it.each([
+    ['500ms', 500],
+    ['5s', 5_000],
+    ['15m', 900_000],
+    ['24h', 86_400_000],
+    ['30d', 2_592_000_000],
+    ['1.5h', 5_400_000],
+    ['250', 250],
+  ])('%s = %i ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it.each(['', 'soon', '5 weeks', '-1s', '1e3s'])('rejects %j', (text) =>
+    expect(() => parseDuration(text)).toThrow(/not a duration/),
+  );
+});

@@ -1,0 +1,109 @@
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import { NON_RETRYABLE_TYPES } from '../../src/domain/video/status';
+import { CoachIdAttr, DomainStatusAttr, VideoIdAttr } from '../shared/definitions';
+
+// clip-<id>: trims a clip out of a ready video on the media queue (stream copy when the start is a
+// keyframe, re-encode otherwise), stores it under the clip's keys and marks it ready; a deletion
+// (running or later, as a new run) removes its objects and gives its storage back.
+
+export interface ClipWorkflowInput {
+  clipId: string;
+  videoId: string;
+  coachId: string;
+  mode: 'create' | 'delete';
+  mediaTaskQueue: string;
+}
+
+export type ClipOutcome = 'ready' | 'failed' | 'deleted' | 'gone';
+
+export const deleteClipSignal = defineSignal('deleteClip');
+
+const nonRetryableErrorTypes = [...Object.keys(NON_RETRYABLE_TYPES), 'VideoNotReady'];
+
+const quick = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes,
+  },
+});
+
+export async function clipWorkflow(input: ClipWorkflowInput): Promise<ClipOutcome> {
+  const media = proxyActivities<Activities>({
+    taskQueue: input.mediaTaskQueue,
+    startToCloseTimeout: '1 hour',
+    heartbeatTimeout: '15 seconds',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: {
+      initialInterval: '2 seconds',
+      backoffCoefficient: 2,
+      maximumAttempts: 3,
+      nonRetryableErrorTypes,
+    },
+  });
+  let deleteRequested = input.mode === 'delete';
+  const work = new CancellationScope();
+  setHandler(deleteClipSignal, () => {
+    deleteRequested = true;
+    work.cancel();
+  });
+  const status = (value: string) =>
+    upsertSearchAttributes([
+      { key: VideoIdAttr, value: input.videoId },
+      { key: CoachIdAttr, value: input.coachId },
+      { key: DomainStatusAttr, value: value },
+    ]);
+  const remove = () =>
+    CancellationScope.nonCancellable(async () => {
+      await quick.deleteClipData({ clipId: input.clipId, videoId: input.videoId });
+      status('DELETED');
+      return 'deleted' as const;
+    });
+
+  if (deleteRequested) return remove();
+  status('PROCESSING');
+  let outcome = 'gone' as 'ready' | 'over_quota' | 'gone';
+  try {
+    await work.run(async () => {
+      const run = await quick.startClipRun({ clipId: input.clipId });
+      if (!run) return;
+      const result = await media.trimClip({
+        clipId: run.clipId,
+        videoId: run.videoId,
+        rendition: run.rendition,
+        range: run.range,
+        fps: run.fps,
+        durationSeconds: run.durationSeconds,
+      });
+      outcome = await quick.finishClip({ clipId: input.clipId, videoId: input.videoId, result });
+    });
+  } catch (err) {
+    if (deleteRequested) return remove();
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    const reason =
+      cause instanceof ApplicationFailure && cause.nonRetryable
+        ? cause.message
+        : `Something went wrong on our side while cutting the clip (${(cause as Error)?.message ?? 'unknown error'}). Create it again, and contact support if it keeps failing.`;
+    await CancellationScope.nonCancellable(() =>
+      quick.failClip({ clipId: input.clipId, videoId: input.videoId, reason }),
+    );
+    status('FAILED');
+    return 'failed';
+  }
+  if (deleteRequested) return remove();
+  status(outcome === 'ready' ? 'READY' : outcome === 'over_quota' ? 'FAILED' : 'GONE');
+  return outcome === 'over_quota' ? 'failed' : outcome;
+}

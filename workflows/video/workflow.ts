@@ -1,0 +1,301 @@
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  TimeoutFailure,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import {
+  ANALYSIS_ATTEMPTS,
+  failureKindOf,
+  humanDuration,
+  NON_RETRYABLE_TYPES,
+  overallPercent,
+  processingErrorReason,
+  VIDEO_PROGRESS_SIGNAL,
+  type FailureKind,
+  type Stage,
+} from '../../src/domain/video/status';
+import { CoachIdAttr, DomainStatusAttr, VideoIdAttr } from '../shared/definitions';
+
+// video-<id>: one workflow owns a video from the start of its upload to its deletion. It waits for
+// the upload (aborting it after the timeout), validates, transcodes on the media queue, analyses,
+// marks it ready and emails the coach; any failure ends in `failed` with a reason the coach can act
+// on and the partial outputs removed. A retry or a deletion of a finished video starts a new run
+// with the same id.
+
+export interface VideoWorkflowInput {
+  videoId: string;
+  coachId: string;
+  /** upload: wait for the client's parts; retry: re-run a failed video; delete: remove everything. */
+  mode: 'upload' | 'retry' | 'delete';
+  uploadTimeoutMs: number;
+  mediaTaskQueue: string;
+}
+
+export type VideoOutcome = 'ready' | 'failed' | 'deleted' | 'gone';
+
+export interface VideoProgress {
+  stage: Stage;
+  /** Percent within the current stage (from the media worker's heartbeats). */
+  stagePercent: number;
+  /** Overall 0–100. */
+  percent: number;
+}
+
+export const uploadCompletedSignal = defineSignal('uploadCompleted');
+export const cancelUploadSignal = defineSignal<[{ reason?: string }]>('cancelUpload');
+export const deleteVideoSignal = defineSignal('deleteVideo');
+export const videoProgressSignal = defineSignal<[{ stage: string; percent: number }]>(VIDEO_PROGRESS_SIGNAL);
+export const videoProgressQuery = defineQuery<VideoProgress>('progress');
+
+const nonRetryableErrorTypes = Object.keys(NON_RETRYABLE_TYPES);
+
+const quick = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes,
+  },
+});
+
+// It writes the report to S3: a deletion waits for it to finish before removing the video's objects.
+const analysis = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 3, maximumAttempts: ANALYSIS_ATTEMPTS },
+});
+
+const mail = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    maximumAttempts: 30,
+  },
+});
+
+function failureOf(err: unknown, stage: Stage): { kind: FailureKind; reason: string } {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    const kind = failureKindOf(cause.type);
+    return {
+      kind,
+      reason: kind === 'processing_error' ? processingErrorReason(stage, cause.message) : cause.message,
+    };
+  }
+  if (cause instanceof TimeoutFailure)
+    return {
+      kind: 'processing_error',
+      reason: processingErrorReason(stage, `timed out (${cause.timeoutType})`),
+    };
+  return {
+    kind: 'processing_error',
+    reason: processingErrorReason(stage, (cause as Error)?.message ?? String(cause)),
+  };
+}
+
+export async function videoWorkflow(input: VideoWorkflowInput): Promise<VideoOutcome> {
+  const { videoId } = input;
+  const media = proxyActivities<Activities>({
+    taskQueue: input.mediaTaskQueue,
+    startToCloseTimeout: '6 hours',
+    heartbeatTimeout: '15 seconds',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: {
+      initialInterval: '2 seconds',
+      backoffCoefficient: 2,
+      maximumAttempts: 3,
+      nonRetryableErrorTypes,
+    },
+  });
+  const mediaQuick = proxyActivities<Activities>({
+    taskQueue: input.mediaTaskQueue,
+    startToCloseTimeout: '5 minutes',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: {
+      initialInterval: '2 seconds',
+      backoffCoefficient: 2,
+      maximumAttempts: 3,
+      nonRetryableErrorTypes,
+    },
+  });
+  // Temp-file cleanup is best effort: it must not keep the workflow open when no media worker is up.
+  const mediaCleanup = proxyActivities<Activities>({
+    taskQueue: input.mediaTaskQueue,
+    scheduleToCloseTimeout: '10 minutes',
+    startToCloseTimeout: '1 minute',
+    retry: { maximumAttempts: 2 },
+  });
+
+  let stage: Stage = input.mode === 'upload' ? 'awaiting_upload' : 'queued';
+  let stagePercent = 0;
+  let uploaded = false;
+  let cancelReason: string | undefined;
+  let deleteRequested = input.mode === 'delete';
+  const work = new CancellationScope();
+
+  setHandler(uploadCompletedSignal, () => {
+    uploaded = true;
+  });
+  setHandler(cancelUploadSignal, (args) => {
+    cancelReason ??= args?.reason ?? 'The upload was cancelled.';
+  });
+  setHandler(deleteVideoSignal, () => {
+    deleteRequested = true;
+    work.cancel();
+  });
+  setHandler(videoProgressSignal, ({ stage: from, percent }) => {
+    if (from === stage) stagePercent = Math.max(stagePercent, Math.min(100, percent));
+  });
+  setHandler(videoProgressQuery, () => ({
+    stage,
+    stagePercent,
+    percent: overallPercent(stage, stagePercent),
+  }));
+
+  const status = (value: string) =>
+    upsertSearchAttributes([
+      { key: VideoIdAttr, value: videoId },
+      { key: CoachIdAttr, value: input.coachId },
+      { key: DomainStatusAttr, value: value },
+    ]);
+
+  // Each activity records its stage in Postgres as it starts (no extra round trip); this is the query's copy.
+  function enter(next: Stage): void {
+    stage = next;
+    stagePercent = 0;
+  }
+
+  async function deleteEverything(): Promise<VideoOutcome> {
+    return CancellationScope.nonCancellable(async () => {
+      stage = 'deleting';
+      status('DELETING');
+      await quick.deleteVideoData({ videoId });
+      status('DELETED');
+      await mediaCleanup.removeVideoTempFiles({ videoId }).catch(() => undefined);
+      return 'deleted' as const;
+    });
+  }
+
+  if (deleteRequested) return deleteEverything();
+
+  if (input.mode === 'upload') {
+    status('AWAITING_UPLOAD');
+    await condition(() => uploaded || cancelReason !== undefined || deleteRequested, input.uploadTimeoutMs);
+    if (deleteRequested) return deleteEverything();
+    if (!uploaded) {
+      const kind: FailureKind = cancelReason !== undefined ? 'upload_cancelled' : 'upload_abandoned';
+      const reason =
+        cancelReason ??
+        `The upload did not finish within ${humanDuration(input.uploadTimeoutMs)}, so it was stopped and its storage released. Start a new upload to try again.`;
+      const result = await quick.expireVideoUpload({ videoId, kind, reason });
+      if (result === 'gone') return 'gone';
+      if (result === 'failed') {
+        stage = 'failed';
+        status('FAILED');
+        if (deleteRequested) return deleteEverything();
+        return 'failed';
+      }
+      // The upload completed while we were timing it out: carry on.
+    }
+  }
+
+  stage = 'queued';
+  status('PROCESSING');
+  let run: Awaited<ReturnType<Activities['startVideoRun']>> = null;
+  try {
+    await work.run(async () => {
+      run = await quick.startVideoRun({ videoId });
+      if (!run) return;
+      enter('validating');
+      const inspected = await quick.inspectVideoUpload({ videoId });
+
+      enter('probing');
+      const probed = await mediaQuick.probeVideoSource({ videoId, sourceKey: run.sourceKey });
+
+      enter('transcoding');
+      const transcoded = await media.transcodeVideo({
+        videoId,
+        sourceKey: run.sourceKey,
+        sourceBytes: inspected.sizeBytes,
+        durationSeconds: probed.facts.durationSeconds,
+        renditions: probed.renditions,
+        posterAt: probed.posterAt,
+      });
+
+      // A failed analysis never blocks the video: it is ready to watch either way.
+      enter('analysing');
+      try {
+        const smallest =
+          transcoded.renditions.find((r) => Math.min(r.width, r.height) <= 360) ??
+          transcoded.renditions.at(-1)!;
+        const signals = await media.extractVideoSignals({
+          videoId,
+          rendition: smallest,
+          durationSeconds: probed.facts.durationSeconds,
+          hasAudio: probed.hasAudio,
+        });
+        await analysis.writeVideoAnalysis({
+          videoId,
+          candidates: signals.candidates,
+          summary: signals.summary,
+        });
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        await quick.markAnalysisFailed({ videoId, reason: failureOf(err, 'analysing').reason });
+      }
+
+      enter('finishing');
+    });
+  } catch (err) {
+    if (deleteRequested) return deleteEverything();
+    const failedAt = stage;
+    const { kind, reason } = failureOf(err, failedAt);
+    await CancellationScope.nonCancellable(async () => {
+      stage = 'failed';
+      const notice = await quick.failVideo({ videoId, kind, reason });
+      status('FAILED');
+      if (notice) {
+        const attempt = (run as { run: number } | null)?.run ?? 0;
+        await mail.sendEmail({
+          reference: `video-${videoId}-run-${attempt}`,
+          template: notice.template,
+          to: notice.to,
+          data: notice.data,
+        });
+      }
+      await mediaCleanup.removeVideoTempFiles({ videoId }).catch(() => undefined);
+    });
+    if (deleteRequested) return deleteEverything();
+    return 'failed';
+  }
+  if (deleteRequested) return deleteEverything();
+  if (!run) return 'gone';
+
+  const notice = await quick.finishVideo({ videoId });
+  stage = 'ready';
+  stagePercent = 100;
+  status('READY');
+  if (notice)
+    await mail.sendEmail({
+      reference: `video-${videoId}`,
+      template: notice.template,
+      to: notice.to,
+      data: notice.data,
+    });
+  if (deleteRequested) return deleteEverything();
+  return 'ready';
+}

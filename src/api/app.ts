@@ -2,7 +2,7 @@ import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../infra/deps';
-import { ApiError, onError, onNotFound, validationHook } from './errors';
+import { onError, onNotFound, tooLarge, validationHook } from './errors';
 import { requestContext, type RequestVars } from './middleware/request-context';
 import { adminRoutes } from './admin/routes';
 import { authRoutes } from './auth/routes';
@@ -30,7 +30,7 @@ export function createApp(deps: Deps) {
     bodyLimit({
       maxSize: 1024 * 1024,
       onError: () => {
-        throw new ApiError(413, 'payload_too_large', 'Request body is larger than 1 MiB');
+        throw tooLarge('Request body is larger than 1 MiB');
       },
     }),
   );

@@ -2,36 +2,43 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
+import {
+  DomainError,
+  describeProblems,
+  type DomainErrorKind,
+  type FieldProblem,
+} from '../domain/shared/errors';
 import { logger } from '../infra/logger';
 
-// One error shape for every failure: { error: { code, message, details? } }.
+// One error shape for every failure: { error: { code, message, details? } }, and one mapping from a
+// DomainError's kind to an HTTP status. Routes and use cases throw DomainError (src/domain/shared/errors).
 
-export interface FieldProblem {
-  field: string;
-  reason: string;
-}
+export type { FieldProblem } from '../domain/shared/errors';
+export {
+  conflict,
+  DomainError,
+  forbidden,
+  invalid as badRequest,
+  invalidFields,
+  notFound,
+  rateLimited,
+  tooLarge,
+  unauthenticated as unauthorized,
+  unavailable,
+} from '../domain/shared/errors';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-    /** Extra response headers, e.g. Retry-After on 429. */
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
+const STATUS: Record<DomainErrorKind, ContentfulStatusCode> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  rate_limited: 429,
+  unavailable: 503,
+};
 
-export const badRequest = (message: string, details?: FieldProblem[]) =>
-  new ApiError(400, 'invalid_request', message, details);
-export const unauthorized = (message = 'Authentication required') =>
-  new ApiError(401, 'unauthorized', message);
-export const forbidden = (message: string, code = 'forbidden') => new ApiError(403, code, message);
-export const notFound = (what = 'Resource') => new ApiError(404, 'not_found', `${what} not found`);
-export const conflict = (message: string, code = 'conflict', details?: unknown) =>
-  new ApiError(409, code, message, details);
+export const statusOf = (err: DomainError): ContentfulStatusCode => STATUS[err.kind];
 
 export function errorBody(code: string, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
@@ -60,14 +67,13 @@ export function fieldProblems(error: ZodError, prefix?: string): FieldProblem[] 
 export function validationHook(result: { success: boolean; error?: ZodError; target?: string }, c: Context) {
   if (result.success || !result.error) return;
   const details = fieldProblems(result.error, result.target === 'json' ? undefined : result.target);
-  const summary = details.map((d) => `${d.field}: ${d.reason}`).join('; ');
-  return c.json(errorBody('validation_failed', `Invalid request: ${summary}`, details), 400);
+  return c.json(errorBody('validation_failed', describeProblems('Invalid request', details), details), 400);
 }
 
 export function onError(err: Error, c: Context) {
-  if (err instanceof ApiError) {
-    for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
-    return c.json(errorBody(err.code, err.message, err.details), err.status);
+  if (err instanceof DomainError) {
+    if (err.retryAfterSeconds !== undefined) c.header('Retry-After', String(err.retryAfterSeconds));
+    return c.json(errorBody(err.code, err.message, err.details), statusOf(err));
   }
   if (err instanceof HTTPException) {
     // Hono's JSON validator throws this for an unparsable body.

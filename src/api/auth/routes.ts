@@ -4,7 +4,7 @@ import type { Deps } from '../../infra/deps';
 import * as accounts from '../../app/identity/accounts';
 import { currentUsage, usagePeriod } from '../../data/usage';
 import { clientInfo } from '../middleware/client-info';
-import { ApiError } from '../errors';
+import { DomainError } from '../errors';
 import { requireAuth, type AuthedVars } from '../middleware/auth';
 import { body, EntitlementsSchema, errorResponses, json, UserSchema, userView } from '../openapi';
 
@@ -25,20 +25,21 @@ const TokensSchema = z
   .openapi('Tokens');
 const SessionSchema = TokensSchema.extend({ user: UserSchema }).openapi('Session');
 
+const KIND = {
+  email_taken: 'conflict',
+  invalid_credentials: 'unauthenticated',
+  rate_limited: 'rate_limited',
+  invalid_refresh_token: 'unauthenticated',
+} as const;
+
 function toApiError(err: unknown): never {
   if (err instanceof accounts.AccountError) {
-    const status = {
-      email_taken: 409,
-      invalid_credentials: 401,
-      rate_limited: 429,
-      invalid_refresh_token: 401,
-    }[err.kind] as 409 | 401 | 429;
-    throw new ApiError(
-      status,
+    throw new DomainError(
+      KIND[err.kind],
       err.kind,
       err.message,
       undefined,
-      err.retryAfterSeconds ? { 'Retry-After': String(err.retryAfterSeconds) } : {},
+      err.retryAfterSeconds || undefined,
     );
   }
   throw err;

@@ -8,7 +8,7 @@ import {
 import { formatInZone, isValidTimeZone, parseIsoDate } from '../../domain/shared/timezone';
 import type { Deps } from '../../infra/deps';
 import { dateColumnToIso, isoToDateColumn, loadSlotQuery, overrideWindows } from '../../data/availability';
-import { ApiError, badRequest, notFound } from '../errors';
+import { conflict, badRequest, notFound } from '../errors';
 import { requireAuth, requireFeature, type AuthedVars } from '../middleware/auth';
 import { body, errorResponses, IdParam, json } from '../openapi';
 
@@ -81,10 +81,9 @@ export function availabilityRoutes(deps: Deps) {
       select: { timeZone: true },
     });
     if (!profile) {
-      throw new ApiError(
-        409,
-        'profile_required',
+      throw conflict(
         'Create your coach profile (it sets your time zone) first: PUT /api/coaches/me/profile',
+        'profile_required',
       );
     }
     return profile.timeZone;

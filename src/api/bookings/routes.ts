@@ -6,7 +6,6 @@ import type { Booking } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
 import {
   awaitBookingReady,
-  BookingError,
   cancelBooking,
   createBooking,
   markNoShow,
@@ -14,7 +13,7 @@ import {
   rescheduleBooking,
 } from '../../app/bookings/bookings';
 import { enforce } from '../middleware/authorize';
-import { ApiError, forbidden } from '../errors';
+import { forbidden } from '../errors';
 import { requireAuth, type AuthedVars, type AuthUser } from '../middleware/auth';
 import { body, errorResponses, IdParam, json, pagination } from '../openapi';
 
@@ -123,10 +122,6 @@ const facts = (b: Pick<Booking, 'athleteId' | 'coachId'>): ResourceFacts => ({
   participantIds: [b.coachId],
 });
 
-function asApiError(err: unknown): unknown {
-  return err instanceof BookingError ? new ApiError(err.status, err.code, err.message, err.details) : err;
-}
-
 export function bookingRoutes(deps: Deps) {
   const app = new OpenAPIHono<{ Variables: AuthedVars }>();
   const auth = requireAuth(deps);
@@ -176,18 +171,13 @@ export function bookingRoutes(deps: Deps) {
     async (c) => {
       const user = c.get('user');
       const input = c.req.valid('json');
-      let row: Booking;
-      try {
-        row = await createBooking(deps, {
-          athleteId: user.id,
-          serviceId: input.serviceId,
-          start: new Date(input.start),
-          timeZone: input.timeZone,
-          notes: input.notes,
-        });
-      } catch (err) {
-        throw asApiError(err);
-      }
+      const row = await createBooking(deps, {
+        athleteId: user.id,
+        serviceId: input.serviceId,
+        start: new Date(input.start),
+        timeZone: input.timeZone,
+        notes: input.notes,
+      });
       await awaitBookingReady(deps, row.id);
       return c.json({ booking: bookingView(await reload(row.id), user, hold) }, 201);
     },
@@ -296,19 +286,15 @@ export function bookingRoutes(deps: Deps) {
     async (c) => {
       const user = c.get('user');
       const booking = await load(c.req.valid('param').id, user, 'write');
-      try {
-        const outcome = await cancelBooking(deps, booking, {
-          by: sideOf(booking, user),
-          actorId: user.id,
-          reason: c.req.valid('json').reason,
-        });
-        return c.json(
-          { booking: bookingView(await reload(booking.id), user, hold), refund: outcome.refund },
-          200,
-        );
-      } catch (err) {
-        throw asApiError(err);
-      }
+      const outcome = await cancelBooking(deps, booking, {
+        by: sideOf(booking, user),
+        actorId: user.id,
+        reason: c.req.valid('json').reason,
+      });
+      return c.json(
+        { booking: bookingView(await reload(booking.id), user, hold), refund: outcome.refund },
+        200,
+      );
     },
   );
 
@@ -330,16 +316,12 @@ export function bookingRoutes(deps: Deps) {
     async (c) => {
       const user = c.get('user');
       const booking = await load(c.req.valid('param').id, user, 'write');
-      try {
-        await rescheduleBooking(deps, booking, {
-          by: sideOf(booking, user),
-          actorId: user.id,
-          start: new Date(c.req.valid('json').start),
-        });
-        return c.json({ booking: bookingView(await reload(booking.id), user, hold) }, 200);
-      } catch (err) {
-        throw asApiError(err);
-      }
+      await rescheduleBooking(deps, booking, {
+        by: sideOf(booking, user),
+        actorId: user.id,
+        start: new Date(c.req.valid('json').start),
+      });
+      return c.json({ booking: bookingView(await reload(booking.id), user, hold) }, 200);
     },
   );
 
@@ -362,12 +344,8 @@ export function bookingRoutes(deps: Deps) {
       const user = c.get('user');
       const booking = await load(c.req.valid('param').id, user, 'read');
       if (user.id !== booking.coachId) throw forbidden('Only the coach can mark a no-show');
-      try {
-        await markNoShow(deps, booking, user.id);
-        return c.json({ booking: bookingView(await reload(booking.id), user, hold) }, 200);
-      } catch (err) {
-        throw asApiError(err);
-      }
+      await markNoShow(deps, booking, user.id);
+      return c.json({ booking: bookingView(await reload(booking.id), user, hold) }, 200);
     },
   );
 

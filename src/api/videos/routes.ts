@@ -49,7 +49,7 @@ import {
   videoProgress,
 } from '../../app/videos/workflows';
 import { enforce } from '../middleware/authorize';
-import { ApiError, badRequest, conflict, notFound } from '../errors';
+import { tooLarge, unavailable, badRequest, conflict, notFound } from '../errors';
 import { requireAuth, requireFeature, type AuthedVars } from '../middleware/auth';
 import { body, errorResponses, json } from '../openapi';
 import {
@@ -355,10 +355,9 @@ export function videoRoutes(deps: Deps) {
           problems,
         );
       if (input.size_bytes > MAX_VIDEO_BYTES) {
-        throw new ApiError(
-          413,
-          'file_too_large',
+        throw tooLarge(
           `This file is ${formatBytes(input.size_bytes)}; videos can be at most ${formatBytes(MAX_VIDEO_BYTES)} (2 GB). Trim or compress it first.`,
+          'file_too_large',
           [{ field: 'size_bytes', reason: `must be at most ${MAX_VIDEO_BYTES}` }],
         );
       }
@@ -369,10 +368,9 @@ export function videoRoutes(deps: Deps) {
       if (!(await reserveStorage(db, session.coachId, owner.role, input.size_bytes))) {
         const limit = storageLimit(owner.role) ?? 0;
         const used = await currentUsage(db, session.coachId, 'storage_bytes');
-        throw new ApiError(
-          413,
-          'storage_quota_exceeded',
+        throw tooLarge(
           `This ${formatBytes(input.size_bytes)} video does not fit in your storage: ${formatBytes(used)} of ${formatBytes(limit)} is used (${formatBytes(Math.max(0, limit - used))} left). Delete old videos or upgrade your plan.`,
+          'storage_quota_exceeded',
           [{ field: 'size_bytes', reason: 'over the storage quota' }],
         );
       }
@@ -418,10 +416,9 @@ export function videoRoutes(deps: Deps) {
           videoId,
           'The upload could not be started because storage was unavailable. Try again.',
         );
-        throw new ApiError(
-          503,
-          'storage_unavailable',
+        throw unavailable(
           `Video storage is unavailable right now; try again in a minute (${(err as Error).message})`,
+          'storage_unavailable',
         );
       }
       video = await db.video.update({ where: { id: videoId }, data: { uploadId } });

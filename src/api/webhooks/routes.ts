@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Deps } from '../../infra/deps';
 import { handleStripeWebhook, WebhookSignatureError } from '../../app/webhooks/stripe';
-import { ApiError } from '../errors';
+import { badRequest } from '../errors';
 import { errorResponses, json } from '../openapi';
 
 export function webhookRoutes(deps: Deps) {
@@ -35,10 +35,10 @@ export function webhookRoutes(deps: Deps) {
         return c.json({ received: true as const, eventId: result.eventId, outcome: result.outcome }, 200);
       } catch (err) {
         if (err instanceof WebhookSignatureError)
-          throw new ApiError(
-            400,
-            'invalid_signature',
+          throw badRequest(
             `Webhook signature verification failed: ${err.message}`,
+            undefined,
+            'invalid_signature',
           );
         throw err;
       }

@@ -11,6 +11,7 @@ import {
 import { hasFeature } from '../../domain/billing/plans';
 import { explainUnbookable } from '../../domain/availability/slot-check';
 import type { Booking, BookingService } from '../../generated/prisma/client';
+import { DomainError } from '../../domain/shared/errors';
 import type { Config } from '../../infra/config';
 import type { Deps } from '../../infra/deps';
 import {
@@ -41,18 +42,6 @@ const MINUTE_MS = 60_000;
 export const PAYMENT_READY_WAIT_MS = 5_000;
 /** How long a cancel / reschedule / no-show call waits for the workflow before giving up. */
 const UPDATE_WAIT_MS = 20_000;
-
-/** Business errors the routes turn into HTTP answers (status, code, message, field reasons). */
-export class BookingError extends Error {
-  constructor(
-    readonly status: 400 | 403 | 404 | 409 | 503,
-    readonly code: string,
-    message: string,
-    readonly details?: { field: string; reason: string }[],
-  ) {
-    super(message);
-  }
-}
 
 export function bookingWorkflowInput(
   cfg: Pick<Config, 'BOOKING_HOLD_TIMEOUT' | 'BOOKING_REMINDER_LEAD' | 'BOOKING_NO_SHOW_WINDOW'>,
@@ -93,15 +82,15 @@ export async function createBooking(
     },
   });
   if (!service || !service.active) {
-    throw new BookingError(404, 'not_found', 'Service not found', [
+    throw new DomainError('not_found', 'not_found', 'Service not found', [
       { field: 'serviceId', reason: 'no bookable service has this id' },
     ]);
   }
   if (!service.coach.coachProfile?.bookingEnabled || !hasFeature(service.coach.role, 'bookings_enabled')) {
-    throw new BookingError(409, 'bookings_closed', 'This coach is not taking bookings right now');
+    throw new DomainError('conflict', 'bookings_closed', 'This coach is not taking bookings right now');
   }
   if (service.coachId === input.athleteId) {
-    throw new BookingError(400, 'invalid_request', 'You cannot book your own service', [
+    throw new DomainError('invalid', 'invalid_request', 'You cannot book your own service', [
       { field: 'serviceId', reason: 'is your own service' },
     ]);
   }
@@ -115,7 +104,7 @@ export async function createBooking(
       async (tx) => {
         const timeZone = await lockCoachSchedule(tx, service.coachId);
         if (!timeZone)
-          throw new BookingError(409, 'bookings_closed', 'This coach is not taking bookings right now');
+          throw new DomainError('conflict', 'bookings_closed', 'This coach is not taking bookings right now');
         const query = await loadSlotQuery(tx, {
           coachId: service.coachId,
           timeZone,
@@ -148,8 +137,8 @@ export async function createBooking(
           await startBookingWorkflow(deps, row);
         } catch (err) {
           // Rolls the insert back: a hold without its workflow would never be released.
-          throw new BookingError(
-            503,
+          throw new DomainError(
+            'unavailable',
             'temporarily_unavailable',
             `Bookings are briefly unavailable; try again (${(err as Error).message})`,
           );
@@ -165,17 +154,22 @@ export async function createBooking(
   }
 }
 
-function slotError(code: string, reason: string): BookingError {
+function slotError(code: string, reason: string): DomainError {
   const details = [{ field: 'start', reason }];
-  if (code === 'in_past') return new BookingError(400, 'invalid_request', `start ${reason}`, details);
+  if (code === 'in_past') return new DomainError('invalid', 'invalid_request', `start ${reason}`, details);
   if (code === 'taken')
-    return new BookingError(
-      409,
+    return new DomainError(
+      'conflict',
       'slot_taken',
       'That time has just been booked; choose another slot',
       details,
     );
-  return new BookingError(409, 'slot_unavailable', `That time cannot be booked: start ${reason}`, details);
+  return new DomainError(
+    'conflict',
+    'slot_unavailable',
+    `That time cannot be booked: start ${reason}`,
+    details,
+  );
 }
 
 async function startBookingWorkflow(deps: Pick<Deps, 'temporal' | 'cfg'>, row: Booking): Promise<void> {
@@ -216,7 +210,7 @@ export async function awaitBookingReady(
   }
 }
 
-/** Runs an update on the booking's workflow and turns its failures into BookingErrors. */
+/** Runs an update on the booking's workflow and turns its failures into DomainErrors. */
 async function runUpdate<T>(
   deps: Pick<Deps, 'temporal' | 'db'>,
   bookingId: string,
@@ -233,31 +227,31 @@ async function runUpdate<T>(
       const fields = details?.filter((d) => d && typeof d.field === 'string');
       switch (f.type) {
         case 'InvalidRequest':
-          throw new BookingError(400, 'invalid_request', f.message, fields);
+          throw new DomainError('invalid', 'invalid_request', f.message, fields);
         case 'SlotTaken':
-          throw new BookingError(
-            409,
+          throw new DomainError(
+            'conflict',
             'slot_taken',
             'That time has just been booked; choose another slot',
             fields,
           );
         case 'SlotUnavailable':
-          throw new BookingError(409, 'slot_unavailable', f.message, fields);
+          throw new DomainError('conflict', 'slot_unavailable', f.message, fields);
         default:
-          throw new BookingError(409, 'invalid_transition', f.message);
+          throw new DomainError('conflict', 'invalid_transition', f.message);
       }
     }
     if (err instanceof WorkflowNotFoundError || isClosedWorkflowError(err)) {
       const row = await deps.db.booking.findUnique({ where: { id: bookingId }, select: { status: true } });
-      throw new BookingError(
-        409,
+      throw new DomainError(
+        'conflict',
         'invalid_transition',
         `This booking is ${row ? describeStatus(row.status) : 'closed'} and can no longer be changed`,
       );
     }
     if (isDeadlineError(err))
-      throw new BookingError(
-        503,
+      throw new DomainError(
+        'unavailable',
         'temporarily_unavailable',
         'The booking could not be updated right now; try again shortly',
       );
@@ -276,8 +270,8 @@ function isDeadlineError(err: unknown): boolean {
 /** Fast refusal from the database before asking the workflow (which re-checks authoritatively). */
 function assertOpen(status: BookingStatus, action: string): void {
   if (!isActive(status))
-    throw new BookingError(
-      409,
+    throw new DomainError(
+      'conflict',
       'invalid_transition',
       `A ${describeStatus(status)} booking cannot be ${action}`,
     );
@@ -311,8 +305,8 @@ export async function markNoShow(
   actorId: string,
 ) {
   if (booking.status !== 'CONFIRMED' && booking.status !== 'COMPLETED') {
-    throw new BookingError(
-      409,
+    throw new DomainError(
+      'conflict',
       'invalid_transition',
       `A ${describeStatus(booking.status)} booking cannot be marked as a no-show`,
     );

@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` needs no services; `integration` runs against the real local stack
-// started once per run by test/support/global-setup.ts.
+// Three projects: `unit` needs no services; `workflows` (the fast tier) needs only the Temporal
+// dev-server binary and runs workflows against stub activities; `integration` runs the API and the
+// end-to-end suite against the real local stack started once per run by test/support/global-setup.ts.
 export default defineConfig({
   test: {
     projects: [
@@ -14,8 +15,18 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'workflows',
+          include: ['test/workflows/**/*.test.ts', 'test/activities/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/support/temporal-global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'integration',
-          include: ['test/{api,workflows,e2e}/**/*.test.ts'],
+          include: ['test/{api,e2e}/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,

@@ -1,0 +1,106 @@
+import { Context } from '@temporalio/activity';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { inject } from 'vitest';
+
+// Per-file wiring for the fast workflow tier: a client and workers on the dev server that
+// temporal-global-setup.ts started, each file on its own task queues, running stub activities.
+
+// Activities are registered by name, so a stub is any object of async functions named like them.
+export type StubActivities = Record<string, (...args: any[]) => Promise<unknown>>;
+
+export interface ActivityCall {
+  name: string;
+  args: unknown[];
+  taskQueue: string;
+  attempt: number;
+}
+
+/** Wraps stubs so every call (its name, arguments, queue and attempt) lands in `calls`. */
+export function recorded<T extends StubActivities>(stubs: T, calls: ActivityCall[]): T {
+  return Object.fromEntries(
+    Object.entries(stubs).map(([name, fn]) => [
+      name,
+      async (...args: unknown[]) => {
+        const { taskQueue, attempt } = Context.current().info;
+        calls.push({ name, args, taskQueue, attempt });
+        return fn(...args);
+      },
+    ]),
+  ) as T;
+}
+
+export interface WorkflowTestEnv {
+  env: TestWorkflowEnvironment;
+  taskQueue: string;
+  mediaTaskQueue: string;
+  close(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/**
+ * Connects to the run's dev server and runs one worker on a fresh default queue (workflows and
+ * `defaultActivities`) and, when given, one on a fresh media queue with `mediaActivities` only.
+ */
+export async function startWorkflowTestEnv(opts: {
+  defaultActivities: StubActivities;
+  mediaActivities?: StubActivities;
+}): Promise<WorkflowTestEnv> {
+  if (!runtimeInstalled) {
+    runtimeInstalled = true;
+    // Expected activity failures would otherwise be logged as warnings by the worker.
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  }
+  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: inject('temporalAddress') });
+  const id = randomUUID().slice(0, 8);
+  const taskQueue = `wf-test-${id}`;
+  const mediaTaskQueue = `wf-test-${id}-media`;
+  const workers = [
+    await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      activities: opts.defaultActivities,
+    }),
+  ];
+  if (opts.mediaActivities) {
+    workers.push(
+      await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: mediaTaskQueue,
+        activities: opts.mediaActivities,
+      }),
+    );
+  }
+  const running = Promise.all(workers.map((w) => w.run()));
+  return {
+    env,
+    taskQueue,
+    mediaTaskQueue,
+    async close() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await running;
+      await env.teardown();
+    },
+  };
+}
+
+/** Polls `read` until `done` holds for its value (or fails with the last value after `timeoutMs`). */
+export async function eventually<T>(
+  read: () => Promise<T> | T,
+  done: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T;
+  for (;;) {
+    last = await read();
+    if (done(last)) return last;
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await sleep(50);
+  }
+}

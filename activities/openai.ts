@@ -19,7 +19,7 @@ import type { Deps } from '../src/infra/deps';
 import { createOpenAI } from '../src/infra/openai';
 import { readRange } from '../src/infra/object-files';
 import { tryConsume, usagePeriod, currentUsage } from '../src/data/usage';
-import { videoKeys } from '../src/data/videos';
+import { videoKeys } from '../src/infra/video-objects';
 import type { Db } from '../src/infra/prisma';
 
 // The analysis report (default task queue): an OpenAI-compatible model when one is configured, the

@@ -31,14 +31,15 @@ import {
   stillCommand,
   trimCommand,
 } from '../../src/infra/ffmpeg-commands';
-import { downloadToFile, objectSize, uploadFile } from '../../src/infra/object-files';
 import {
   deletePrefix,
-  mediaTempRoot,
+  downloadToFile,
+  objectSize,
   presignGet,
-  videoKeys,
-  type StoredRendition,
-} from '../../src/data/videos';
+  uploadFile,
+} from '../../src/infra/object-files';
+import { mediaTempRoot, videoKeys } from '../../src/infra/video-objects';
+import type { StoredRendition } from '../../src/data/videos';
 import { Heartbeater } from './heartbeat';
 
 // ffmpeg work, on the media task queue. Every step works in a per-video temp folder that the next

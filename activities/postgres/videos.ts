@@ -10,17 +10,16 @@ import type { VideoFailedData } from '../../src/emails/video/failed';
 import type { VideoReadyData } from '../../src/emails/video/ready';
 import { Prisma } from '../../src/generated/prisma/client';
 import type { Deps } from '../../src/infra/deps';
-import { isNotFound, objectSize, readRange } from '../../src/infra/object-files';
+import { deletePrefix, isNotFound, objectSize, readRange } from '../../src/infra/object-files';
+import { videoKeys } from '../../src/infra/video-objects';
 import type { TrimResult } from '../media/ffmpeg';
 import {
-  deletePrefix,
   reconcileVideoReservation,
   releaseClipReservation,
   releaseVideoReservation,
   releaseVideoReservationIn,
   reserveClipStorage,
   syncSessionStatus,
-  videoKeys,
   videoLink,
   type StoredRendition,
 } from '../../src/data/videos';

@@ -1,33 +1,11 @@
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Actor, ResourceFacts } from '../domain/identity/access';
 import { limitFor, type Role } from '../domain/billing/plans';
 import type { Db } from '../infra/prisma';
 import { coachOwnedFacts } from './access';
 import { release, tryConsume } from './usage';
 
-// Video records, object keys and storage accounting shared by the API and the activities.
-
-// --- Object keys: deterministic, so a retried step overwrites instead of duplicating ----------------
-
-export const videoKeys = {
-  prefix: (videoId: string) => `videos/${videoId}/`,
-  source: (videoId: string, container: 'mp4' | 'mov') => `videos/${videoId}/source.${container}`,
-  rendition: (videoId: string, label: string) => `videos/${videoId}/renditions/${label}.mp4`,
-  poster: (videoId: string) => `videos/${videoId}/poster.jpg`,
-  analysis: (videoId: string) => `videos/${videoId}/analysis/report.json`,
-  framesPrefix: (videoId: string) => `videos/${videoId}/analysis/frames/`,
-  frame: (videoId: string, index: number) =>
-    `videos/${videoId}/analysis/frames/${String(index).padStart(2, '0')}.jpg`,
-  clipPrefix: (videoId: string, clipId: string) => `videos/${videoId}/clips/${clipId}/`,
-  clip: (videoId: string, clipId: string) => `videos/${videoId}/clips/${clipId}/clip.mp4`,
-  clipPoster: (videoId: string, clipId: string) => `videos/${videoId}/clips/${clipId}/poster.jpg`,
-};
+// Video records shared by the API and the activities: storage accounting, session status, roster
+// checks and access facts. Object keys and S3 helpers live in src/infra (video-objects, object-files).
 
 /** A rendition as stored on the video row (JSON). */
 export interface StoredRendition {
@@ -38,82 +16,6 @@ export interface StoredRendition {
   bytes: number;
   videoKbps: number;
   audioKbps: number;
-}
-
-// --- Presigned URLs --------------------------------------------------------------------------------------
-
-export function ttlSeconds(ttlMs: number): number {
-  return Math.max(1, Math.ceil(ttlMs / 1000));
-}
-
-/** A short-lived GET URL for a private object. */
-export function presignGet(
-  s3: S3Client,
-  bucket: string,
-  key: string,
-  ttlMs: number,
-  opts: { contentType?: string; downloadName?: string } = {},
-): Promise<string> {
-  return getSignedUrl(
-    s3,
-    new GetObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      ResponseContentType: opts.contentType,
-      ResponseContentDisposition: opts.downloadName
-        ? `inline; filename="${opts.downloadName.replace(/["\\\r\n]/g, '_')}"`
-        : undefined,
-    }),
-    { expiresIn: ttlSeconds(ttlMs) },
-  );
-}
-
-// --- Deleting objects -----------------------------------------------------------------------------------
-
-/** Deletes every object under `prefix` except those `keep` accepts; returns how many were deleted. */
-export async function deletePrefix(
-  s3: S3Client,
-  bucket: string,
-  prefix: string,
-  keep: (key: string) => boolean = () => false,
-): Promise<number> {
-  let deleted = 0;
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-    );
-    const keys = (page.Contents ?? []).map((o) => o.Key!).filter((k) => k && !keep(k));
-    if (keys.length > 0) {
-      const res = await s3.send(
-        new DeleteObjectsCommand({
-          Bucket: bucket,
-          Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
-        }),
-      );
-      if (res.Errors?.length)
-        throw new Error(
-          `could not delete ${res.Errors.length} object(s) under ${prefix}: ${res.Errors[0]?.Message ?? 'unknown error'}`,
-        );
-      deleted += keys.length;
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return deleted;
-}
-
-/** Every key under a prefix (tests and cleanup checks). */
-export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-    );
-    for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return keys.sort();
 }
 
 // --- Storage quota -------------------------------------------------------------------------------------------
@@ -155,8 +57,8 @@ export async function notOnRoster(db: Db, coachId: string, playerIds: readonly s
 
 // --- Access facts --------------------------------------------------------------------------------------------
 
-/** Facts for a session: its players may read it. */
-export function sessionFacts(
+/** Facts for a video session: its players may read it. */
+export function videoSessionFacts(
   db: Db,
   actor: Actor,
   session: { coachId: string; playerIds: string[] },
@@ -183,11 +85,6 @@ export function clipFacts(
   clip: { coachId: string; playerIds: string[] },
 ): Promise<ResourceFacts> {
   return coachOwnedFacts(db, actor, 'clip', clip.coachId, clip.playerIds);
-}
-
-/** Where temporary media files live on a media worker; one folder per video (or clip) and step. */
-export function mediaTempRoot(tmp: string): string {
-  return `${tmp.replace(/\/+$/, '')}/coachflow-media`;
 }
 
 // --- Reservations held by videos and clips (idempotent: the row records what it holds) ----------------

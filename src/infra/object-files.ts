@@ -1,10 +1,19 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-// Streams between S3 and local files: constant memory whatever the size.
+// Private S3 objects: streams to and from local files (constant memory whatever the size), short-lived
+// presigned GET URLs, and listing or deleting everything under a prefix.
 
 export function isNotFound(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -86,4 +95,81 @@ export async function uploadFile(
     { abortSignal: signal },
   );
   return size;
+}
+
+// --- Presigned URLs --------------------------------------------------------------------------------------
+
+/** A presign TTL in whole seconds (S3 counts seconds; at least one). */
+export function ttlSeconds(ttlMs: number): number {
+  return Math.max(1, Math.ceil(ttlMs / 1000));
+}
+
+/** A short-lived GET URL for a private object. */
+export function presignGet(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  ttlMs: number,
+  opts: { contentType?: string; downloadName?: string } = {},
+): Promise<string> {
+  return getSignedUrl(
+    s3,
+    new GetObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      ResponseContentType: opts.contentType,
+      ResponseContentDisposition: opts.downloadName
+        ? `inline; filename="${opts.downloadName.replace(/["\\\r\n]/g, '_')}"`
+        : undefined,
+    }),
+    { expiresIn: ttlSeconds(ttlMs) },
+  );
+}
+
+// --- Prefixes ---------------------------------------------------------------------------------------------
+
+/** Deletes every object under `prefix` except those `keep` accepts; returns how many were deleted. */
+export async function deletePrefix(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  keep: (key: string) => boolean = () => false,
+): Promise<number> {
+  let deleted = 0;
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    const keys = (page.Contents ?? []).map((o) => o.Key!).filter((k) => k && !keep(k));
+    if (keys.length > 0) {
+      const res = await s3.send(
+        new DeleteObjectsCommand({
+          Bucket: bucket,
+          Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
+      if (res.Errors?.length)
+        throw new Error(
+          `could not delete ${res.Errors.length} object(s) under ${prefix}: ${res.Errors[0]?.Message ?? 'unknown error'}`,
+        );
+      deleted += keys.length;
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return deleted;
+}
+
+/** Every key under a prefix (tests and cleanup checks). */
+export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys.sort();
 }

@@ -25,19 +25,17 @@ import {
 } from '../../domain/video/upload';
 import { Prisma } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
-import { objectSize } from '../../infra/object-files';
+import { objectSize, presignGet, ttlSeconds } from '../../infra/object-files';
+import { videoKeys } from '../../infra/video-objects';
 import { currentUsage } from '../../data/usage';
 import {
   notOnRoster,
-  presignGet,
   releaseStorage,
   reserveStorage,
-  sessionFacts,
   storageLimit,
   syncSessionStatus,
-  ttlSeconds,
   videoFacts,
-  videoKeys,
+  videoSessionFacts,
   type StoredRendition,
 } from '../../data/videos';
 import {
@@ -93,7 +91,12 @@ export function videoRoutes(deps: Deps) {
 
   async function sessionFor(actor: Actor, id: string, action: 'read' | 'write') {
     const session = await db.videoSession.findFirst({ where: { id, deletedAt: null } });
-    enforce(actor, action, session ? await sessionFacts(db, actor, session) : undefined, 'Video session');
+    enforce(
+      actor,
+      action,
+      session ? await videoSessionFacts(db, actor, session) : undefined,
+      'Video session',
+    );
     return session!;
   }
 

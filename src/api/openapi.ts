@@ -1,8 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { FEATURE_FLAGS, LIMIT_NAMES, ROLES } from '../domain/billing/plans';
+import { isValidTimeZone } from '../domain/shared/timezone';
 
-// Shapes shared by several routers. Request bodies are .strict(): an unknown field is a mistake the
-// caller should hear about, not something silently dropped.
+// Shapes shared by several routers, defined once: the error body, instants, time zones, pagination
+// and the list envelope. Request bodies are .strict(): an unknown field is a mistake the caller
+// should hear about, not something silently dropped.
 
 export const ErrorSchema = z
   .object({
@@ -45,9 +47,20 @@ export const body = <T extends z.ZodType>(schema: T) => ({
   content: { 'application/json': { schema } },
 });
 
+/** Operations behind a bearer token carry this in their route definition. */
+export const secured = { security: [{ bearerAuth: [] }] };
+
 export const RoleSchema = z.enum(ROLES).openapi('Role');
-export const Uuid = z.uuid();
 export const IdParam = z.object({ id: z.uuid() });
+
+/** A point in time with its offset spelled out, so it cannot be read in the wrong zone. */
+export const Instant = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO-8601 date-time with a zone, e.g. 2026-12-01T09:00:00Z',
+});
+
+/** An IANA zone name the runtime knows (validated by src/domain/shared/timezone). */
+export const TimeZone = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/London');
 
 export const UserSchema = z
   .object({ id: z.uuid(), email: z.string(), name: z.string(), role: RoleSchema, createdAt: z.string() })
@@ -76,7 +89,15 @@ export const EntitlementsSchema = z
   })
   .openapi('Entitlements');
 
+/** Query fields of every paginated list (spread into the route's query object). */
 export const pagination = {
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).default(0),
 };
+
+/** The list envelope: `{ items }` for a complete list… */
+export const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+
+/** …and `{ items, total }` for one page of a paginated list (total counts every match). */
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), total: z.number().int() });

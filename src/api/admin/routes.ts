@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Deps } from '../../infra/deps';
 import { notFound } from '../errors';
 import { requireAuth, requireRole, type AuthedVars } from '../middleware/auth';
-import { body, errorResponses, json, RoleSchema, UserSchema, userView } from '../openapi';
+import { body, errorResponses, json, RoleSchema, secured, UserSchema, userView } from '../openapi';
 
 /** Operator tools (superuser only). Plan changes for paying users go through subscriptions. */
 export function adminRoutes(deps: Deps) {
@@ -14,7 +14,7 @@ export function adminRoutes(deps: Deps) {
       path: '/api/admin/users/{id}/role',
       tags: ['admin'],
       summary: 'Set a user’s role (support and comped accounts)',
-      security: [{ bearerAuth: [] }],
+      ...secured,
       middleware: [requireAuth(deps), requireRole('superuser')],
       request: { params: z.object({ id: z.uuid() }), body: body(z.object({ role: RoleSchema }).strict()) },
       responses: { 200: json(UserSchema, 'Updated'), ...errorResponses(400, 401, 403, 404) },

@@ -6,7 +6,7 @@ import { currentUsage, usagePeriod } from '../../data/usage';
 import { clientInfo } from '../middleware/client-info';
 import { DomainError } from '../errors';
 import { requireAuth, type AuthedVars } from '../middleware/auth';
-import { body, EntitlementsSchema, errorResponses, json, UserSchema, userView } from '../openapi';
+import { body, EntitlementsSchema, errorResponses, json, secured, UserSchema, userView } from '../openapi';
 
 // Trimmed before checking, so a pasted address with stray spaces still registers.
 const Email = z.string().trim().pipe(z.email().max(254));
@@ -109,7 +109,7 @@ export function authRoutes(deps: Deps) {
       path: '/api/auth/logout',
       tags: ['auth'],
       summary: 'End this session: the access and refresh tokens stop working at once',
-      security: [{ bearerAuth: [] }],
+      ...secured,
       middleware: [auth] as const,
       responses: { 204: { description: 'Logged out' }, ...errorResponses(401) },
     }),
@@ -125,7 +125,7 @@ export function authRoutes(deps: Deps) {
       path: '/api/me',
       tags: ['auth'],
       summary: 'The current user',
-      security: [{ bearerAuth: [] }],
+      ...secured,
       middleware: [auth] as const,
       responses: { 200: json(UserSchema, 'You'), ...errorResponses(401) },
     }),
@@ -141,7 +141,7 @@ export function authRoutes(deps: Deps) {
       path: '/api/me/entitlements',
       tags: ['auth'],
       summary: 'Effective features, limits and current usage of your plan (drives upgrade prompts)',
-      security: [{ bearerAuth: [] }],
+      ...secured,
       middleware: [auth] as const,
       responses: { 200: json(EntitlementsSchema, 'Your entitlements'), ...errorResponses(401) },
     }),

@@ -5,12 +5,12 @@ import {
   validateWindows,
   type Problem,
 } from '../../domain/availability/slots';
-import { formatInZone, isValidTimeZone, parseIsoDate } from '../../domain/shared/timezone';
+import { formatInZone, parseIsoDate } from '../../domain/shared/timezone';
 import type { Deps } from '../../infra/deps';
 import { dateColumnToIso, isoToDateColumn, loadSlotQuery, overrideWindows } from '../../data/availability';
 import { conflict, badRequest, notFound } from '../errors';
 import { requireAuth, requireFeature, type AuthedVars } from '../middleware/auth';
-import { body, errorResponses, IdParam, json } from '../openapi';
+import { body, errorResponses, IdParam, Instant, json, listOf, secured, TimeZone } from '../openapi';
 
 // The coach's schedule (weekly windows in their profile's time zone, date overrides, blackouts) and
 // the public slot list computed from it. Slots are UTC instants; with ?timeZone= each also carries
@@ -24,11 +24,6 @@ const TimeWindowInput = z.object({ startTime: HHMM, endTime: HHMM }).strict();
 const WeeklyWindowInput = z
   .object({ dayOfWeek: z.number().int().min(0).max(6), startTime: HHMM, endTime: HHMM })
   .strict();
-const Instant = z.iso.datetime({
-  offset: true,
-  message: 'must be an ISO-8601 date-time with a zone, e.g. 2026-12-01T09:00:00Z',
-});
-const TimeZone = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/London');
 const IsoDateParam = z.object({
   date: z.string().refine((d) => parseIsoDate(d) !== null, 'must be a valid YYYY-MM-DD date'),
 });
@@ -71,7 +66,6 @@ const sortWindows = <T extends { dayOfWeek: number; startTime: string }>(w: T[])
 export function availabilityRoutes(deps: Deps) {
   const app = new OpenAPIHono<{ Variables: AuthedVars }>();
   const coach = [requireAuth(deps), requireFeature('bookings_enabled')];
-  const secured = { security: [{ bearerAuth: [] }] };
   const { db } = deps;
 
   /** Windows are wall-clock times in the profile's zone, so a profile must exist first. */
@@ -300,7 +294,7 @@ export function availabilityRoutes(deps: Deps) {
       ...secured,
       middleware: coach,
       responses: {
-        200: json(z.object({ items: z.array(BlackoutSchema) }), 'Blackouts'),
+        200: json(listOf(BlackoutSchema), 'Blackouts'),
         ...errorResponses(401, 403),
       },
     }),

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Actor, ResourceFacts } from '../../domain/identity/access';
 import { BOOKING_STATUSES, type CancelledBy } from '../../domain/booking/lifecycle';
-import { formatInZone, isValidTimeZone } from '../../domain/shared/timezone';
+import { formatInZone } from '../../domain/shared/timezone';
 import type { Booking } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
 import {
@@ -15,16 +15,21 @@ import {
 import { enforce } from '../middleware/authorize';
 import { forbidden } from '../errors';
 import { requireAuth, type AuthedVars, type AuthUser } from '../middleware/auth';
-import { body, errorResponses, IdParam, json, pagination } from '../openapi';
+import {
+  body,
+  errorResponses,
+  IdParam,
+  Instant,
+  json,
+  pageOf,
+  pagination,
+  secured,
+  TimeZone,
+} from '../openapi';
 
 // Booking a slot and changing a booking. Changes after the insert go through the booking's
 // workflow as Temporal Updates, so every rule (state, timing, refunds) is checked in one place.
 
-const Instant = z.iso.datetime({
-  offset: true,
-  message: 'must be an ISO-8601 date-time with a zone, e.g. 2026-12-01T09:00:00Z',
-});
-const TimeZone = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/London');
 const StatusSchema = z.enum(BOOKING_STATUSES);
 
 const BookingSchema = z
@@ -125,7 +130,6 @@ const facts = (b: Pick<Booking, 'athleteId' | 'coachId'>): ResourceFacts => ({
 export function bookingRoutes(deps: Deps) {
   const app = new OpenAPIHono<{ Variables: AuthedVars }>();
   const auth = requireAuth(deps);
-  const secured = { security: [{ bearerAuth: [] }] };
   const { db } = deps;
   const hold = deps.cfg.BOOKING_HOLD_TIMEOUT;
 
@@ -201,7 +205,7 @@ export function bookingRoutes(deps: Deps) {
         }),
       },
       responses: {
-        200: json(z.object({ items: z.array(BookingSchema), total: z.number().int() }), 'Bookings'),
+        200: json(pageOf(BookingSchema), 'Bookings'),
         ...errorResponses(400, 401),
       },
     }),

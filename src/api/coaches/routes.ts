@@ -1,18 +1,16 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { isValidTimeZone } from '../../domain/shared/timezone';
 import type { Deps } from '../../infra/deps';
 import { Prisma } from '../../generated/prisma/client';
 import { coachPageCtas } from '../../app/coaches/coach-page';
 import { conflict, notFound } from '../errors';
 import { requireAuth, requireFeature, type AuthedVars } from '../middleware/auth';
-import { body, errorResponses, IdParam, json } from '../openapi';
+import { body, errorResponses, IdParam, json, listOf, secured, TimeZone } from '../openapi';
 
 const Slug = z
   .string()
   .min(3)
   .max(60)
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case letters, digits and single hyphens');
-const TimeZone = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/London');
 const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code such as USD');
 
 const ProfileInput = z
@@ -99,7 +97,6 @@ export function coachRoutes(deps: Deps) {
   const auth = requireAuth(deps);
   // Coaching features start at Coach Pro; the profile and products are what the public page sells.
   const coach = [auth, requireFeature('bookings_enabled')];
-  const secured = { security: [{ bearerAuth: [] }] };
 
   app.openapi(
     createRoute({
@@ -178,7 +175,7 @@ export function coachRoutes(deps: Deps) {
       ...secured,
       middleware: coach,
       responses: {
-        200: json(z.object({ items: z.array(ProductSchema) }), 'Your products'),
+        200: json(listOf(ProductSchema), 'Your products'),
         ...errorResponses(401, 403),
       },
     }),

@@ -6,7 +6,7 @@ import type { BookingService } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
 import { badRequest, notFound } from '../errors';
 import { requireAuth, requireFeature, type AuthedVars } from '../middleware/auth';
-import { body, errorResponses, IdParam, json } from '../openapi';
+import { body, errorResponses, IdParam, json, listOf, secured } from '../openapi';
 
 // A coach's bookable services. Free when priceMinor is 0. Removing a service that has bookings
 // archives it (active = false) so those bookings keep their history.
@@ -141,7 +141,6 @@ function rejectProblems(problems: { field: string; reason: string }[]): void {
 export function serviceRoutes(deps: Deps) {
   const app = new OpenAPIHono<{ Variables: AuthedVars }>();
   const coach = [requireAuth(deps), requireFeature('bookings_enabled')];
-  const secured = { security: [{ bearerAuth: [] }] };
 
   app.openapi(
     createRoute({
@@ -172,7 +171,7 @@ export function serviceRoutes(deps: Deps) {
       ...secured,
       middleware: coach,
       responses: {
-        200: json(z.object({ items: z.array(ServiceSchema) }), 'Your services'),
+        200: json(listOf(ServiceSchema), 'Your services'),
         ...errorResponses(401, 403),
       },
     }),
@@ -246,7 +245,7 @@ export function serviceRoutes(deps: Deps) {
       summary: 'A coach’s bookable services (no login needed)',
       request: { params: z.object({ slug: z.string().min(3).max(60) }) },
       responses: {
-        200: json(z.object({ items: z.array(ServiceSchema) }), 'Services'),
+        200: json(listOf(ServiceSchema), 'Services'),
         ...errorResponses(400, 404),
       },
     }),

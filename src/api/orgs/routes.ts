@@ -6,7 +6,7 @@ import { organisationFacts } from '../../data/access';
 import { enforce } from '../middleware/authorize';
 import { conflict, notFound } from '../errors';
 import { requireAuth, requireRole, type AuthedVars } from '../middleware/auth';
-import { body, errorResponses, json } from '../openapi';
+import { body, errorResponses, json, secured } from '../openapi';
 
 const OrgRole = z.enum(['admin', 'coach', 'analyst', 'player']);
 const Member = z
@@ -55,7 +55,6 @@ async function loadOrg(deps: Deps, id: string) {
 export function orgRoutes(deps: Deps) {
   const app = new OpenAPIHono<{ Variables: AuthedVars }>();
   const auth = requireAuth(deps);
-  const secured = { security: [{ bearerAuth: [] }] };
   const OrgParam = z.object({ id: z.uuid() });
 
   app.openapi(

@@ -5,7 +5,7 @@ import { playerFacts } from '../../data/access';
 import { enforce } from '../middleware/authorize';
 import { badRequest, conflict, notFound } from '../errors';
 import { requireAuth, requireFeature, type AuthedVars } from '../middleware/auth';
-import { body, errorResponses, json, RoleSchema } from '../openapi';
+import { body, errorResponses, json, listOf, RoleSchema, secured } from '../openapi';
 
 const RosterEntry = z
   .object({
@@ -42,7 +42,6 @@ export function rosterRoutes(deps: Deps) {
   const app = new OpenAPIHono<{ Variables: AuthedVars }>();
   const auth = requireAuth(deps);
   const coach = [auth, requireFeature('player_assignment')];
-  const secured = { security: [{ bearerAuth: [] }] };
   const CoachIdParam = z.object({ coachId: z.uuid() });
   const PlayerIdParam = z.object({ playerId: z.uuid() });
 
@@ -86,7 +85,7 @@ export function rosterRoutes(deps: Deps) {
       ...secured,
       middleware: coach,
       responses: {
-        200: json(z.object({ items: z.array(RosterEntry) }), 'Roster'),
+        200: json(listOf(RosterEntry), 'Roster'),
         ...errorResponses(401, 403),
       },
     }),
@@ -128,7 +127,7 @@ export function rosterRoutes(deps: Deps) {
       summary: 'Your coaches, and invitations waiting for you',
       ...secured,
       middleware: [auth],
-      responses: { 200: json(z.object({ items: z.array(RosterEntry) }), 'Coaches'), ...errorResponses(401) },
+      responses: { 200: json(listOf(RosterEntry), 'Coaches'), ...errorResponses(401) },
     }),
     async (c) => {
       const rows = await deps.db.coachPlayer.findMany({

@@ -25,7 +25,7 @@ import {
   stillCommand,
 } from '../src/infra/ffmpeg-commands';
 import { createWorkers } from '../workers/create-workers';
-import { workflowIds } from '../workflows/shared/definitions';
+import { workflowIds } from '../workflows/shared/ids';
 import { benchStack, report } from './harness';
 
 // Video benchmarks (issue 5). `npm run bench video`, or on its own:

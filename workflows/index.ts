@@ -1,5 +1,20 @@
-// Every workflow the workers run; bundled once per worker process.
-export * from './health/workflow';
-export * from './booking/workflow';
-export * from './video/workflow';
-export * from './clip/workflow';
+// The worker's workflow bundle entry: every workflow implementation, exported under the type name
+// its contract (definitions.ts) gives clients. Nothing else imports the implementations.
+import { bookingWorkflowType, type BookingWorkflow } from './booking/definitions';
+import { bookingWorkflow } from './booking/workflow';
+import { clipWorkflowType, type ClipWorkflow } from './clip/definitions';
+import { clipWorkflow } from './clip/workflow';
+import { healthCheckWorkflowType, type HealthCheckWorkflow } from './health/definitions';
+import { healthCheckWorkflow } from './health/workflow';
+import { videoWorkflowType, type VideoWorkflow } from './video/definitions';
+import { videoWorkflow } from './video/workflow';
+
+export { bookingWorkflow, clipWorkflow, healthCheckWorkflow, videoWorkflow };
+
+// Compile-time only: each contract's type name is the export name here and its signature matches.
+({ bookingWorkflow, clipWorkflow, healthCheckWorkflow, videoWorkflow }) satisfies {
+  [bookingWorkflowType]: BookingWorkflow;
+  [clipWorkflowType]: ClipWorkflow;
+  [healthCheckWorkflowType]: HealthCheckWorkflow;
+  [videoWorkflowType]: VideoWorkflow;
+};

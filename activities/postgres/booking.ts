@@ -6,37 +6,13 @@ import { explainUnbookable } from '../../src/domain/availability/slot-check';
 import type { Deps } from '../../src/infra/deps';
 import { loadSlotQuery, lockCoachSchedule, type ServiceRulesRow } from '../../src/data/availability';
 import { isExclusionViolation } from '../../src/data/postgres-errors';
+import { BookingFailure, type BookingSnapshot } from '../../workflows/booking/definitions';
 
 // Postgres side of the booking workflow. The workflow is the only writer of a booking after its
 // PENDING insert; every write here is conditional on the current status, so a retried activity
 // (or a replayed one) can never move a booking twice.
 
 const MINUTE_MS = 60_000;
-
-/** Everything the workflow needs about a booking, as plain data (it goes into workflow history). */
-export interface BookingSnapshot {
-  id: string;
-  status: BookingStatus;
-  coach: { id: string; name: string; email: string; timeZone: string };
-  athlete: { id: string; name: string; email: string };
-  /** The zone the athlete asked to see times in; null = the coach's. */
-  athleteTimeZone: string | null;
-  service: { id: string; title: string; cancellationPolicy: CancellationPolicy };
-  startMs: number;
-  endMs: number;
-  priceMinor: number;
-  currency: string;
-  paymentIntentId: string | null;
-  paid: boolean;
-  amountPaidMinor: number;
-  refundDueMinor: number;
-  refundedMinor: number;
-  refundId: string | null;
-  sequence: number;
-  rescheduleCount: number;
-  createdAtMs: number;
-  cancellation: { by: CancelledBy; reason: string; atMs: number; rule: string } | null;
-}
 
 export interface TransitionInput {
   bookingId: string;
@@ -87,7 +63,7 @@ export function bookingActivities(deps: Pick<Deps, 'db'>) {
       if (!b)
         throw ApplicationFailure.retryable(
           `booking ${bookingId} is not (yet) in the database`,
-          'BookingNotFound',
+          BookingFailure.BookingNotFound,
         );
       const profile = b.coach.coachProfile;
       return {
@@ -187,12 +163,15 @@ export function bookingActivities(deps: Pick<Deps, 'db'>) {
             if (b.status !== 'PENDING' && b.status !== 'CONFIRMED') {
               throw ApplicationFailure.nonRetryable(
                 `A ${b.status.toLowerCase()} booking cannot be moved`,
-                'InvalidTransition',
+                BookingFailure.InvalidTransition,
               );
             }
             const timeZone = await lockCoachSchedule(tx, b.coachId);
             if (!timeZone)
-              throw ApplicationFailure.nonRetryable('The coach no longer takes bookings', 'SlotUnavailable');
+              throw ApplicationFailure.nonRetryable(
+                'The coach no longer takes bookings',
+                BookingFailure.SlotUnavailable,
+              );
             const durationMin = Math.round((b.endsAt.getTime() - b.startsAt.getTime()) / MINUTE_MS);
             // The booking keeps its own length and buffers even if the service has changed since.
             const rules: ServiceRulesRow = {
@@ -215,10 +194,10 @@ export function bookingActivities(deps: Pick<Deps, 'db'>) {
               throw ApplicationFailure.create({
                 type:
                   problem.code === 'taken'
-                    ? 'SlotTaken'
+                    ? BookingFailure.SlotTaken
                     : problem.code === 'in_past'
-                      ? 'InvalidRequest'
-                      : 'SlotUnavailable',
+                      ? BookingFailure.InvalidRequest
+                      : BookingFailure.SlotUnavailable,
                 message: `The new start ${problem.reason}`,
                 details: [{ field: 'start', reason: problem.reason }],
                 nonRetryable: true,
@@ -244,7 +223,7 @@ export function bookingActivities(deps: Pick<Deps, 'db'>) {
       } catch (err) {
         if (isExclusionViolation(err)) {
           throw ApplicationFailure.create({
-            type: 'SlotTaken',
+            type: BookingFailure.SlotTaken,
             message: 'That time was just booked by someone else',
             details: [{ field: 'start', reason: 'overlaps another booking (buffers included)' }],
             nonRetryable: true,

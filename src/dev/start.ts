@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { loadConfig } from '../infra/config';
 import { createTemporalClient } from '../infra/temporal';
-import { healthCheckWorkflow } from '../../workflows/health/workflow';
-import { workflowIds } from '../../workflows/shared/definitions';
+import { healthCheckWorkflowType, type HealthCheckWorkflow } from '../../workflows/health/definitions';
+import { workflowIds } from '../../workflows/shared/ids';
 import { REPO_ROOT, waitFor } from './services';
 import { DEFAULT_DATA_DIR, startStack } from './stack';
 
@@ -59,7 +59,7 @@ run('api', 'src/api/server.ts');
 await waitFor('API', async () => (await fetch(`http://127.0.0.1:${cfg.PORT}/ready`)).ok, 120_000);
 
 const temporal = await createTemporalClient(cfg);
-const result = await temporal.workflow.execute(healthCheckWorkflow, {
+const result = await temporal.workflow.execute<HealthCheckWorkflow>(healthCheckWorkflowType, {
   taskQueue: cfg.TEMPORAL_TASK_QUEUE,
   workflowId: workflowIds.healthCheck(new Date().toISOString().replace(/[:.]/g, '-')),
   args: [cfg.TEMPORAL_MEDIA_TASK_QUEUE],

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from '../../src/api/app';
 import type { Config } from '../../src/infra/config';
-import { bookingStateQuery } from '../../workflows/booking/workflow';
-import { workflowIds } from '../../workflows/shared/definitions';
+import { bookingStateQuery } from '../../workflows/booking/definitions';
+import { workflowIds } from '../../workflows/shared/ids';
 import {
   bookingRow,
   createCoach,

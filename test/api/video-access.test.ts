@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentUsage } from '../../src/data/usage';
-import { workflowIds } from '../../workflows/shared/definitions';
+import { workflowIds } from '../../workflows/shared/ids';
 import { call, startTestContext, type TestContext } from '../support/harness';
 import { createUser, type TestUser } from '../support/users';
 import { coachWithPlayers, createSession, startUpload } from '../support/video';

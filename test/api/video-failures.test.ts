@@ -23,7 +23,7 @@ import {
   waitForVideo,
   type StartedUpload,
 } from '../support/video';
-import { workflowIds } from '../../workflows/shared/definitions';
+import { workflowIds } from '../../workflows/shared/ids';
 
 // Everything that can go wrong with an upload ends in a clear state on the real stack: the right
 // status, a reason a coach can act on, partial outputs and temp files gone, and the storage quota

@@ -6,7 +6,7 @@ import { createApp } from '../../src/api/app';
 import { currentUsage } from '../../src/data/usage';
 import { listKeys } from '../../src/infra/object-files';
 import { videoKeys } from '../../src/infra/video-objects';
-import { workflowIds } from '../../workflows/shared/definitions';
+import { workflowIds } from '../../workflows/shared/ids';
 import { call, startTestContext, testDeps, type TestContext } from '../support/harness';
 import { readMessage, waitForMessages } from '../support/mailbox';
 import { ffprobe, generateClip, tempDir } from '../support/media';

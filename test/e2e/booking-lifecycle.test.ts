@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bookingStateQuery,
-  bookingWorkflow,
+  bookingWorkflowType,
+  type BookingWorkflow,
   type BookingWorkflowInput,
-} from '../../workflows/booking/workflow';
-import { workflowIds } from '../../workflows/shared/definitions';
+} from '../../workflows/booking/definitions';
+import { workflowIds } from '../../workflows/shared/ids';
 import { workflowBundle } from '../../workers/create-workers';
 import {
   createCoach,
@@ -55,7 +56,7 @@ async function bookSoon(startInMs: number, lengthMs: number, input: Partial<Book
       currency: 'USD',
     },
   });
-  const handle = await ctx.deps.temporal.workflow.start(bookingWorkflow, {
+  const handle = await ctx.deps.temporal.workflow.start<BookingWorkflow>(bookingWorkflowType, {
     taskQueue: ctx.deps.cfg.TEMPORAL_TASK_QUEUE,
     workflowId: workflowIds.booking(id),
     args: [
@@ -147,7 +148,7 @@ describe('booking workflow: the end of a session', () => {
 
   it('a workflow whose booking row never committed ends quietly', async () => {
     const id = randomUUID();
-    const handle = await ctx.deps.temporal.workflow.start(bookingWorkflow, {
+    const handle = await ctx.deps.temporal.workflow.start<BookingWorkflow>(bookingWorkflowType, {
       taskQueue: ctx.deps.cfg.TEMPORAL_TASK_QUEUE,
       workflowId: workflowIds.booking(id),
       args: [

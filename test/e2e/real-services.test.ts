@@ -2,8 +2,8 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { healthCheckWorkflow } from '../../workflows/health/workflow';
-import { workflowIds } from '../../workflows/shared/definitions';
+import { healthCheckWorkflowType, type HealthCheckWorkflow } from '../../workflows/health/definitions';
+import { workflowIds } from '../../workflows/shared/ids';
 import { startTestContext, type TestContext } from '../support/harness';
 import { readMessage, waitForMessages } from '../support/mailbox';
 import { ffprobe, generateClip, tempDir } from '../support/media';
@@ -19,7 +19,7 @@ describe('the real local stack', () => {
   it('runs a workflow on the Temporal server that writes to Postgres and runs ffmpeg on the media queue', async () => {
     const { cfg, temporal, db } = ctx.deps;
     const workflowId = workflowIds.healthCheck(`test-${Date.now()}`);
-    const result = await temporal.workflow.execute(healthCheckWorkflow, {
+    const result = await temporal.workflow.execute<HealthCheckWorkflow>(healthCheckWorkflowType, {
       taskQueue: cfg.TEMPORAL_TASK_QUEUE,
       workflowId,
       args: [cfg.TEMPORAL_MEDIA_TASK_QUEUE],

@@ -3,16 +3,12 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   log,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import type { BookingSnapshot } from '../../activities/postgres/booking';
 import {
   cancelProblem,
   noShowProblem,
@@ -24,7 +20,21 @@ import {
 } from '../../src/domain/booking/lifecycle';
 import { refundFor } from '../../src/domain/booking/cancellation';
 import type { BookingEmailData, Recipient } from '../../src/emails/booking/details';
-import { BookingIdAttr, CoachIdAttr, DomainStatusAttr, UserIdAttr } from '../shared/definitions';
+import { BookingIdAttr, CoachIdAttr, DomainStatusAttr, UserIdAttr } from '../shared/search-attributes';
+import {
+  BookingFailure,
+  bookingReadyUpdate,
+  bookingStateQuery,
+  cancelUpdate,
+  noShowUpdate,
+  paymentSignal,
+  rescheduleUpdate,
+  type BookingSnapshot,
+  type BookingWorkflowInput,
+  type BookingWorkflowResult,
+  type BookingWorkflowState,
+  type PaymentSignal,
+} from './definitions';
 
 // booking-<id>: one booking from its PENDING insert to COMPLETED / NO_SHOW / CANCELLED / EXPIRED.
 //
@@ -37,91 +47,11 @@ import { BookingIdAttr, CoachIdAttr, DomainStatusAttr, UserIdAttr } from '../sha
 // re-arms the reminder and a cancellation stops whatever was next. Every wait is an input, so tests
 // run the whole lifecycle with short durations.
 
-export interface BookingWorkflowInput {
-  bookingId: string;
-  holdTimeoutMs: number;
-  reminderLeadMs: number;
-  noShowWindowMs: number;
-  /**
-   * How long to wait for the booking row to become visible (it commits just after this workflow
-   * starts). Must outlast the API's booking transaction; default 1 minute.
-   */
-  rowWaitMs?: number;
-}
-
-/** A Stripe PaymentIntent event for this booking, forwarded by the webhook handler. */
-export interface PaymentSignal {
-  eventId: string;
-  kind: 'succeeded' | 'failed' | 'canceled';
-  paymentIntentId: string;
-  amountMinor: number;
-  currency: string;
-  message?: string;
-}
-
-export interface CancelRequest {
-  by: CancelledBy;
-  actorId: string;
-  reason: string;
-}
-
-export interface RescheduleRequest {
-  by: CancelledBy;
-  actorId: string;
-  /** ISO-8601 instant. */
-  start: string;
-}
-
-export interface NoShowRequest {
-  actorId: string;
-}
-
-export interface BookingWorkflowState {
-  bookingId: string;
-  loaded: boolean;
-  status: BookingStatus | 'LOADING';
-  start: string | null;
-  end: string | null;
-  sequence: number;
-  paymentRequired: boolean;
-  paymentIntentId: string | null;
-  paid: boolean;
-  lastPaymentError: string | null;
-  holdExpiresAt: string | null;
-  /** When the reminder for the current time is (or was) due; null once sent or when none is pending. */
-  reminderDueAt: string | null;
-  remindedForSequence: number | null;
-  invitedForSequence: number | null;
-  refund: { dueMinor: number; refundedMinor: number; refundId: string | null; error: string | null };
-}
-
-export interface CancelOutcome {
-  status: BookingStatus;
-  refund: { amountMinor: number; percent: number; rule: string } | null;
-}
-
-export interface BookingMoved {
-  status: BookingStatus;
-  start: string;
-  end: string;
-  sequence: number;
-}
-
-export const paymentSignal = defineSignal<[PaymentSignal]>('payment');
-/** Resolves once the booking is confirmed, or (paid) its PaymentIntent exists, or it has ended. */
-export const bookingReadyUpdate = defineUpdate<{ status: BookingStatus; paymentIntentId: string | null }, []>(
-  'bookingReady',
-);
-export const cancelUpdate = defineUpdate<CancelOutcome, [CancelRequest]>('cancel');
-export const rescheduleUpdate = defineUpdate<BookingMoved, [RescheduleRequest]>('reschedule');
-export const noShowUpdate = defineUpdate<{ status: BookingStatus }, [NoShowRequest]>('markNoShow');
-export const bookingStateQuery = defineQuery<BookingWorkflowState>('state');
-
 const MAX_REASON_LENGTH = 1000;
 
 function failure(p: TransitionProblem): ApplicationFailure {
   return ApplicationFailure.create({
-    type: p.code === 'invalid_request' ? 'InvalidRequest' : 'InvalidTransition',
+    type: p.code === 'invalid_request' ? BookingFailure.InvalidRequest : BookingFailure.InvalidTransition,
     message: p.field ? `${p.field} ${p.message}` : p.message,
     details: p.field ? [{ field: p.field, reason: p.message }] : [],
     nonRetryable: true,
@@ -133,7 +63,7 @@ function updateFailure(err: unknown): unknown {
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
     const cause = err.cause;
     return ApplicationFailure.create({
-      type: cause.type ?? 'ActivityFailed',
+      type: cause.type ?? BookingFailure.ActivityFailed,
       message: cause.message,
       details: cause.details ?? [],
       nonRetryable: true,
@@ -142,9 +72,7 @@ function updateFailure(err: unknown): unknown {
   return err;
 }
 
-export async function bookingWorkflow(
-  input: BookingWorkflowInput,
-): Promise<{ status: BookingStatus | 'MISSING' }> {
+export async function bookingWorkflow(input: BookingWorkflowInput): Promise<BookingWorkflowResult> {
   const { bookingId } = input;
 
   // Quick Postgres writes: retried until they succeed.

@@ -3,32 +3,22 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
-  defineSignal,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { NON_RETRYABLE_TYPES } from '../../src/domain/video/status';
-import { CoachIdAttr, DomainStatusAttr, VideoIdAttr } from '../shared/definitions';
+import { CoachIdAttr, DomainStatusAttr, VideoIdAttr } from '../shared/search-attributes';
+import {
+  clipNonRetryableTypes as nonRetryableErrorTypes,
+  deleteClipSignal,
+  type ClipOutcome,
+  type ClipWorkflowInput,
+} from './definitions';
 
 // clip-<id>: trims a clip out of a ready video on the media queue (stream copy when the start is a
 // keyframe, re-encode otherwise), stores it under the clip's keys and marks it ready; a deletion
 // (running or later, as a new run) removes its objects and gives its storage back.
-
-export interface ClipWorkflowInput {
-  clipId: string;
-  videoId: string;
-  coachId: string;
-  mode: 'create' | 'delete';
-  mediaTaskQueue: string;
-}
-
-export type ClipOutcome = 'ready' | 'failed' | 'deleted' | 'gone';
-
-export const deleteClipSignal = defineSignal('deleteClip');
-
-const nonRetryableErrorTypes = [...Object.keys(NON_RETRYABLE_TYPES), 'VideoNotReady'];
 
 const quick = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',

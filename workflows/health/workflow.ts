@@ -1,17 +1,12 @@
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { DomainStatusAttr } from '../shared/definitions';
+import { DomainStatusAttr } from '../shared/search-attributes';
+import type { HealthCheckResult } from './definitions';
 
 const { recordHealthProbe } = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 5 },
 });
-
-export interface HealthCheckResult {
-  workflowId: string;
-  databaseRoundTrip: boolean;
-  ffmpegVersion: string;
-}
 
 /** A round trip through every layer: server → default-queue worker → Postgres, then media-queue worker → ffmpeg. */
 export async function healthCheckWorkflow(mediaTaskQueue: string): Promise<HealthCheckResult> {

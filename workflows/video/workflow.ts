@@ -4,8 +4,6 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
-  defineQuery,
-  defineSignal,
   isCancellation,
   proxyActivities,
   setHandler,
@@ -20,42 +18,25 @@ import {
   NON_RETRYABLE_TYPES,
   overallPercent,
   processingErrorReason,
-  VIDEO_PROGRESS_SIGNAL,
   type FailureKind,
   type Stage,
 } from '../../src/domain/video/status';
-import { CoachIdAttr, DomainStatusAttr, VideoIdAttr } from '../shared/definitions';
+import { CoachIdAttr, DomainStatusAttr, VideoIdAttr } from '../shared/search-attributes';
+import {
+  cancelUploadSignal,
+  deleteVideoSignal,
+  uploadCompletedSignal,
+  videoProgressQuery,
+  videoProgressSignal,
+  type VideoOutcome,
+  type VideoWorkflowInput,
+} from './definitions';
 
 // video-<id>: one workflow owns a video from the start of its upload to its deletion. It waits for
 // the upload (aborting it after the timeout), validates, transcodes on the media queue, analyses,
 // marks it ready and emails the coach; any failure ends in `failed` with a reason the coach can act
 // on and the partial outputs removed. A retry or a deletion of a finished video starts a new run
 // with the same id.
-
-export interface VideoWorkflowInput {
-  videoId: string;
-  coachId: string;
-  /** upload: wait for the client's parts; retry: re-run a failed video; delete: remove everything. */
-  mode: 'upload' | 'retry' | 'delete';
-  uploadTimeoutMs: number;
-  mediaTaskQueue: string;
-}
-
-export type VideoOutcome = 'ready' | 'failed' | 'deleted' | 'gone';
-
-export interface VideoProgress {
-  stage: Stage;
-  /** Percent within the current stage (from the media worker's heartbeats). */
-  stagePercent: number;
-  /** Overall 0–100. */
-  percent: number;
-}
-
-export const uploadCompletedSignal = defineSignal('uploadCompleted');
-export const cancelUploadSignal = defineSignal<[{ reason?: string }]>('cancelUpload');
-export const deleteVideoSignal = defineSignal('deleteVideo');
-export const videoProgressSignal = defineSignal<[{ stage: string; percent: number }]>(VIDEO_PROGRESS_SIGNAL);
-export const videoProgressQuery = defineQuery<VideoProgress>('progress');
 
 const nonRetryableErrorTypes = Object.keys(NON_RETRYABLE_TYPES);
 

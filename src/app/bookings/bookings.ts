@@ -15,21 +15,23 @@ import { DomainError } from '../../domain/shared/errors';
 import type { Config } from '../../infra/config';
 import type { Deps } from '../../infra/deps';
 import {
+  BookingFailure,
   bookingReadyUpdate,
-  bookingWorkflow,
+  bookingWorkflowType,
   cancelUpdate,
   noShowUpdate,
   rescheduleUpdate,
+  type BookingWorkflow,
   type BookingWorkflowInput,
   type CancelOutcome,
-} from '../../../workflows/booking/workflow';
+} from '../../../workflows/booking/definitions';
 import {
   BookingIdAttr,
   CoachIdAttr,
   DomainStatusAttr,
   UserIdAttr,
-  workflowIds,
-} from '../../../workflows/shared/definitions';
+} from '../../../workflows/shared/search-attributes';
+import { workflowIds } from '../../../workflows/shared/ids';
 import { loadSlotQuery, lockCoachSchedule } from '../../data/availability';
 import { isExclusionViolation } from '../../data/postgres-errors';
 
@@ -173,7 +175,7 @@ function slotError(code: string, reason: string): DomainError {
 }
 
 async function startBookingWorkflow(deps: Pick<Deps, 'temporal' | 'cfg'>, row: Booking): Promise<void> {
-  await deps.temporal.workflow.start(bookingWorkflow, {
+  await deps.temporal.workflow.start<BookingWorkflow>(bookingWorkflowType, {
     taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
     workflowId: workflowIds.booking(row.id),
     args: [bookingWorkflowInput(deps.cfg, row.id)],
@@ -186,8 +188,8 @@ async function startBookingWorkflow(deps: Pick<Deps, 'temporal' | 'cfg'>, row: B
   });
 }
 
-function handle(deps: Pick<Deps, 'temporal'>, bookingId: string): WorkflowHandle<typeof bookingWorkflow> {
-  return deps.temporal.workflow.getHandle<typeof bookingWorkflow>(workflowIds.booking(bookingId));
+function handle(deps: Pick<Deps, 'temporal'>, bookingId: string): WorkflowHandle<BookingWorkflow> {
+  return deps.temporal.workflow.getHandle<BookingWorkflow>(workflowIds.booking(bookingId));
 }
 
 /**
@@ -214,7 +216,7 @@ export async function awaitBookingReady(
 async function runUpdate<T>(
   deps: Pick<Deps, 'temporal' | 'db'>,
   bookingId: string,
-  call: (h: WorkflowHandle<typeof bookingWorkflow>) => Promise<T>,
+  call: (h: WorkflowHandle<BookingWorkflow>) => Promise<T>,
 ): Promise<T> {
   try {
     return await deps.temporal.withDeadline(Date.now() + UPDATE_WAIT_MS, () => call(handle(deps, bookingId)));
@@ -226,16 +228,16 @@ async function runUpdate<T>(
         : (f.details as { field: string; reason: string }[] | undefined);
       const fields = details?.filter((d) => d && typeof d.field === 'string');
       switch (f.type) {
-        case 'InvalidRequest':
+        case BookingFailure.InvalidRequest:
           throw new DomainError('invalid', 'invalid_request', f.message, fields);
-        case 'SlotTaken':
+        case BookingFailure.SlotTaken:
           throw new DomainError(
             'conflict',
             'slot_taken',
             'That time has just been booked; choose another slot',
             fields,
           );
-        case 'SlotUnavailable':
+        case BookingFailure.SlotUnavailable:
           throw new DomainError('conflict', 'slot_unavailable', f.message, fields);
         default:
           throw new DomainError('conflict', 'invalid_transition', f.message);

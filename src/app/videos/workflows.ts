@@ -1,22 +1,23 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../infra/config';
 import { overallPercent, type Stage } from '../../domain/video/status';
+import { CoachIdAttr, DomainStatusAttr, VideoIdAttr } from '../../../workflows/shared/search-attributes';
+import { workflowIds } from '../../../workflows/shared/ids';
 import {
-  CoachIdAttr,
-  DomainStatusAttr,
-  VideoIdAttr,
-  workflowIds,
-} from '../../../workflows/shared/definitions';
-import { clipWorkflow, deleteClipSignal } from '../../../workflows/clip/workflow';
+  clipWorkflowType,
+  deleteClipSignal,
+  type ClipWorkflow,
+  type ClipWorkflowInput,
+} from '../../../workflows/clip/definitions';
 import {
   cancelUploadSignal,
   deleteVideoSignal,
   uploadCompletedSignal,
   videoProgressQuery,
-  videoWorkflow,
-  type VideoProgress,
+  videoWorkflowType,
+  type VideoWorkflow,
   type VideoWorkflowInput,
-} from '../../../workflows/video/workflow';
+} from '../../../workflows/video/definitions';
 
 // How the API starts and steers the video-<id> and clip-<id> workflows. Deletions and completions
 // use signal-with-start: they reach the running workflow, or start a run that does the work.
@@ -48,7 +49,7 @@ function attrs(videoId: string, coachId: string, status: string) {
 
 /** Starts video-<id> waiting for the upload (it aborts the upload after VIDEO_UPLOAD_TIMEOUT). */
 export async function startUploadWorkflow(deps: Deps, videoId: string, coachId: string): Promise<void> {
-  await deps.temporal.workflow.start(videoWorkflow, {
+  await deps.temporal.workflow.start<VideoWorkflow>(videoWorkflowType, {
     taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
     workflowId: workflowIds.video(videoId),
     args: [videoInput(deps, videoId, coachId, 'upload')],
@@ -58,7 +59,7 @@ export async function startUploadWorkflow(deps: Deps, videoId: string, coachId: 
 
 /** Tells video-<id> the upload completed; starts a processing run if no run is waiting. */
 export async function signalUploadCompleted(deps: Deps, videoId: string, coachId: string): Promise<void> {
-  await deps.temporal.workflow.signalWithStart(videoWorkflow, {
+  await deps.temporal.workflow.signalWithStart<VideoWorkflow, []>(videoWorkflowType, {
     taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
     workflowId: workflowIds.video(videoId),
     args: [videoInput(deps, videoId, coachId, 'retry')],
@@ -74,7 +75,7 @@ export async function signalCancelUpload(deps: Deps, videoId: string, reason: st
 
 /** Re-runs the pipeline on a failed video's kept upload; throws WorkflowExecutionAlreadyStartedError while a run is open. */
 export async function startRetryWorkflow(deps: Deps, videoId: string, coachId: string): Promise<void> {
-  await deps.temporal.workflow.start(videoWorkflow, {
+  await deps.temporal.workflow.start<VideoWorkflow>(videoWorkflowType, {
     taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
     workflowId: workflowIds.video(videoId),
     args: [videoInput(deps, videoId, coachId, 'retry')],
@@ -84,7 +85,7 @@ export async function startRetryWorkflow(deps: Deps, videoId: string, coachId: s
 
 /** Deletes a video: the running workflow stops what it does and cleans up, or a new run does. */
 export async function requestVideoDeletion(deps: Deps, videoId: string, coachId: string): Promise<void> {
-  await deps.temporal.workflow.signalWithStart(videoWorkflow, {
+  await deps.temporal.workflow.signalWithStart<VideoWorkflow, []>(videoWorkflowType, {
     taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
     workflowId: workflowIds.video(videoId),
     args: [videoInput(deps, videoId, coachId, 'delete')],
@@ -94,42 +95,32 @@ export async function requestVideoDeletion(deps: Deps, videoId: string, coachId:
   });
 }
 
-export async function startClipWorkflow(
-  deps: Deps,
-  clip: { id: string; videoId: string; coachId: string },
-): Promise<void> {
-  await deps.temporal.workflow.start(clipWorkflow, {
+type ClipRef = { id: string; videoId: string; coachId: string };
+
+function clipInput(deps: Deps, clip: ClipRef, mode: ClipWorkflowInput['mode']): ClipWorkflowInput {
+  return {
+    clipId: clip.id,
+    videoId: clip.videoId,
+    coachId: clip.coachId,
+    mode,
+    mediaTaskQueue: deps.cfg.TEMPORAL_MEDIA_TASK_QUEUE,
+  };
+}
+
+export async function startClipWorkflow(deps: Deps, clip: ClipRef): Promise<void> {
+  await deps.temporal.workflow.start<ClipWorkflow>(clipWorkflowType, {
     taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
     workflowId: workflowIds.clip(clip.id),
-    args: [
-      {
-        clipId: clip.id,
-        videoId: clip.videoId,
-        coachId: clip.coachId,
-        mode: 'create',
-        mediaTaskQueue: deps.cfg.TEMPORAL_MEDIA_TASK_QUEUE,
-      },
-    ],
+    args: [clipInput(deps, clip, 'create')],
     typedSearchAttributes: attrs(clip.videoId, clip.coachId, 'PROCESSING'),
   });
 }
 
-export async function requestClipDeletion(
-  deps: Deps,
-  clip: { id: string; videoId: string; coachId: string },
-): Promise<void> {
-  await deps.temporal.workflow.signalWithStart(clipWorkflow, {
+export async function requestClipDeletion(deps: Deps, clip: ClipRef): Promise<void> {
+  await deps.temporal.workflow.signalWithStart<ClipWorkflow, []>(clipWorkflowType, {
     taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
     workflowId: workflowIds.clip(clip.id),
-    args: [
-      {
-        clipId: clip.id,
-        videoId: clip.videoId,
-        coachId: clip.coachId,
-        mode: 'delete',
-        mediaTaskQueue: deps.cfg.TEMPORAL_MEDIA_TASK_QUEUE,
-      },
-    ],
+    args: [clipInput(deps, clip, 'delete')],
     signal: deleteClipSignal,
     signalArgs: [],
     typedSearchAttributes: attrs(clip.videoId, clip.coachId, 'DELETING'),
@@ -155,9 +146,7 @@ export async function videoProgress(
         timer = setTimeout(() => resolve(undefined), timeoutMs);
       }),
     ]);
-    return answer
-      ? { stage: (answer as VideoProgress).stage, percent: (answer as VideoProgress).percent }
-      : fallback;
+    return answer ? { stage: answer.stage, percent: answer.percent } : fallback;
   } catch {
     return fallback;
   } finally {

@@ -2,8 +2,13 @@ import type Stripe from 'stripe';
 import { Prisma } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
 import { logger } from '../../infra/logger';
-import { bookingWorkflow, paymentSignal, type PaymentSignal } from '../../../workflows/booking/workflow';
-import { workflowIds } from '../../../workflows/shared/definitions';
+import {
+  bookingWorkflowType,
+  paymentSignal,
+  type BookingWorkflow,
+  type PaymentSignal,
+} from '../../../workflows/booking/definitions';
+import { workflowIds } from '../../../workflows/shared/ids';
 import { bookingWorkflowInput } from '../bookings/bookings';
 
 // POST /api/webhooks/stripe: verify the signature on the raw body, store each event once (its
@@ -56,7 +61,7 @@ export const bookingPaymentRouter: StripeEventRouter = async (deps, event) => {
   return {
     workflowId,
     async deliver() {
-      await deps.temporal.workflow.signalWithStart(bookingWorkflow, {
+      await deps.temporal.workflow.signalWithStart<BookingWorkflow, [PaymentSignal]>(bookingWorkflowType, {
         workflowId,
         taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
         args: [bookingWorkflowInput(deps.cfg, bookingId)],

@@ -1,0 +1,145 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { BookingStatus, CancelledBy } from '../../src/domain/booking/lifecycle';
+import type { CancellationPolicy } from '../../src/domain/booking/cancellation';
+
+// The contract of booking-<id>: what the API, the Stripe webhook and the activities exchange with the
+// booking workflow. Importing this module never pulls in the workflow's implementation.
+
+/** The registered workflow type; start it with `client.workflow.start<BookingWorkflow>(bookingWorkflowType, …)`. */
+export const bookingWorkflowType = 'bookingWorkflow';
+export type BookingWorkflow = (input: BookingWorkflowInput) => Promise<BookingWorkflowResult>;
+
+export interface BookingWorkflowInput {
+  bookingId: string;
+  holdTimeoutMs: number;
+  reminderLeadMs: number;
+  noShowWindowMs: number;
+  /**
+   * How long to wait for the booking row to become visible (it commits just after this workflow
+   * starts). Must outlast the API's booking transaction; default 1 minute.
+   */
+  rowWaitMs?: number;
+}
+
+/** MISSING: the booking row never committed, so there was nothing to run. */
+export interface BookingWorkflowResult {
+  status: BookingStatus | 'MISSING';
+}
+
+/** A Stripe PaymentIntent event for this booking, forwarded by the webhook handler. */
+export interface PaymentSignal {
+  eventId: string;
+  kind: 'succeeded' | 'failed' | 'canceled';
+  paymentIntentId: string;
+  amountMinor: number;
+  currency: string;
+  message?: string;
+}
+
+export interface CancelRequest {
+  by: CancelledBy;
+  actorId: string;
+  reason: string;
+}
+
+export interface RescheduleRequest {
+  by: CancelledBy;
+  actorId: string;
+  /** ISO-8601 instant. */
+  start: string;
+}
+
+export interface NoShowRequest {
+  actorId: string;
+}
+
+export interface BookingWorkflowState {
+  bookingId: string;
+  loaded: boolean;
+  status: BookingStatus | 'LOADING';
+  start: string | null;
+  end: string | null;
+  sequence: number;
+  paymentRequired: boolean;
+  paymentIntentId: string | null;
+  paid: boolean;
+  lastPaymentError: string | null;
+  holdExpiresAt: string | null;
+  /** When the reminder for the current time is (or was) due; null once sent or when none is pending. */
+  reminderDueAt: string | null;
+  remindedForSequence: number | null;
+  invitedForSequence: number | null;
+  refund: { dueMinor: number; refundedMinor: number; refundId: string | null; error: string | null };
+}
+
+export interface CancelOutcome {
+  status: BookingStatus;
+  refund: { amountMinor: number; percent: number; rule: string } | null;
+}
+
+export interface BookingMoved {
+  status: BookingStatus;
+  start: string;
+  end: string;
+  sequence: number;
+}
+
+export interface BookingReady {
+  status: BookingStatus;
+  paymentIntentId: string | null;
+}
+
+export const paymentSignal = defineSignal<[PaymentSignal]>('payment');
+/** Resolves once the booking is confirmed, or (paid) its PaymentIntent exists, or it has ended. */
+export const bookingReadyUpdate = defineUpdate<BookingReady, []>('bookingReady');
+export const cancelUpdate = defineUpdate<CancelOutcome, [CancelRequest]>('cancel');
+export const rescheduleUpdate = defineUpdate<BookingMoved, [RescheduleRequest]>('reschedule');
+export const noShowUpdate = defineUpdate<{ status: BookingStatus }, [NoShowRequest]>('markNoShow');
+export const bookingStateQuery = defineQuery<BookingWorkflowState>('state');
+
+/**
+ * Every ApplicationFailure type the booking workflow and its activities raise. Update failures carry
+ * one of the first four to the caller (the API maps them to 400 / 409); the rest stay inside.
+ */
+export const BookingFailure = {
+  /** The request itself is wrong (a field and why in the details) → 400. */
+  InvalidRequest: 'InvalidRequest',
+  /** The booking's state forbids it → 409. */
+  InvalidTransition: 'InvalidTransition',
+  /** The new time overlaps another booking → 409. */
+  SlotTaken: 'SlotTaken',
+  /** The new time is not bookable (outside availability, off the grid, the coach stopped taking bookings) → 409. */
+  SlotUnavailable: 'SlotUnavailable',
+  /** The row is not (yet) visible; retried until the workflow's wait for it runs out. */
+  BookingNotFound: 'BookingNotFound',
+  /** Stripe refused for good (e.g. a disputed charge); not retried. */
+  StripeRejected: 'StripeRejected',
+  /** An activity failed without a type of its own. */
+  ActivityFailed: 'ActivityFailed',
+} as const;
+export type BookingFailureType = (typeof BookingFailure)[keyof typeof BookingFailure];
+
+/** Everything the workflow needs about a booking, as plain data (it goes into workflow history). */
+export interface BookingSnapshot {
+  id: string;
+  status: BookingStatus;
+  coach: { id: string; name: string; email: string; timeZone: string };
+  athlete: { id: string; name: string; email: string };
+  /** The zone the athlete asked to see times in; null = the coach's. */
+  athleteTimeZone: string | null;
+  service: { id: string; title: string; cancellationPolicy: CancellationPolicy };
+  startMs: number;
+  endMs: number;
+  priceMinor: number;
+  currency: string;
+  paymentIntentId: string | null;
+  paid: boolean;
+  amountPaidMinor: number;
+  refundDueMinor: number;
+  refundedMinor: number;
+  refundId: string | null;
+  sequence: number;
+  rescheduleCount: number;
+  createdAtMs: number;
+  cancellation: { by: CancelledBy; reason: string; atMs: number; rule: string } | null;
+}

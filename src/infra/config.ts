@@ -94,6 +94,42 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
+/**
+ * Development defaults are public (they are in this repository), so production refuses every one of
+ * them: with the default webhook secret anyone could sign a "payment succeeded" event, with the default
+ * JWT secret anyone could mint a token. A live Stripe key with the development webhook secret is refused
+ * in any environment, since it would let forged events move real money.
+ */
+const DEV_DEFAULTS = {
+  JWT_SECRET: 'local-development-secret-change-me-please',
+  STRIPE_WEBHOOK_SECRET: 'whsec_local_development_secret',
+  S3_ACCESS_KEY_ID: 'coachflow',
+  S3_SECRET_ACCESS_KEY: 'coachflow-secret',
+  DATABASE_URL: 'postgresql://postgres:postgres@127.0.0.1:54329/coachflow',
+  SMTP_URL: 'smtp://127.0.0.1:1025',
+} as const satisfies Partial<Record<keyof z.infer<typeof schema>, string>>;
+
+function unsafeSettings(cfg: z.infer<typeof schema>): string[] {
+  const problems: string[] = [];
+  if (cfg.NODE_ENV === 'production') {
+    for (const [key, value] of Object.entries(DEV_DEFAULTS)) {
+      if (cfg[key as keyof typeof DEV_DEFAULTS] === value) {
+        problems.push(`${key}: must be set in production (the development default is public)`);
+      }
+    }
+    if (!cfg.STRIPE_SECRET_KEY) {
+      problems.push('STRIPE_SECRET_KEY: must be set in production (unset means the local stripe-mock)');
+    }
+  }
+  if (
+    cfg.STRIPE_SECRET_KEY?.startsWith('sk_live_') &&
+    cfg.STRIPE_WEBHOOK_SECRET === DEV_DEFAULTS.STRIPE_WEBHOOK_SECRET
+  ) {
+    problems.push('STRIPE_WEBHOOK_SECRET: a live Stripe key needs the webhook secret of its own endpoint');
+  }
+  return problems;
+}
+
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -102,8 +138,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  if (parsed.data.NODE_ENV === 'production' && parsed.data.JWT_SECRET.startsWith('local-development')) {
-    throw new ConfigError('Invalid configuration:\n  JWT_SECRET: must be set in production');
+  const problems = unsafeSettings(parsed.data);
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
   return Object.freeze(parsed.data);
 }

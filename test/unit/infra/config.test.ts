@@ -28,6 +28,47 @@ describe('configuration', () => {
     );
   });
 
+  it('issue 9 #4: refuses every public development default in production, naming each', () => {
+    let message = '';
+    try {
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const key of [
+      'STRIPE_WEBHOOK_SECRET',
+      'S3_ACCESS_KEY_ID',
+      'S3_SECRET_ACCESS_KEY',
+      'DATABASE_URL',
+      'SMTP_URL',
+      'STRIPE_SECRET_KEY',
+    ]) {
+      expect(message).toMatch(new RegExp(`\\n  ${key}: must be set in production`));
+    }
+    expect(message).not.toMatch(/JWT_SECRET/);
+  });
+
+  it('issue 9 #4: accepts production when every secret is its own', () => {
+    const cfg = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'j'.repeat(40),
+      STRIPE_WEBHOOK_SECRET: 'whsec_real',
+      STRIPE_SECRET_KEY: 'sk_live_abc',
+      S3_ACCESS_KEY_ID: 'AKIA123',
+      S3_SECRET_ACCESS_KEY: 's3cr3t',
+      DATABASE_URL: 'postgresql://app:pw@db:5432/coachflow',
+      SMTP_URL: 'smtps://u:p@smtp.example.com:465',
+    });
+    expect(cfg.NODE_ENV).toBe('production');
+  });
+
+  it('issue 9 #4: refuses a live Stripe key with the development webhook secret in any environment', () => {
+    expect(() => loadConfig({ STRIPE_SECRET_KEY: 'sk_live_abc' })).toThrowError(
+      /STRIPE_WEBHOOK_SECRET: a live Stripe key needs the webhook secret of its own endpoint/,
+    );
+    expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc' }).STRIPE_SECRET_KEY).toBe('sk_test_abc');
+  });
+
   it('treats empty optional keys as unset', () => {
     expect(loadConfig({ STRIPE_SECRET_KEY: '', OPENAI_API_KEY: ' ' }).STRIPE_SECRET_KEY).toBeUndefined();
   });

@@ -21,6 +21,9 @@ COPY prisma/schema.prisma prisma/
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 
 COPY . .
+# The image is what production runs: config refuses every public development default under this
+# (src/infra/config.ts). docker-compose.yml sets NODE_ENV=development for the local stack.
+ENV NODE_ENV=production
 # Root-owned and read-only for the runtime user: nothing writes under /app (temp files go to /tmp).
 USER node
 

@@ -6,6 +6,14 @@ import { hashPassword } from '../src/infra/passwords';
 // Log in with any of these emails and the password below.
 export const DEMO_PASSWORD = 'coachflow-demo-password';
 
+// The password above is public, and one of these accounts is a superuser: never in production.
+if (process.env.NODE_ENV === 'production') {
+  process.stderr.write(
+    'db:seed creates demo accounts with a published password (one a superuser); refusing with NODE_ENV=production\n',
+  );
+  process.exit(1);
+}
+
 const cfg = config();
 const db = createPrisma(cfg.DATABASE_URL, 2);
 const passwordHash = await hashPassword(DEMO_PASSWORD);

@@ -15,38 +15,65 @@ export interface ZonedParts {
   weekday: number; // 0 = Sunday
 }
 
+// Formatters are cached per *canonical* zone, so the cache is bounded by the zones ICU knows (~600),
+// however a caller spells them: IANA names are case-insensitive and have aliases, and every spelling
+// used to get its own formatter (unauthenticated requests could grow the heap without bound).
 const formatters = new Map<string, Intl.DateTimeFormat>();
+// Spelling → canonical zone (or null for invalid), bounded; evicts the oldest entry when full.
+const spellings = new Map<string, string | null>();
+export const TIME_ZONE_SPELLING_CACHE_LIMIT = 1_024;
 
-// One cached formatter per zone; formatter construction is far more expensive than formatting.
-// hourCycle 'h23' matters: the default for en-US is a 12-hour clock (Cal.com's bug) and 'h24'
-// would render midnight as 24.
+function newFormatter(timeZone: string): Intl.DateTimeFormat {
+  // hourCycle 'h23' matters: the default for en-US is a 12-hour clock (Cal.com's bug) and 'h24'
+  // would render midnight as 24.
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+}
+
+/** The canonical IANA id for any accepted spelling of a zone, or undefined when it is not a zone. */
+export function canonicalTimeZone(timeZone: string): string | undefined {
+  if (typeof timeZone !== 'string' || timeZone.length === 0 || timeZone.length > 64) return undefined;
+  const known = spellings.get(timeZone);
+  if (known !== undefined) return known ?? undefined;
+  let canonical: string | null = null;
+  try {
+    const f = newFormatter(timeZone);
+    canonical = f.resolvedOptions().timeZone;
+    if (!formatters.has(canonical)) formatters.set(canonical, f);
+  } catch {
+    canonical = null;
+  }
+  if (spellings.size >= TIME_ZONE_SPELLING_CACHE_LIMIT) spellings.delete(spellings.keys().next().value!);
+  spellings.set(timeZone, canonical);
+  return canonical ?? undefined;
+}
+
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
+  const canonical = canonicalTimeZone(timeZone);
+  if (canonical === undefined) throw new RangeError(`Invalid IANA time zone: ${timeZone}`);
+  let f = formatters.get(canonical);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
+    f = newFormatter(canonical);
+    formatters.set(canonical, f);
   }
   return f;
 }
 
+/** Sizes of the internal caches (both bounded): for tests and the memory benchmark. */
+export function timeZoneCacheSizes(): { formatters: number; spellings: number } {
+  return { formatters: formatters.size, spellings: spellings.size };
+}
+
 export function isValidTimeZone(timeZone: string): boolean {
-  if (typeof timeZone !== 'string' || timeZone.length === 0) return false;
-  if (formatters.has(timeZone)) return true;
-  try {
-    formatterFor(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
+  return canonicalTimeZone(timeZone) !== undefined;
 }
 
 function assertTimeZone(timeZone: string): void {

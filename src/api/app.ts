@@ -1,19 +1,19 @@
-import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../infra/deps';
 import { onError, onNotFound, tooLarge, validationHook } from './errors';
+import { rejectNul } from './middleware/nul-guard';
 import { requestContext, type RequestVars } from './middleware/request-context';
 import { adminRoutes } from './admin/routes';
 import { authRoutes } from './auth/routes';
 import { availabilityRoutes } from './availability/routes';
 import { bookingRoutes } from './bookings/routes';
 import { coachRoutes } from './coaches/routes';
+import { docsRoutes } from './docs/routes';
 import { healthRoutes } from './health/routes';
 import { orgRoutes } from './orgs/routes';
 import { rosterRoutes } from './roster/routes';
-import { videoRoutes } from './videos/routes';
-import { clipRoutes } from './videos/clips';
+import { videoRoutes } from './videos';
 import { serviceRoutes } from './offerings/routes';
 import { webhookRoutes } from './webhooks/routes';
 
@@ -35,6 +35,8 @@ export function createApp(deps: Deps) {
     }),
   );
 
+  app.use('/api/*', rejectNul);
+
   app.route('/', healthRoutes(deps));
   app.route('/', authRoutes(deps));
   app.route('/', rosterRoutes(deps));
@@ -42,7 +44,6 @@ export function createApp(deps: Deps) {
   app.route('/', orgRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.route('/', videoRoutes(deps));
-  app.route('/', clipRoutes(deps));
   app.route('/', serviceRoutes(deps));
   app.route('/', availabilityRoutes(deps));
   app.route('/', bookingRoutes(deps));
@@ -61,7 +62,7 @@ export function createApp(deps: Deps) {
       description: 'Bookings, video sessions, paid sessions and subscriptions for coaches.',
     },
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  app.route('/', docsRoutes());
 
   app.onError(onError);
   app.notFound(onNotFound);

@@ -1,62 +1,34 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Actor } from '../../domain/identity/access';
-import { checkClipRange } from '../../domain/video/trim';
+import { createRoute } from '@hono/zod-openapi';
+import {
+  createClip,
+  deleteClip,
+  getClip,
+  listCoachClips,
+  listSharedClips,
+  shareClip,
+} from '../../app/videos/clips';
 import type { Deps } from '../../infra/deps';
-import { clipFacts, notOnRoster, videoFacts } from '../../data/videos';
-import { presignGet, ttlSeconds } from '../../infra/object-files';
-import { requestClipDeletion, startClipWorkflow } from '../../app/videos/workflows';
-import { enforce } from '../middleware/authorize';
-import { badRequest, conflict } from '../errors';
-import { requireAuth, requireFeature, type AuthedVars } from '../middleware/auth';
-import { body, errorResponses, json } from '../openapi';
-import { ClipBody, ClipListQuery, ClipSchema, clipView, dateRange, SharesBody } from './schemas';
+import { requireAuth, requireFeature } from '../middleware/auth';
+import { body, errorResponses, json, secured } from '../openapi';
+import { countedList, pageItems, videoRouter } from './routing';
+import {
+  ClipCreateBody,
+  ClipListQuery,
+  ClipParam,
+  ClipSchema,
+  SharedClipListQuery,
+  SharesBody,
+  VideoParam,
+} from './schemas';
+import { clipView } from './views';
 
-const secured = { security: [{ bearerAuth: [] }] };
 const tags = ['clips'];
-const ClipParam = z.object({ clipId: z.uuid() });
 
 /** Clips cut from ready videos: create (clip-<id> workflow), library by player and date, sharing, playback. */
 export function clipRoutes(deps: Deps) {
-  const app = new OpenAPIHono<{ Variables: AuthedVars }>();
-  const { db, s3, cfg } = deps;
+  const app = videoRouter();
   const auth = requireAuth(deps);
-
-  async function clipFor(actor: Actor, clipId: string, action: 'read' | 'write') {
-    const clip = await db.clip.findFirst({
-      where: { id: clipId, video: { deletedAt: null, session: { deletedAt: null } } },
-    });
-    enforce(actor, action, clip ? await clipFacts(db, actor, clip) : undefined, 'Clip');
-    return clip!;
-  }
-
-  async function rosterCheck(coachId: string, playerIds: readonly string[]) {
-    const unknown = await notOnRoster(db, coachId, playerIds);
-    if (unknown.length > 0) {
-      throw badRequest(`Not active players on the coach's roster: ${unknown.join(', ')}`, [
-        { field: 'player_ids', reason: `not active players on the coach's roster: ${unknown.join(', ')}` },
-      ]);
-    }
-  }
-
-  async function playback(clip: {
-    status: string;
-    key: string | null;
-    posterKey: string | null;
-    title: string;
-  }) {
-    if (clip.status !== 'ready' || !clip.key) return null;
-    const ttl = cfg.S3_PRESIGN_TTL;
-    return {
-      expires_at: new Date(Date.now() + ttlSeconds(ttl) * 1000).toISOString(),
-      url: await presignGet(s3, cfg.S3_BUCKET, clip.key, ttl, {
-        contentType: 'video/mp4',
-        downloadName: `${clip.title.slice(0, 80)}.mp4`,
-      }),
-      poster_url: clip.posterKey
-        ? await presignGet(s3, cfg.S3_BUCKET, clip.posterKey, ttl, { contentType: 'image/jpeg' })
-        : null,
-    };
-  }
+  const cutter = [auth, requireFeature('clip_creation_enabled')];
 
   app.openapi(
     createRoute({
@@ -65,53 +37,28 @@ export function clipRoutes(deps: Deps) {
       tags,
       summary: 'Cut a clip from a ready video (start/end in seconds, title, moment type, players)',
       ...secured,
-      middleware: [auth, requireFeature('clip_creation_enabled')],
-      request: { params: z.object({ id: z.uuid(), videoId: z.uuid() }), body: body(ClipBody) },
+      middleware: cutter,
+      request: { params: VideoParam, body: body(ClipCreateBody) },
       responses: {
         202: json(ClipSchema, 'Being cut (status pending)'),
         ...errorResponses(400, 401, 403, 404, 409),
       },
     }),
     async (c) => {
-      const me = c.get('user');
       const { id, videoId } = c.req.valid('param');
-      const video = await db.video.findFirst({
-        where: { id: videoId, sessionId: id, deletedAt: null, session: { deletedAt: null } },
-        include: { session: true },
-      });
-      enforce(me, 'write', video ? await videoFacts(db, me, video) : undefined, 'Video');
-      if (video!.status !== 'ready' || video!.durationSeconds === null)
-        throw conflict('Clips can be cut once the video is ready', 'video_not_ready');
       const input = c.req.valid('json');
-      const problems = checkClipRange(
-        { startSeconds: input.start_seconds, endSeconds: input.end_seconds },
-        video!.durationSeconds,
-      );
-      if (problems.length > 0)
-        throw badRequest(
-          `Invalid clip: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`,
-          problems,
-        );
-      const playerIds = [...new Set(input.player_ids)];
-      await rosterCheck(video!.coachId, playerIds);
-      const clip = await db.clip.create({
-        data: {
-          videoId: video!.id,
-          sessionId: video!.sessionId,
-          coachId: video!.coachId,
+      const clip = await createClip(
+        deps,
+        c.get('user'),
+        { sessionId: id, videoId },
+        {
           title: input.title,
-          momentType: input.moment_type,
           startSeconds: input.start_seconds,
-          endSeconds: Math.min(input.end_seconds, video!.durationSeconds),
-          playerIds,
+          endSeconds: input.end_seconds,
+          momentType: input.moment_type,
+          playerIds: input.player_ids,
         },
-      });
-      try {
-        await startClipWorkflow(deps, clip);
-      } catch (err) {
-        await db.clip.delete({ where: { id: clip.id } });
-        throw err;
-      }
+      );
       return c.json(clipView(clip), 202);
     },
   );
@@ -126,30 +73,14 @@ export function clipRoutes(deps: Deps) {
       ...secured,
       middleware: [auth, requireFeature('clip_library')],
       request: { query: ClipListQuery },
-      responses: { 200: json(z.array(ClipSchema), 'Clips'), ...errorResponses(400, 401, 403) },
+      responses: { 200: countedList(ClipSchema, 'Clips'), ...errorResponses(400, 401, 403) },
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const range = dateRange(q.from, q.to);
-      const where = {
-        coachId: c.get('user').id,
-        video: { deletedAt: null, session: { deletedAt: null } },
-        ...(q.player_id ? { playerIds: { has: q.player_id } } : {}),
-        ...(q.video_id ? { videoId: q.video_id } : {}),
-        ...(range ? { createdAt: range } : {}),
-      };
-      const [rows, total] = await Promise.all([
-        db.clip.findMany({
-          where,
-          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-          take: q.limit,
-          skip: q.offset,
-        }),
-        db.clip.count({ where }),
-      ]);
-      c.header('X-Total-Count', String(total));
+      const filter = { ...q, playerId: q.player_id, videoId: q.video_id };
+      const page = await listCoachClips(deps, c.get('user').id, filter);
       return c.json(
-        rows.map((r) => clipView(r)),
+        pageItems(c, page).map((clip) => clipView(clip)),
         200,
       );
     },
@@ -163,25 +94,13 @@ export function clipRoutes(deps: Deps) {
       summary: 'Ready clips shared with you, newest first; filter by date',
       ...secured,
       middleware: [auth],
-      request: { query: ClipListQuery.pick({ limit: true, offset: true, from: true, to: true }) },
-      responses: { 200: json(z.array(ClipSchema), 'Clips'), ...errorResponses(400, 401) },
+      request: { query: SharedClipListQuery },
+      responses: { 200: countedList(ClipSchema, 'Clips'), ...errorResponses(400, 401) },
     }),
     async (c) => {
-      const q = c.req.valid('query');
-      const range = dateRange(q.from, q.to);
-      const where = {
-        status: 'ready' as const,
-        playerIds: { has: c.get('user').id },
-        video: { deletedAt: null, session: { deletedAt: null } },
-        ...(range ? { createdAt: range } : {}),
-      };
-      const [rows, total] = await Promise.all([
-        db.clip.findMany({ where, orderBy: { createdAt: 'desc' }, take: q.limit, skip: q.offset }),
-        db.clip.count({ where }),
-      ]);
-      c.header('X-Total-Count', String(total));
+      const page = await listSharedClips(deps, c.get('user').id, c.req.valid('query'));
       return c.json(
-        rows.map((r) => clipView(r)),
+        pageItems(c, page).map((clip) => clipView(clip)),
         200,
       );
     },
@@ -200,8 +119,8 @@ export function clipRoutes(deps: Deps) {
       responses: { 200: json(ClipSchema, 'The clip'), ...errorResponses(401, 404) },
     }),
     async (c) => {
-      const clip = await clipFor(c.get('user'), c.req.valid('param').clipId, 'read');
-      return c.json(clipView(clip, await playback(clip)), 200);
+      const { clip, playback } = await getClip(deps, c.get('user'), c.req.valid('param').clipId);
+      return c.json(clipView(clip, playback), 200);
     },
   );
 
@@ -212,16 +131,14 @@ export function clipRoutes(deps: Deps) {
       tags,
       summary: 'Share the clip with players on your roster (replaces the list)',
       ...secured,
-      middleware: [auth, requireFeature('clip_creation_enabled')],
+      middleware: cutter,
       request: { params: ClipParam, body: body(SharesBody) },
       responses: { 200: json(ClipSchema, 'Shared'), ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
-      const clip = await clipFor(c.get('user'), c.req.valid('param').clipId, 'write');
-      const playerIds = [...new Set(c.req.valid('json').player_ids)];
-      await rosterCheck(clip.coachId, playerIds);
-      const updated = await db.clip.update({ where: { id: clip.id }, data: { playerIds } });
-      return c.json(clipView(updated), 200);
+      const clipId = c.req.valid('param').clipId;
+      const clip = await shareClip(deps, c.get('user'), clipId, c.req.valid('json').player_ids);
+      return c.json(clipView(clip), 200);
     },
   );
 
@@ -232,13 +149,12 @@ export function clipRoutes(deps: Deps) {
       tags,
       summary: 'Delete a clip (storage freed when the object is gone)',
       ...secured,
-      middleware: [auth, requireFeature('clip_creation_enabled')],
+      middleware: cutter,
       request: { params: ClipParam },
       responses: { 202: { description: 'Deletion under way' }, ...errorResponses(401, 403, 404) },
     }),
     async (c) => {
-      const clip = await clipFor(c.get('user'), c.req.valid('param').clipId, 'write');
-      await requestClipDeletion(deps, clip);
+      await deleteClip(deps, c.get('user'), c.req.valid('param').clipId);
       return c.body(null, 202);
     },
   );

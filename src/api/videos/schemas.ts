@@ -1,24 +1,32 @@
 import { z } from '@hono/zod-openapi';
-import {
-  failurePolicy,
-  overallPercent,
-  STAGES,
-  VIDEO_STATUSES,
-  type FailureKind,
-  type Stage,
-} from '../../domain/video/status';
-import type { StoredRendition } from '../../data/videos';
+import { ANNOTATION_KINDS } from '../../domain/video/annotations';
+import { STAGES, VIDEO_STATUSES } from '../../domain/video/status';
+import { pagination } from '../openapi';
 
 // Request and response shapes of the video API. Field names follow seed 000's session shape
 // (snake_case: player_ids, created_at) across the whole video family, so a client sees one style.
+// The `.openapi('…')` names are the public component names: they stay as they are.
 
 export const VideoStatusSchema = z.enum(VIDEO_STATUSES).openapi('VideoStatus');
 const Uuids = (max: number) => z.array(z.uuid()).max(max);
 const isoDate = z.iso.date().describe('YYYY-MM-DD (UTC)');
+/** Library days, inclusive, by creation date. */
+const days = { from: isoDate.optional(), to: isoDate.optional() };
 
-// --- Sessions ------------------------------------------------------------------------------------------------
+// --- Path parameters -----------------------------------------------------------------------------------------
 
-export const SessionCreateBody = z
+export const VideoSessionParam = z.object({ id: z.uuid() });
+export const VideoParam = z.object({ id: z.uuid(), videoId: z.uuid() });
+export const AnnotationParam = z.object({ id: z.uuid(), videoId: z.uuid(), annotationId: z.uuid() });
+export const VideoOnlyParam = z.object({ videoId: z.uuid() });
+export const ClipParam = z.object({ clipId: z.uuid() });
+
+/** Every list answers with a page of at most `limit` items; X-Total-Count carries the total. */
+export const PageQuery = z.object(pagination);
+
+// --- Video sessions ------------------------------------------------------------------------------------------
+
+export const VideoSessionCreateBody = z
   .object({
     title: z.string().trim().min(1).max(200),
     player_ids: Uuids(50)
@@ -29,7 +37,7 @@ export const SessionCreateBody = z
   .strict()
   .openapi('VideoSessionCreate');
 
-export const SessionUpdateBody = z
+export const VideoSessionUpdateBody = z
   .object({
     title: z.string().trim().min(1).max(200).optional(),
     player_ids: Uuids(50).optional(),
@@ -38,7 +46,7 @@ export const SessionUpdateBody = z
   .strict()
   .openapi('VideoSessionUpdate');
 
-export const SessionSchema = z
+export const VideoSessionSchema = z
   .object({
     id: z.uuid(),
     coach_id: z.uuid(),
@@ -51,48 +59,11 @@ export const SessionSchema = z
   })
   .openapi('VideoSession');
 
-export const SessionListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).default(0),
-  player_id: z.uuid().optional(),
-  from: isoDate.optional(),
-  to: isoDate.optional(),
-});
+export const VideoSessionListQuery = z.object({ ...pagination, player_id: z.uuid().optional(), ...days });
 
-export function sessionView(s: {
-  id: string;
-  coachId: string;
-  title: string;
-  playerIds: string[];
-  status: (typeof VIDEO_STATUSES)[number];
-  notes: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}) {
-  return {
-    id: s.id,
-    coach_id: s.coachId,
-    title: s.title,
-    player_ids: s.playerIds,
-    status: s.status,
-    notes: s.notes,
-    created_at: s.createdAt.toISOString(),
-    updated_at: s.updatedAt.toISOString(),
-  };
-}
+// --- Videos and uploads --------------------------------------------------------------------------------------
 
-/** [from, to] dates as a created_at range (to is inclusive). */
-export function dateRange(from?: string, to?: string): { gte?: Date; lt?: Date } | undefined {
-  if (!from && !to) return undefined;
-  return {
-    ...(from ? { gte: new Date(`${from}T00:00:00.000Z`) } : {}),
-    ...(to ? { lt: new Date(new Date(`${to}T00:00:00.000Z`).getTime() + 86_400_000) } : {}),
-  };
-}
-
-// --- Videos --------------------------------------------------------------------------------------------------
-
-export const UploadBody = z
+export const UploadStartBody = z
   .object({
     filename: z.string().trim().min(1).max(255),
     content_type: z.string().trim().min(1).max(100).describe('video/mp4 or video/quicktime'),
@@ -101,7 +72,7 @@ export const UploadBody = z
   .strict()
   .openapi('VideoUploadStart');
 
-export const CompleteBody = z
+export const UploadCompleteBody = z
   .object({
     parts: z
       .array(
@@ -134,7 +105,7 @@ const Rendition = z.object({
   bytes: z.number().int(),
 });
 
-export const PlaybackSchema = z
+export const VideoPlaybackSchema = z
   .object({
     expires_at: z.string(),
     renditions: z.array(
@@ -172,11 +143,11 @@ export const VideoSchema = z
     created_at: z.string(),
     uploaded_at: z.string().nullable(),
     ready_at: z.string().nullable(),
-    playback: PlaybackSchema.nullable().optional(),
+    playback: VideoPlaybackSchema.nullable().optional(),
   })
   .openapi('Video');
 
-export const UploadSchema = z
+export const VideoUploadSchema = z
   .object({
     part_size: z.number().int(),
     part_count: z.number().int(),
@@ -187,79 +158,7 @@ export const UploadSchema = z
   })
   .openapi('VideoUpload');
 
-export type VideoRow = {
-  id: string;
-  sessionId: string;
-  coachId: string;
-  filename: string;
-  contentType: string;
-  sizeBytes: bigint | null;
-  declaredBytes: bigint;
-  status: (typeof VIDEO_STATUSES)[number];
-  stage: string;
-  failureKind: string | null;
-  failureReason: string | null;
-  durationSeconds: number | null;
-  width: number | null;
-  height: number | null;
-  renditions: unknown;
-  analysisStatus: 'pending' | 'running' | 'done' | 'skipped' | 'failed';
-  analysisReason: string | null;
-  analysis: unknown;
-  sharedPlayerIds: string[];
-  uploadExpiresAt: Date;
-  createdAt: Date;
-  uploadedAt: Date | null;
-  readyAt: Date | null;
-};
-
-export function videoView(
-  v: VideoRow,
-  progress?: { stage: Stage; percent: number },
-  playback?: z.infer<typeof PlaybackSchema> | null,
-) {
-  const stage = (STAGES as readonly string[]).includes(v.stage) ? (v.stage as Stage) : 'queued';
-  const report = v.analysis as { source?: 'ai' | 'signals'; summary?: string } | null;
-  return {
-    id: v.id,
-    session_id: v.sessionId,
-    coach_id: v.coachId,
-    filename: v.filename,
-    content_type: v.contentType,
-    size_bytes: v.sizeBytes === null ? null : Number(v.sizeBytes),
-    status: v.status,
-    progress: progress ?? { stage, percent: v.status === 'ready' ? 100 : overallPercent(stage) },
-    failure:
-      v.status === 'failed' && v.failureKind
-        ? {
-            kind: v.failureKind,
-            reason: v.failureReason ?? '',
-            retryable: failurePolicy(v.failureKind as FailureKind)?.retryable ?? false,
-          }
-        : null,
-    duration_seconds: v.durationSeconds,
-    width: v.width,
-    height: v.height,
-    renditions: (v.renditions as StoredRendition[]).map((r) => ({
-      label: r.label,
-      width: r.width,
-      height: r.height,
-      bytes: r.bytes,
-    })),
-    analysis: {
-      status: v.analysisStatus,
-      source: report?.source ?? null,
-      reason: v.analysisReason,
-      summary: report?.summary ?? null,
-    },
-    shared_player_ids: v.sharedPlayerIds,
-    upload_expires_at: v.uploadExpiresAt.toISOString(),
-    created_at: v.createdAt.toISOString(),
-    uploaded_at: v.uploadedAt?.toISOString() ?? null,
-    ready_at: v.readyAt?.toISOString() ?? null,
-    ...(playback !== undefined ? { playback } : {}),
-  };
-}
+export const UploadStartedSchema = z.object({ video: VideoSchema, upload: VideoUploadSchema });
 
 // --- Annotations ---------------------------------------------------------------------------------------------
 
@@ -287,9 +186,7 @@ export const ShapeSchema = z
   ])
   .openapi('Shape');
 
-export const ANNOTATION_KINDS = ['note', 'marker', 'drawing'] as const;
-
-export const AnnotationBody = z
+export const AnnotationCreateBody = z
   .object({
     kind: z.enum(ANNOTATION_KINDS),
     at_seconds: z.number().min(0),
@@ -300,7 +197,7 @@ export const AnnotationBody = z
   .strict()
   .openapi('AnnotationCreate');
 
-export const AnnotationPatch = z
+export const AnnotationUpdateBody = z
   .object({
     at_seconds: z.number().min(0).optional(),
     end_seconds: z.number().min(0).nullable().optional(),
@@ -325,65 +222,11 @@ export const AnnotationSchema = z
   })
   .openapi('Annotation');
 
-/** What each kind needs: a note has text, a drawing has shapes; the range lies inside the video. */
-export function annotationProblems(
-  a: {
-    kind: string;
-    at_seconds: number;
-    end_seconds?: number | null;
-    text?: string | null;
-    shapes?: unknown[] | null;
-  },
-  durationSeconds: number,
-) {
-  const problems: { field: string; reason: string }[] = [];
-  if (a.at_seconds > durationSeconds)
-    problems.push({
-      field: 'at_seconds',
-      reason: `must be within the video (${durationSeconds.toFixed(2)} s)`,
-    });
-  if (a.end_seconds != null && (a.end_seconds < a.at_seconds || a.end_seconds > durationSeconds + 0.05)) {
-    problems.push({ field: 'end_seconds', reason: 'must be between at_seconds and the end of the video' });
-  }
-  if (a.kind === 'note' && !a.text) problems.push({ field: 'text', reason: 'a note needs text' });
-  if (a.kind === 'drawing' && !(a.shapes && a.shapes.length > 0))
-    problems.push({ field: 'shapes', reason: 'a drawing needs at least one shape' });
-  if (a.kind !== 'drawing' && a.shapes && a.shapes.length > 0)
-    problems.push({ field: 'shapes', reason: 'only drawings have shapes' });
-  return problems;
-}
-
-export function annotationView(a: {
-  id: string;
-  videoId: string;
-  authorId: string;
-  kind: (typeof ANNOTATION_KINDS)[number];
-  atSeconds: number;
-  endSeconds: number | null;
-  text: string | null;
-  shapes: unknown;
-  createdAt: Date;
-  updatedAt: Date;
-}) {
-  return {
-    id: a.id,
-    video_id: a.videoId,
-    author_id: a.authorId,
-    kind: a.kind,
-    at_seconds: a.atSeconds,
-    end_seconds: a.endSeconds,
-    text: a.text,
-    shapes: (a.shapes as unknown[] | null) ?? null,
-    created_at: a.createdAt.toISOString(),
-    updated_at: a.updatedAt.toISOString(),
-  };
-}
-
 // --- Clips ------------------------------------------------------------------------------------------------------
 
 export const MOMENT_TYPES = ['key_moment', 'dismissal', 'form_issue', 'highlight'] as const;
 
-export const ClipBody = z
+export const ClipCreateBody = z
   .object({
     title: z.string().trim().min(1).max(200),
     start_seconds: z.number().min(0),
@@ -395,12 +238,18 @@ export const ClipBody = z
   .openapi('ClipCreate');
 
 export const ClipListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...pagination,
   player_id: z.uuid().optional(),
   video_id: z.uuid().optional(),
-  from: isoDate.optional(),
-  to: isoDate.optional(),
+  ...days,
+});
+
+export const SharedClipListQuery = z.object({ ...pagination, ...days });
+
+export const ClipPlaybackSchema = z.object({
+  expires_at: z.string(),
+  url: z.string(),
+  poster_url: z.string().nullable(),
 });
 
 export const ClipSchema = z
@@ -424,56 +273,6 @@ export const ClipSchema = z
     date: z.string().describe('Library date (YYYY-MM-DD, UTC)'),
     created_at: z.string(),
     ready_at: z.string().nullable(),
-    playback: z
-      .object({ expires_at: z.string(), url: z.string(), poster_url: z.string().nullable() })
-      .nullable()
-      .optional(),
+    playback: ClipPlaybackSchema.nullable().optional(),
   })
   .openapi('Clip');
-
-export function clipView(
-  c: {
-    id: string;
-    videoId: string;
-    sessionId: string;
-    coachId: string;
-    title: string;
-    momentType: (typeof MOMENT_TYPES)[number];
-    startSeconds: number;
-    endSeconds: number;
-    playerIds: string[];
-    status: 'pending' | 'processing' | 'ready' | 'failed';
-    failureReason: string | null;
-    trimMode: string | null;
-    durationSeconds: number | null;
-    width: number | null;
-    height: number | null;
-    sizeBytes: bigint | null;
-    createdAt: Date;
-    readyAt: Date | null;
-  },
-  playback?: { expires_at: string; url: string; poster_url: string | null } | null,
-): z.infer<typeof ClipSchema> {
-  return {
-    id: c.id,
-    video_id: c.videoId,
-    session_id: c.sessionId,
-    coach_id: c.coachId,
-    title: c.title,
-    moment_type: c.momentType,
-    start_seconds: c.startSeconds,
-    end_seconds: c.endSeconds,
-    player_ids: c.playerIds,
-    status: c.status,
-    failure_reason: c.failureReason,
-    trim_mode: c.trimMode === 'copy' || c.trimMode === 'reencode' ? c.trimMode : null,
-    duration_seconds: c.durationSeconds,
-    width: c.width,
-    height: c.height,
-    size_bytes: c.sizeBytes === null ? null : Number(c.sizeBytes),
-    date: c.createdAt.toISOString().slice(0, 10),
-    created_at: c.createdAt.toISOString(),
-    ready_at: c.readyAt?.toISOString() ?? null,
-    ...(playback !== undefined ? { playback } : {}),
-  };
-}

@@ -1,0 +1,85 @@
+import { decide, type Action, type Actor, type ResourceFacts } from '../../domain/identity/access';
+import { conflict, forbidden, invalid, notFound } from '../../domain/shared/errors';
+import type { Clip, Video, VideoSession } from '../../generated/prisma/client';
+import type { Db } from '../../infra/prisma';
+import { clipFacts, notOnRoster, videoFacts, videoSessionFacts } from '../../data/videos';
+
+// Loading video sessions, videos and clips together with the access decision on them. Anything
+// deleted (or inside a deleted session) is gone for every caller.
+
+/** 404 when the actor may not even see the resource (or it does not exist), 403 when only seeing it. */
+function authorize(actor: Actor, action: Action, facts: ResourceFacts | undefined, what: string): void {
+  if (!facts) throw notFound(what);
+  const decision = decide(actor, action, facts);
+  if (decision === 'hide') throw notFound(what);
+  if (decision === 'forbid') throw forbidden(`You may view this ${what.toLowerCase()} but not change it`);
+}
+
+export async function loadVideoSession(
+  db: Db,
+  actor: Actor,
+  id: string,
+  action: Action,
+): Promise<VideoSession> {
+  const session = await db.videoSession.findFirst({ where: { id, deletedAt: null } });
+  authorize(
+    actor,
+    action,
+    session ? await videoSessionFacts(db, actor, session) : undefined,
+    'Video session',
+  );
+  return session!;
+}
+
+export type VideoWithSession = Video & { session: VideoSession };
+
+/** A live video; with `sessionId`, only when it belongs to that session (as its URL claims). */
+export async function loadVideo(
+  db: Db,
+  actor: Actor,
+  videoId: string,
+  action: Action,
+  sessionId?: string,
+): Promise<VideoWithSession> {
+  const video = await db.video.findFirst({
+    where: {
+      id: videoId,
+      deletedAt: null,
+      session: { deletedAt: null },
+      ...(sessionId ? { sessionId } : {}),
+    },
+    include: { session: true },
+  });
+  authorize(actor, action, video ? await videoFacts(db, actor, video) : undefined, 'Video');
+  return video!;
+}
+
+/** A video that finished processing, which annotations and clips need (its duration is known). */
+export function requireReady<V extends Video>(video: V, message: string): V & { durationSeconds: number } {
+  if (video.status !== 'ready' || video.durationSeconds === null) throw conflict(message, 'video_not_ready');
+  return video as V & { durationSeconds: number };
+}
+
+export async function loadClip(db: Db, actor: Actor, clipId: string, action: Action): Promise<Clip> {
+  const clip = await db.clip.findFirst({
+    where: { id: clipId, video: { deletedAt: null, session: { deletedAt: null } } },
+  });
+  authorize(actor, action, clip ? await clipFacts(db, actor, clip) : undefined, 'Clip');
+  return clip!;
+}
+
+/** The distinct player ids, all of them active players on the coach's roster (400 naming the rest). */
+export async function rosterPlayers(
+  db: Db,
+  coachId: string,
+  playerIds: readonly string[],
+  field = 'player_ids',
+): Promise<string[]> {
+  const distinct = [...new Set(playerIds)];
+  const unknown = await notOnRoster(db, coachId, distinct);
+  if (unknown.length > 0) {
+    const reason = `not active players on the coach's roster: ${unknown.join(', ')}`;
+    throw invalid(`Not active players on the coach's roster: ${unknown.join(', ')}`, [{ field, reason }]);
+  }
+  return distinct;
+}

@@ -1,0 +1,130 @@
+import type { Actor } from '../../domain/identity/access';
+import { invalidFields } from '../../domain/shared/errors';
+import { checkClipRange } from '../../domain/video/trim';
+import type { Clip } from '../../generated/prisma/client';
+import type { Deps } from '../../infra/deps';
+import { loadClip, loadVideo, requireReady, rosterPlayers } from './access';
+import { createdWithin, pageOf, type DayRange, type Page, type PageRequest } from './lists';
+import { clipPlayback, type ClipPlayback } from './playback';
+import { requestClipDeletion, startClipWorkflow } from './workflows';
+
+// Clips cut from ready videos: the row is written here, the clip-<id> workflow cuts it (stream copy
+// or re-encode), takes its size from the quota and marks it ready. The coach's library filters by
+// player, video and day; players see the ready clips shared with them.
+
+type ClipDeps = Pick<Deps, 'db' | 's3' | 'cfg' | 'temporal'>;
+
+export interface ClipRequest {
+  title: string;
+  startSeconds: number;
+  endSeconds: number;
+  momentType: Clip['momentType'];
+  playerIds: readonly string[];
+}
+
+/** Records the clip (pending) and starts its workflow; without a workflow no row stays. */
+export async function createClip(
+  deps: ClipDeps,
+  actor: Actor,
+  ids: { sessionId: string; videoId: string },
+  input: ClipRequest,
+): Promise<Clip> {
+  const { db } = deps;
+  const loaded = await loadVideo(db, actor, ids.videoId, 'write', ids.sessionId);
+  const video = requireReady(loaded, 'Clips can be cut once the video is ready');
+  const problems = checkClipRange(input, video.durationSeconds);
+  if (problems.length > 0) throw invalidFields(problems, 'invalid_request', 'Invalid clip');
+  const playerIds = await rosterPlayers(db, video.coachId, input.playerIds);
+  const clip = await db.clip.create({
+    data: {
+      videoId: video.id,
+      sessionId: video.sessionId,
+      coachId: video.coachId,
+      title: input.title,
+      momentType: input.momentType,
+      startSeconds: input.startSeconds,
+      endSeconds: Math.min(input.endSeconds, video.durationSeconds),
+      playerIds,
+    },
+  });
+  try {
+    await startClipWorkflow(deps, clip);
+  } catch (err) {
+    await db.clip.delete({ where: { id: clip.id } });
+    throw err;
+  }
+  return clip;
+}
+
+const liveVideo = { video: { deletedAt: null, session: { deletedAt: null } } };
+
+export interface ClipFilter extends PageRequest, DayRange {
+  playerId?: string;
+  videoId?: string;
+}
+
+/** The coach's clip library, newest first. */
+export function listCoachClips(
+  { db }: Pick<Deps, 'db'>,
+  coachId: string,
+  filter: ClipFilter,
+): Promise<Page<Clip>> {
+  const where = {
+    coachId,
+    ...liveVideo,
+    ...(filter.playerId ? { playerIds: { has: filter.playerId } } : {}),
+    ...(filter.videoId ? { videoId: filter.videoId } : {}),
+    ...createdWithin(filter),
+  };
+  return pageOf(
+    (page) => db.clip.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], ...page }),
+    () => db.clip.count({ where }),
+    filter,
+  );
+}
+
+/** Ready clips shared with the player, newest first. */
+export function listSharedClips(
+  { db }: Pick<Deps, 'db'>,
+  playerId: string,
+  filter: PageRequest & DayRange,
+): Promise<Page<Clip>> {
+  const where = {
+    status: 'ready' as const,
+    playerIds: { has: playerId },
+    ...liveVideo,
+    ...createdWithin(filter),
+  };
+  return pageOf(
+    (page) => db.clip.findMany({ where, orderBy: { createdAt: 'desc' }, ...page }),
+    () => db.clip.count({ where }),
+    filter,
+  );
+}
+
+export async function getClip(
+  deps: Pick<Deps, 'db' | 's3' | 'cfg'>,
+  actor: Actor,
+  clipId: string,
+): Promise<{ clip: Clip; playback: ClipPlayback | null }> {
+  const clip = await loadClip(deps.db, actor, clipId, 'read');
+  return { clip, playback: await clipPlayback(deps, clip) };
+}
+
+/** Replaces the players the clip is shared with. */
+export async function shareClip(
+  { db }: Pick<Deps, 'db'>,
+  actor: Actor,
+  clipId: string,
+  playerIds: readonly string[],
+): Promise<Clip> {
+  const clip = await loadClip(db, actor, clipId, 'write');
+  const shared = await rosterPlayers(db, clip.coachId, playerIds);
+  return db.clip.update({ where: { id: clip.id }, data: { playerIds: shared } });
+}
+
+/** The clip-<id> workflow removes the object and gives its storage back. */
+export async function deleteClip(deps: ClipDeps, actor: Actor, clipId: string): Promise<void> {
+  const clip = await loadClip(deps.db, actor, clipId, 'write');
+  await requestClipDeletion(deps, clip);
+}

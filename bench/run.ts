@@ -1,6 +1,7 @@
 import { benchStack } from './harness';
 import { benchmarks as bookingBenchmarks } from './booking';
 import { identityBench } from './identity';
+import { timezoneBench } from './timezone';
 import { videoBench } from './video';
 
 // `npm run bench`: starts (or reuses) the real stack, runs each suite, prints one JSON line per result.
@@ -11,6 +12,7 @@ const suites: Record<string, () => Promise<void>> = {
     for (const b of bookingBenchmarks) await b.run();
   },
   video: videoBench,
+  timezone: timezoneBench,
 };
 
 const only = process.argv.slice(2);

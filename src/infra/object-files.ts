@@ -104,6 +104,11 @@ export function ttlSeconds(ttlMs: number): number {
   return Math.max(1, Math.ceil(ttlMs / 1000));
 }
 
+/** When a URL presigned now for `ttlMs` stops working. */
+export function presignedUntil(ttlMs: number, now = Date.now()): Date {
+  return new Date(now + ttlSeconds(ttlMs) * 1000);
+}
+
 /** A short-lived GET URL for a private object. */
 export function presignGet(
   s3: S3Client,

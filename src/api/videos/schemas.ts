@@ -21,7 +21,7 @@ export const AnnotationParam = z.object({ id: z.uuid(), videoId: z.uuid(), annot
 export const VideoOnlyParam = z.object({ videoId: z.uuid() });
 export const ClipParam = z.object({ clipId: z.uuid() });
 
-/** Every list answers with a page of at most `limit` items; X-Total-Count carries the total. */
+/** A plain page request (limit, offset) for lists without filters. */
 export const PageQuery = z.object(pagination);
 
 // --- Video sessions ------------------------------------------------------------------------------------------

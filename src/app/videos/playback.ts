@@ -2,7 +2,7 @@ import type { Actor } from '../../domain/identity/access';
 import type { Stage } from '../../domain/video/status';
 import type { Clip, Video } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
-import { presignGet, ttlSeconds } from '../../infra/object-files';
+import { presignGet, presignedUntil } from '../../infra/object-files';
 import { videoKeys } from '../../infra/video-objects';
 import type { StoredRendition } from '../../data/videos';
 import { loadVideo, loadVideoSession, rosterPlayers } from './access';
@@ -30,8 +30,6 @@ export interface VideoDetail {
   playback: VideoPlayback | null;
 }
 
-const expiresAt = (ttlMs: number) => new Date(Date.now() + ttlSeconds(ttlMs) * 1000);
-
 async function videoPlayback({ s3, cfg }: Pick<Deps, 's3' | 'cfg'>, video: Video) {
   if (video.status !== 'ready') return null;
   const ttl = cfg.S3_PRESIGN_TTL;
@@ -56,7 +54,7 @@ async function videoPlayback({ s3, cfg }: Pick<Deps, 's3' | 'cfg'>, video: Video
       })),
   );
   return {
-    expiresAt: expiresAt(ttl),
+    expiresAt: presignedUntil(ttl),
     renditions,
     posterUrl: video.posterKey ? await presign(video.posterKey, 'image/jpeg') : null,
     analysisUrl: video.analysisKey ? await presign(video.analysisKey, 'application/json') : null,
@@ -141,7 +139,7 @@ export async function clipPlayback(
   if (clip.status !== 'ready' || !clip.key) return null;
   const ttl = cfg.S3_PRESIGN_TTL;
   return {
-    expiresAt: expiresAt(ttl),
+    expiresAt: presignedUntil(ttl),
     url: await presignGet(s3, cfg.S3_BUCKET, clip.key, ttl, {
       contentType: 'video/mp4',
       downloadName: `${clip.title.slice(0, 80)}.mp4`,

@@ -25,7 +25,7 @@ import {
   presignUploadParts,
   type UploadedPart,
 } from '../../infra/multipart-upload';
-import { ttlSeconds } from '../../infra/object-files';
+import { presignedUntil } from '../../infra/object-files';
 import { videoKeys } from '../../infra/video-objects';
 import { currentUsage } from '../../data/usage';
 import { releaseStorage, reserveStorage, storageLimit, syncSessionStatus } from '../../data/videos';
@@ -85,7 +85,7 @@ async function uploadState(
   return {
     ...plan,
     expiresAt: video.uploadExpiresAt,
-    urlsExpireAt: new Date(Date.now() + ttlSeconds(cfg.S3_PRESIGN_TTL) * 1000),
+    urlsExpireAt: presignedUntil(cfg.S3_PRESIGN_TTL),
     uploaded,
     parts: urls.map(({ partNumber, url }) => {
       const range = partRange(plan, total, partNumber);

@@ -14,7 +14,7 @@ import { healthRoutes } from './health/routes';
 import { orgRoutes } from './orgs/routes';
 import { rosterRoutes } from './roster/routes';
 import { videoRoutes } from './videos';
-import { serviceRoutes } from './offerings/routes';
+import { offeringRoutes } from './offerings/routes';
 import { webhookRoutes } from './webhooks/routes';
 
 export type AppEnv = { Variables: RequestVars };
@@ -44,7 +44,7 @@ export function createApp(deps: Deps) {
   app.route('/', orgRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.route('/', videoRoutes(deps));
-  app.route('/', serviceRoutes(deps));
+  app.route('/', offeringRoutes(deps));
   app.route('/', availabilityRoutes(deps));
   app.route('/', bookingRoutes(deps));
   app.route('/', webhookRoutes(deps));

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { FEATURE_FLAGS, LIMIT_NAMES, ROLES } from '../domain/billing/plans';
+import { ROLES } from '../domain/billing/plans';
 import { isValidTimeZone } from '../domain/shared/timezone';
 
 // Shapes shared by several routers, defined once: the error body, instants, time zones, pagination
@@ -61,33 +61,6 @@ export const Instant = z.iso.datetime({
 
 /** An IANA zone name the runtime knows (validated by src/domain/shared/timezone). */
 export const TimeZone = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/London');
-
-export const UserSchema = z
-  .object({ id: z.uuid(), email: z.string(), name: z.string(), role: RoleSchema, createdAt: z.string() })
-  .openapi('User');
-
-export function userView(u: {
-  id: string;
-  email: string;
-  name: string;
-  role: (typeof ROLES)[number];
-  createdAt: Date;
-}) {
-  return { id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt.toISOString() };
-}
-
-export const EntitlementsSchema = z
-  .object({
-    role: RoleSchema,
-    plan: z.object({ name: z.string(), priceMonthlyMinor: z.number().int(), currency: z.string() }),
-    features: z.record(z.enum(FEATURE_FLAGS), z.boolean()),
-    limits: z.record(z.enum(LIMIT_NAMES), z.number().nullable()),
-    usage: z.object({
-      ai_reports: z.object({ used: z.number(), limit: z.number().nullable(), period: z.string() }),
-      storage_bytes: z.object({ used: z.number(), limit: z.number().nullable(), period: z.string() }),
-    }),
-  })
-  .openapi('Entitlements');
 
 /** Query fields of every paginated list (spread into the route's query object). */
 export const pagination = {

@@ -13,6 +13,11 @@ export function postgresErrorCode(err: unknown): string | undefined {
 
 export const EXCLUSION_VIOLATION = '23P01';
 
+/** A unique index refused the row (Prisma's own code for it). */
+export function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+}
+
 export function isExclusionViolation(err: unknown): boolean {
   return postgresErrorCode(err) === EXCLUSION_VIOLATION;
 }

@@ -1,8 +1,10 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { setRole } from '../../app/identity/users';
 import type { Deps } from '../../infra/deps';
-import { notFound } from '../errors';
+import { UserSchema } from '../auth/schemas';
+import { userView } from '../auth/views';
 import { requireAuth, requireRole, type AuthedVars } from '../middleware/auth';
-import { body, errorResponses, json, RoleSchema, secured, UserSchema, userView } from '../openapi';
+import { body, errorResponses, IdParam, json, RoleSchema, secured } from '../openapi';
 
 /** Operator tools (superuser only). Plan changes for paying users go through subscriptions. */
 export function adminRoutes(deps: Deps) {
@@ -16,18 +18,15 @@ export function adminRoutes(deps: Deps) {
       summary: 'Set a user’s role (support and comped accounts)',
       ...secured,
       middleware: [requireAuth(deps), requireRole('superuser')],
-      request: { params: z.object({ id: z.uuid() }), body: body(z.object({ role: RoleSchema }).strict()) },
+      request: { params: IdParam, body: body(z.object({ role: RoleSchema }).strict()) },
       responses: { 200: json(UserSchema, 'Updated'), ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const updated = await deps.db.user.updateMany({
-        where: { id },
-        data: { role: c.req.valid('json').role },
-      });
-      if (updated.count === 0) throw notFound('User');
-      c.get('log').info({ targetUserId: id, role: c.req.valid('json').role }, 'role changed by operator');
-      return c.json(userView(await deps.db.user.findUniqueOrThrow({ where: { id } })), 200);
+      const { role } = c.req.valid('json');
+      const user = await setRole(deps.db, id, role);
+      c.get('log').info({ targetUserId: id, role }, 'role changed by operator');
+      return c.json(userView(user), 200);
     },
   );
 

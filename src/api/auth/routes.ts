@@ -1,53 +1,25 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { effectiveLimits, planFor, PLAN_CURRENCY } from '../../domain/billing/plans';
-import type { Deps } from '../../infra/deps';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import * as accounts from '../../app/identity/accounts';
-import { currentUsage, usagePeriod } from '../../data/usage';
-import { clientInfo } from '../middleware/client-info';
-import { DomainError } from '../errors';
+import { entitlementsOf } from '../../app/identity/entitlements';
+import type { Deps } from '../../infra/deps';
 import { requireAuth, type AuthedVars } from '../middleware/auth';
-import { body, EntitlementsSchema, errorResponses, json, secured, UserSchema, userView } from '../openapi';
-
-// Trimmed before checking, so a pasted address with stray spaces still registers.
-const Email = z.string().trim().pipe(z.email().max(254));
-const Password = z
-  .string()
-  .min(10, 'must be at least 10 characters')
-  .max(200, 'must be at most 200 characters');
-
-const TokensSchema = z
-  .object({
-    token: z.string(),
-    refreshToken: z.string(),
-    tokenType: z.literal('Bearer'),
-    expiresIn: z.number().int(),
-  })
-  .openapi('Tokens');
-const SessionSchema = TokensSchema.extend({ user: UserSchema }).openapi('Session');
-
-const KIND = {
-  email_taken: 'conflict',
-  invalid_credentials: 'unauthenticated',
-  rate_limited: 'rate_limited',
-  invalid_refresh_token: 'unauthenticated',
-} as const;
-
-function toApiError(err: unknown): never {
-  if (err instanceof accounts.AccountError) {
-    throw new DomainError(
-      KIND[err.kind],
-      err.kind,
-      err.message,
-      undefined,
-      err.retryAfterSeconds || undefined,
-    );
-  }
-  throw err;
-}
+import { clientInfo } from '../middleware/client-info';
+import { body, errorResponses, json, secured } from '../openapi';
+import {
+  AuthSessionSchema,
+  EntitlementsSchema,
+  LoginBody,
+  RefreshBody,
+  RegisterBody,
+  TokensSchema,
+  UserSchema,
+} from './schemas';
+import { authSessionView, userView } from './views';
 
 export function authRoutes(deps: Deps) {
   const app = new OpenAPIHono<{ Variables: AuthedVars }>();
   const auth = requireAuth(deps);
+  const { db, cfg } = deps;
 
   app.openapi(
     createRoute({
@@ -55,18 +27,13 @@ export function authRoutes(deps: Deps) {
       path: '/api/auth/register',
       tags: ['auth'],
       summary: 'Create an account (free plan) and log in',
-      request: {
-        body: body(
-          z.object({ email: Email, password: Password, name: z.string().trim().min(1).max(100) }).strict(),
-        ),
-      },
-      responses: { 201: json(SessionSchema, 'Account created'), ...errorResponses(400, 409) },
+      request: { body: body(RegisterBody) },
+      responses: { 201: json(AuthSessionSchema, 'Account created'), ...errorResponses(400, 409) },
     }),
     async (c) => {
-      const { user, tokens } = await accounts
-        .register(deps.db, deps.cfg, c.req.valid('json'), clientInfo(c, deps.cfg.TRUST_PROXY))
-        .catch(toApiError);
-      return c.json({ ...tokens, user: userView(user) }, 201);
+      const client = clientInfo(c, cfg.TRUST_PROXY);
+      const { user, tokens } = await accounts.register(db, cfg, c.req.valid('json'), client);
+      return c.json(authSessionView(user, tokens), 201);
     },
   );
 
@@ -76,14 +43,13 @@ export function authRoutes(deps: Deps) {
       path: '/api/auth/login',
       tags: ['auth'],
       summary: 'Exchange email and password for an access token and a refresh token',
-      request: { body: body(z.object({ email: Email, password: z.string().min(1).max(200) }).strict()) },
-      responses: { 200: json(SessionSchema, 'Logged in'), ...errorResponses(400, 401, 429) },
+      request: { body: body(LoginBody) },
+      responses: { 200: json(AuthSessionSchema, 'Logged in'), ...errorResponses(400, 401, 429) },
     }),
     async (c) => {
-      const { user, tokens } = await accounts
-        .login(deps.db, deps.cfg, c.req.valid('json'), clientInfo(c, deps.cfg.TRUST_PROXY))
-        .catch(toApiError);
-      return c.json({ ...tokens, user: userView(user) }, 200);
+      const client = clientInfo(c, cfg.TRUST_PROXY);
+      const { user, tokens } = await accounts.login(db, cfg, c.req.valid('json'), client);
+      return c.json(authSessionView(user, tokens), 200);
     },
   );
 
@@ -93,14 +59,10 @@ export function authRoutes(deps: Deps) {
       path: '/api/auth/refresh',
       tags: ['auth'],
       summary: 'Rotate the refresh token and get a new access token',
-      request: { body: body(z.object({ refreshToken: z.string().min(1).max(200) }).strict()) },
+      request: { body: body(RefreshBody) },
       responses: { 200: json(TokensSchema, 'New tokens'), ...errorResponses(400, 401) },
     }),
-    async (c) =>
-      c.json(
-        await accounts.refresh(deps.db, deps.cfg, c.req.valid('json').refreshToken).catch(toApiError),
-        200,
-      ),
+    async (c) => c.json(await accounts.refresh(db, cfg, c.req.valid('json').refreshToken), 200),
   );
 
   app.openapi(
@@ -114,7 +76,7 @@ export function authRoutes(deps: Deps) {
       responses: { 204: { description: 'Logged out' }, ...errorResponses(401) },
     }),
     async (c) => {
-      await accounts.logout(deps.db, c.get('user').sessionId);
+      await accounts.logout(db, c.get('user').authSessionId);
       return c.body(null, 204);
     },
   );
@@ -129,10 +91,7 @@ export function authRoutes(deps: Deps) {
       middleware: [auth] as const,
       responses: { 200: json(UserSchema, 'You'), ...errorResponses(401) },
     }),
-    async (c) => {
-      const user = await deps.db.user.findUniqueOrThrow({ where: { id: c.get('user').id } });
-      return c.json(userView(user), 200);
-    },
+    async (c) => c.json(userView(await accounts.currentUser(db, c.get('user').id)), 200),
   );
 
   app.openapi(
@@ -145,41 +104,7 @@ export function authRoutes(deps: Deps) {
       middleware: [auth] as const,
       responses: { 200: json(EntitlementsSchema, 'Your entitlements'), ...errorResponses(401) },
     }),
-    async (c) => {
-      const { id, role } = c.get('user');
-      const plan = planFor(role);
-      const orgTier =
-        role === 'org_pro'
-          ? (await deps.db.organisation.findFirst({ where: { ownerId: id }, select: { seatTier: true } }))
-              ?.seatTier
-          : undefined;
-      const limits = effectiveLimits(role, orgTier);
-      const [aiUsed, storageUsed] = await Promise.all([
-        currentUsage(deps.db, id, 'ai_reports'),
-        currentUsage(deps.db, id, 'storage_bytes'),
-      ]);
-      return c.json(
-        {
-          role,
-          plan: { name: plan.name, priceMonthlyMinor: plan.priceMonthlyMinor, currency: PLAN_CURRENCY },
-          features: plan.features,
-          limits,
-          usage: {
-            ai_reports: {
-              used: aiUsed,
-              limit: limits.ai_reports_per_month,
-              period: usagePeriod('ai_reports'),
-            },
-            storage_bytes: {
-              used: storageUsed,
-              limit: limits.storage_quota_bytes,
-              period: usagePeriod('storage_bytes'),
-            },
-          },
-        },
-        200,
-      );
-    },
+    async (c) => c.json(await entitlementsOf(db, c.get('user')), 200),
   );
 
   return app;

@@ -1,51 +1,21 @@
 import { createMiddleware } from 'hono/factory';
-import type { Role } from '../../domain/billing/plans';
-import { featureDeniedMessage, hasFeature, type FeatureFlag } from '../../domain/billing/plans';
+import { featureDeniedMessage, hasFeature, type FeatureFlag, type Role } from '../../domain/billing/plans';
+import { authenticate, type AuthUser } from '../../app/identity/accounts';
 import type { Deps } from '../../infra/deps';
-import { verifyAccessToken } from '../../infra/tokens';
 import { forbidden, unauthorized } from '../errors';
 import type { RequestVars } from './request-context';
 
-export interface AuthUser {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  sessionId: string;
-}
-
+export type { AuthUser } from '../../app/identity/accounts';
 export type AuthedVars = RequestVars & { user: AuthUser };
 
-/**
- * Bearer JWT → the current user. The session must still be live (logout revokes at once) and the
- * role is read fresh, so an upgrade or downgrade applies to the very next request.
- */
+/** Bearer access token → the current user (src/app/identity/accounts decides whether it is still good). */
 export function requireAuth(deps: Pick<Deps, 'cfg' | 'db'>) {
   return createMiddleware<{ Variables: AuthedVars }>(async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
     if (!match) throw unauthorized('Missing bearer token (Authorization: Bearer <token>)');
-    const claims = await verifyAccessToken(deps.cfg, match[1]!);
-    if (!claims) throw unauthorized('Invalid or expired token');
-    const session = await deps.db.authSession.findUnique({
-      where: { id: claims.sid },
-      select: {
-        userId: true,
-        revokedAt: true,
-        expiresAt: true,
-        user: { select: { id: true, email: true, name: true, role: true } },
-      },
-    });
-    if (
-      !session ||
-      session.revokedAt ||
-      session.userId !== claims.sub ||
-      session.expiresAt.getTime() <= Date.now()
-    ) {
-      throw unauthorized('Session has ended; log in again');
-    }
-    c.set('user', { ...session.user, sessionId: claims.sid });
-    c.set('log', c.get('log').child({ userId: session.user.id }));
+    const user = await authenticate(deps.db, deps.cfg, match[1]!);
+    c.set('user', user);
+    c.set('log', c.get('log').child({ userId: user.id }));
     await next();
   });
 }

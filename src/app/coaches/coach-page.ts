@@ -1,11 +1,19 @@
 import { computeSlots } from '../../domain/availability/slots';
 import { ctaFlags } from '../../domain/identity/coach-page';
 import { hasFeature } from '../../domain/billing/plans';
+import { notFound } from '../../domain/shared/errors';
 import type { Db } from '../../infra/prisma';
 import { loadSlotQuery, serviceRules } from '../../data/availability';
 
+/** A coach's public page: the profile, its calls to action and the products for sale. */
+export async function publicCoachPage(db: Db, slug: string, now: Date) {
+  const profile = await db.coachProfile.findUnique({ where: { slug } });
+  if (!profile) throw notFound('Coach');
+  return { profile, ...(await coachPageCtas(db, profile, now)) };
+}
+
 /** Facts for the public page: active products, and whether any bookable slot is open. */
-export async function coachPageCtas(
+async function coachPageCtas(
   db: Db,
   profile: { userId: string; timeZone: string; bookingEnabled: boolean; productsEnabled: boolean },
   now: Date,
@@ -39,12 +47,7 @@ const SEARCH_CHUNK_DAYS = 14;
  * service has an open slot within its horizon. One load of the coach's schedule and busy time, then
  * the pure slot computation per service, stopping at the first open slot.
  */
-export async function hasOpenBookingSlot(
-  db: Db,
-  coachId: string,
-  timeZone: string,
-  now: Date,
-): Promise<boolean> {
+async function hasOpenBookingSlot(db: Db, coachId: string, timeZone: string, now: Date): Promise<boolean> {
   const [coach, services] = await Promise.all([
     db.user.findUnique({ where: { id: coachId }, select: { role: true } }),
     db.bookingService.findMany({ where: { coachId, active: true }, orderBy: { createdAt: 'asc' }, take: 20 }),

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../../infra/config';
-import type { Db } from '../../infra/prisma';
-import { Prisma } from '../../generated/prisma/client';
-import { DUMMY_HASH, hashPassword, verifyPassword } from '../../infra/passwords';
+import type { Role } from '../../domain/billing/plans';
+import { normaliseEmail } from '../../domain/identity/email';
+import { conflict, rateLimited, unauthenticated } from '../../domain/shared/errors';
+import { isUniqueViolation } from '../../data/postgres-errors';
 import * as rateLimit from '../../data/rate-limit';
+import type { Config } from '../../infra/config';
+import { DUMMY_HASH, hashPassword, verifyPassword } from '../../infra/passwords';
+import type { Db } from '../../infra/prisma';
 import {
   formatRefreshToken,
   newRefreshSecret,
@@ -11,7 +14,11 @@ import {
   sameHash,
   sha256,
   signAccessToken,
+  verifyAccessToken,
 } from '../../infra/tokens';
+
+// Accounts and login sessions (AuthSession: one per login, revocable at once, with a rotating
+// refresh token of which only the SHA-256 is stored).
 
 export type AuthSettings = Pick<
   Config,
@@ -25,11 +32,6 @@ export const LOGIN_LIMITS = {
   perIp: { limit: 30, windowMs: 15 * 60_000 },
 };
 
-/** Trimmed and lower-cased: one account per mailbox, however it is typed. */
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
-
 export interface TokenPair {
   token: string;
   refreshToken: string;
@@ -37,17 +39,23 @@ export interface TokenPair {
   expiresIn: number;
 }
 
-export class AccountError extends Error {
-  constructor(
-    readonly kind: 'email_taken' | 'invalid_credentials' | 'rate_limited' | 'invalid_refresh_token',
-    message: string,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-  }
+export interface ClientInfo {
+  ip?: string;
+  userAgent?: string;
 }
 
-async function openSession(
+/** The caller of an authenticated request, with the login session its token belongs to. */
+export interface AuthUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  authSessionId: string;
+}
+
+const invalidRefreshToken = (message: string) => unauthenticated(message, 'invalid_refresh_token');
+
+async function openAuthSession(
   db: Db,
   cfg: AuthSettings,
   userId: string,
@@ -71,20 +79,15 @@ async function openSession(
 async function issue(
   cfg: AuthSettings,
   userId: string,
-  sessionId: string,
+  authSessionId: string,
   secret: string,
 ): Promise<TokenPair> {
   return {
-    token: await signAccessToken(cfg, { sub: userId, sid: sessionId }),
-    refreshToken: formatRefreshToken(sessionId, secret),
+    token: await signAccessToken(cfg, { sub: userId, sid: authSessionId }),
+    refreshToken: formatRefreshToken(authSessionId, secret),
     tokenType: 'Bearer',
     expiresIn: Math.floor(cfg.ACCESS_TOKEN_TTL / 1000),
   };
-}
-
-export interface ClientInfo {
-  ip?: string;
-  userAgent?: string;
 }
 
 export async function register(
@@ -97,11 +100,9 @@ export async function register(
   const passwordHash = await hashPassword(input.password);
   try {
     const user = await db.user.create({ data: { email, name: input.name.trim(), passwordHash } });
-    return { user, tokens: await openSession(db, cfg, user.id, client) };
+    return { user, tokens: await openAuthSession(db, cfg, user.id, client) };
   } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-      throw new AccountError('email_taken', 'An account with this email already exists');
-    }
+    if (isUniqueViolation(err)) throw conflict('An account with this email already exists', 'email_taken');
     throw err;
   }
 }
@@ -116,61 +117,79 @@ export async function login(
   const accountKey = `login:account:${email}`;
   const ipHit = await rateLimit.hit(db, `login:ip:${client.ip ?? 'unknown'}`, LOGIN_LIMITS.perIp);
   if (!ipHit.allowed)
-    throw new AccountError(
-      'rate_limited',
-      'Too many login attempts from this address; try again later',
-      ipHit.retryAfterSeconds,
-    );
+    throw rateLimited('Too many login attempts from this address; try again later', ipHit.retryAfterSeconds);
   const failures = await rateLimit.peek(db, accountKey, LOGIN_LIMITS.perAccount);
   if (!failures.allowed) {
-    throw new AccountError(
-      'rate_limited',
-      'Too many failed logins for this account; try again later',
-      failures.retryAfterSeconds,
-    );
+    throw rateLimited('Too many failed logins for this account; try again later', failures.retryAfterSeconds);
   }
   const user = await db.user.findUnique({ where: { email } });
   // Verify against a dummy hash when the account does not exist, so timing does not reveal it.
   const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !ok) {
     await rateLimit.hit(db, accountKey, LOGIN_LIMITS.perAccount);
-    throw new AccountError('invalid_credentials', 'Email or password is incorrect');
+    throw unauthenticated('Email or password is incorrect', 'invalid_credentials');
   }
   await rateLimit.reset(db, accountKey);
-  return { user, tokens: await openSession(db, cfg, user.id, client) };
+  return { user, tokens: await openAuthSession(db, cfg, user.id, client) };
 }
 
 /**
  * Rotates the refresh token. A token that was already rotated away (a copy someone kept) ends the
- * whole session, so a thief and the owner cannot both keep refreshing.
+ * whole login session, so a thief and the owner cannot both keep refreshing.
  */
 export async function refresh(db: Db, cfg: AuthSettings, refreshToken: string): Promise<TokenPair> {
   const parsed = parseRefreshToken(refreshToken);
-  if (!parsed) throw new AccountError('invalid_refresh_token', 'Refresh token is malformed');
-  const session = await db.authSession.findUnique({ where: { id: parsed.sessionId } });
-  if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) {
-    throw new AccountError('invalid_refresh_token', 'Refresh token has expired or was revoked');
+  if (!parsed) throw invalidRefreshToken('Refresh token is malformed');
+  const authSession = await db.authSession.findUnique({ where: { id: parsed.sessionId } });
+  if (!authSession || authSession.revokedAt || authSession.expiresAt.getTime() <= Date.now()) {
+    throw invalidRefreshToken('Refresh token has expired or was revoked');
   }
-  if (!sameHash(sha256(parsed.secret), session.refreshTokenHash)) {
-    await db.authSession.update({ where: { id: session.id }, data: { revokedAt: new Date() } });
-    throw new AccountError(
-      'invalid_refresh_token',
-      'Refresh token was already used; the session has been ended',
-    );
+  if (!sameHash(sha256(parsed.secret), authSession.refreshTokenHash)) {
+    await db.authSession.update({ where: { id: authSession.id }, data: { revokedAt: new Date() } });
+    throw invalidRefreshToken('Refresh token was already used; the session has been ended');
   }
   const secret = newRefreshSecret();
   // Compare-and-swap on the old hash: two concurrent refreshes with the same token cannot both win.
   const swapped = await db.authSession.updateMany({
-    where: { id: session.id, refreshTokenHash: session.refreshTokenHash, revokedAt: null },
+    where: { id: authSession.id, refreshTokenHash: authSession.refreshTokenHash, revokedAt: null },
     data: { refreshTokenHash: sha256(secret), generation: { increment: 1 }, lastUsedAt: new Date() },
   });
-  if (swapped.count !== 1) throw new AccountError('invalid_refresh_token', 'Refresh token was already used');
-  return issue(cfg, session.userId, session.id, secret);
+  if (swapped.count !== 1) throw invalidRefreshToken('Refresh token was already used');
+  return issue(cfg, authSession.userId, authSession.id, secret);
 }
 
-export async function logout(db: Db, sessionId: string): Promise<void> {
+export async function logout(db: Db, authSessionId: string): Promise<void> {
   await db.authSession.updateMany({
-    where: { id: sessionId, revokedAt: null },
+    where: { id: authSessionId, revokedAt: null },
     data: { revokedAt: new Date() },
   });
 }
+
+/**
+ * The user behind an access token. The login session must still be live (logout revokes at once)
+ * and the role is read fresh, so an upgrade or downgrade applies to the very next request.
+ */
+export async function authenticate(db: Db, cfg: AuthSettings, accessToken: string): Promise<AuthUser> {
+  const claims = await verifyAccessToken(cfg, accessToken);
+  if (!claims) throw unauthenticated('Invalid or expired token');
+  const authSession = await db.authSession.findUnique({
+    where: { id: claims.sid },
+    select: {
+      userId: true,
+      revokedAt: true,
+      expiresAt: true,
+      user: { select: { id: true, email: true, name: true, role: true } },
+    },
+  });
+  if (
+    !authSession ||
+    authSession.revokedAt ||
+    authSession.userId !== claims.sub ||
+    authSession.expiresAt.getTime() <= Date.now()
+  ) {
+    throw unauthenticated('Session has ended; log in again');
+  }
+  return { ...authSession.user, authSessionId: claims.sid };
+}
+
+export const currentUser = (db: Db, userId: string) => db.user.findUniqueOrThrow({ where: { id: userId } });

@@ -10,6 +10,7 @@
  * - superuser
  */
 import type { Role } from '../billing/plans';
+import { forbidden, notFound } from '../shared/errors';
 
 export type Action = 'read' | 'write';
 export type Relation = 'owner' | 'participant' | 'coach' | 'org_admin' | 'org_member' | 'superuser';
@@ -80,4 +81,15 @@ export function decide(actor: Actor, action: Action, resource: ResourceFacts): D
   const grants = (a: Action) => POLICY[resource.kind][a].some((r) => rel.has(r));
   if (grants(action)) return 'allow';
   return grants('read') ? 'forbid' : 'hide';
+}
+
+/**
+ * Throws unless the actor may do `action`: not found when they may not even see the resource (or
+ * it does not exist, `facts` undefined), forbidden when they can see it but not do this.
+ */
+export function enforce(actor: Actor, action: Action, facts: ResourceFacts | undefined, what: string): void {
+  if (!facts) throw notFound(what);
+  const decision = decide(actor, action, facts);
+  if (decision === 'hide') throw notFound(what);
+  if (decision === 'forbid') throw forbidden(`You may view this ${what.toLowerCase()} but not change it`);
 }

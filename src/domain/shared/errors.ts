@@ -45,6 +45,14 @@ export const invalidFields = (
   code = 'invalid_request',
   prefix = 'Invalid request',
 ) => new DomainError('invalid', code, describeProblems(prefix, problems), problems);
+/** The usual end of a validation: nothing when there is no problem, else one 400 naming them all. */
+export function rejectProblems(
+  problems: FieldProblem[],
+  prefix = 'Invalid request',
+  code = 'invalid_request',
+): void {
+  if (problems.length > 0) throw invalidFields(problems, code, prefix);
+}
 export const unauthenticated = (message = 'Authentication required', code = 'unauthorized') =>
   new DomainError('unauthenticated', code, message);
 export const forbidden = (message: string, code = 'forbidden', details?: unknown) =>

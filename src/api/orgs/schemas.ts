@@ -1,0 +1,32 @@
+import { z } from '@hono/zod-openapi';
+import { ORG_SEAT_TIER_NAMES } from '../../domain/billing/plans';
+import { ORG_ROLES } from '../../domain/identity/orgs';
+
+const OrgRole = z.enum(ORG_ROLES);
+
+export const CreateOrgBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    seatTier: z.enum(ORG_SEAT_TIER_NAMES).default('starter'),
+  })
+  .strict();
+export const AddMemberBody = z.object({ email: z.email().max(254), role: OrgRole }).strict();
+export const MemberParam = z.object({ id: z.uuid(), userId: z.uuid() });
+
+const MemberSchema = z
+  .object({ userId: z.uuid(), name: z.string(), email: z.string(), role: OrgRole, joinedAt: z.string() })
+  .openapi('OrgMember');
+
+export const OrgSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    ownerId: z.uuid(),
+    seatTier: z.enum(ORG_SEAT_TIER_NAMES),
+    seats: z.object({
+      coach: z.object({ used: z.number().int(), limit: z.number().int() }),
+      analyst: z.object({ used: z.number().int(), limit: z.number().int() }),
+    }),
+    members: z.array(MemberSchema),
+  })
+  .openapi('Organisation');

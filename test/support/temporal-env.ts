@@ -16,6 +16,8 @@ export interface ActivityCall {
   args: unknown[];
   taskQueue: string;
   attempt: number;
+  /** Wall-clock time of the call (epoch ms). */
+  at: number;
 }
 
 /** Wraps stubs so every call (its name, arguments, queue and attempt) lands in `calls`. */
@@ -25,7 +27,7 @@ export function recorded<T extends StubActivities>(stubs: T, calls: ActivityCall
       name,
       async (...args: unknown[]) => {
         const { taskQueue, attempt } = Context.current().info;
-        calls.push({ name, args, taskQueue, attempt });
+        calls.push({ name, args, taskQueue, attempt, at: Date.now() });
         return fn(...args);
       },
     ]),

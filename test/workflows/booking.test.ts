@@ -1,0 +1,519 @@
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SendEmailInput } from '../../activities/email';
+import type { CancellationPolicy } from '../../src/domain/booking/cancellation';
+import {
+  bookingReadyUpdate,
+  bookingStateQuery,
+  bookingWorkflowType,
+  cancelUpdate,
+  paymentSignal,
+  rescheduleUpdate,
+  type BookingSnapshot,
+  type BookingWorkflow,
+  type BookingWorkflowInput,
+  type PaymentSignal,
+} from '../../workflows/booking/definitions';
+import {
+  eventually,
+  recorded,
+  startWorkflowTestEnv,
+  type ActivityCall,
+  type WorkflowTestEnv,
+} from '../support/temporal-env';
+
+// The booking workflow against stub activities: an in-memory booking row stands in for Postgres,
+// Stripe and SMTP are call logs. Every duration is a workflow input, so holds, reminders and
+// session ends happen within seconds of real time.
+
+const HOUR = 3_600_000;
+const DomainStatus = defineSearchAttributeKey('DomainStatus', SearchAttributeType.KEYWORD);
+
+const rows = new Map<string, BookingSnapshot>();
+const calls: ActivityCall[] = [];
+
+function rowOf(bookingId: string): BookingSnapshot {
+  const row = rows.get(bookingId);
+  if (!row) throw ApplicationFailure.retryable(`booking ${bookingId} is not in the store`, 'BookingNotFound');
+  return row;
+}
+
+const stubs = {
+  async loadBookingSnapshot(bookingId: string): Promise<BookingSnapshot> {
+    return structuredClone(rowOf(bookingId));
+  },
+  async transitionBooking(input: {
+    bookingId: string;
+    from: BookingSnapshot['status'][];
+    to: BookingSnapshot['status'];
+    payment?: { amountMinor: number };
+    cancellation?: { refundDueMinor: number };
+  }) {
+    const row = rowOf(input.bookingId);
+    if (input.from.includes(row.status)) {
+      row.status = input.to;
+      if (input.payment) Object.assign(row, { paid: true, amountPaidMinor: input.payment.amountMinor });
+      if (input.cancellation) {
+        row.refundDueMinor = input.cancellation.refundDueMinor;
+        row.sequence += 1;
+      }
+    }
+    return { status: row.status, sequence: row.sequence };
+  },
+  async moveBooking(input: { bookingId: string; startMs: number }) {
+    const row = rowOf(input.bookingId);
+    const length = row.endMs - row.startMs;
+    Object.assign(row, {
+      startMs: input.startMs,
+      endMs: input.startMs + length,
+      sequence: row.sequence + 1,
+      rescheduleCount: row.rescheduleCount + 1,
+    });
+    return {
+      startMs: row.startMs,
+      endMs: row.endMs,
+      sequence: row.sequence,
+      rescheduleCount: row.rescheduleCount,
+    };
+  },
+  async createBookingPaymentIntent(bookingId: string) {
+    const row = rowOf(bookingId);
+    row.paymentIntentId ??= `pi_${bookingId}`;
+    return { paymentIntentId: row.paymentIntentId };
+  },
+  async cancelBookingPaymentIntent(_bookingId: string) {
+    return { canceled: true };
+  },
+  async recordLatePayment(input: { bookingId: string; amountMinor: number }) {
+    const row = rowOf(input.bookingId);
+    if (row.paid) return { recorded: false };
+    Object.assign(row, { paid: true, amountPaidMinor: input.amountMinor, refundDueMinor: input.amountMinor });
+    return { recorded: true };
+  },
+  async refundBookingPayment(bookingId: string) {
+    const row = rowOf(bookingId);
+    row.refundId ??= `re_${bookingId}`;
+    row.refundedMinor = row.refundDueMinor;
+    return { refundId: row.refundId, refundedMinor: row.refundedMinor };
+  },
+  async sendEmail(_input: SendEmailInput) {
+    return { sent: true, messageId: '<stub@coachflow>' };
+  },
+};
+
+/** This booking's activity calls, in order, with the wall-clock time each was made. */
+function callsFor(bookingId: string) {
+  return calls.filter((c) => {
+    const first = c.args[0] as string | { bookingId?: string; reference?: string };
+    if (typeof first === 'string') return first === bookingId;
+    return first.bookingId === bookingId || first.reference?.startsWith(`booking-${bookingId}`);
+  });
+}
+const named = (bookingId: string, name: string) => callsFor(bookingId).filter((c) => c.name === name);
+const emails = (bookingId: string, template?: string) =>
+  named(bookingId, 'sendEmail')
+    .map((c) => ({ ...(c.args[0] as SendEmailInput), at: c.at }))
+    .filter((e) => !template || e.template === template);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+let t: WorkflowTestEnv;
+const handles: WorkflowHandle[] = [];
+
+beforeAll(async () => {
+  t = await startWorkflowTestEnv({ defaultActivities: recorded(stubs, calls) });
+});
+afterAll(async () => {
+  for (const h of handles) await h.terminate('test over').catch(() => undefined);
+  await t?.close();
+});
+
+function newBooking(over: Partial<BookingSnapshot> = {}): BookingSnapshot {
+  const now = Date.now();
+  const row: BookingSnapshot = {
+    id: randomUUID(),
+    status: 'PENDING',
+    coach: { id: 'coach-1', name: 'Carla Coach', email: 'carla@example.test', timeZone: 'Europe/Berlin' },
+    athlete: { id: 'athlete-1', name: 'Ann Athlete', email: 'ann@example.test' },
+    athleteTimeZone: null,
+    service: { id: 'service-1', title: 'Serve clinic', cancellationPolicy: { kind: 'moderate' } },
+    startMs: now + 48 * HOUR,
+    endMs: now + 49 * HOUR,
+    priceMinor: 5000,
+    currency: 'EUR',
+    paymentIntentId: null,
+    paid: false,
+    amountPaidMinor: 0,
+    refundDueMinor: 0,
+    refundedMinor: 0,
+    refundId: null,
+    sequence: 0,
+    rescheduleCount: 0,
+    createdAtMs: now,
+    cancellation: null,
+    ...over,
+  };
+  rows.set(row.id, row);
+  return row;
+}
+
+function inputFor(row: BookingSnapshot, over: Partial<BookingWorkflowInput> = {}): BookingWorkflowInput {
+  return { bookingId: row.id, holdTimeoutMs: 60_000, reminderLeadMs: HOUR, noShowWindowMs: HOUR, ...over };
+}
+
+async function start(row: BookingSnapshot, over: Partial<BookingWorkflowInput> = {}) {
+  const handle = await t.env.client.workflow.start<BookingWorkflow>(bookingWorkflowType, {
+    taskQueue: t.taskQueue,
+    workflowId: `booking-${row.id}`,
+    args: [inputFor(row, over)],
+  });
+  handles.push(handle);
+  return handle;
+}
+
+const succeeded = (row: BookingSnapshot, over: Partial<PaymentSignal> = {}): PaymentSignal => ({
+  eventId: `evt_${randomUUID()}`,
+  kind: 'succeeded',
+  paymentIntentId: `pi_${row.id}`,
+  amountMinor: row.priceMinor,
+  currency: row.currency.toLowerCase(),
+  ...over,
+});
+
+const state = (h: WorkflowHandle) => h.query(bookingStateQuery);
+
+/** A paid booking's workflow, started as a webhook would with its payment; resolves once confirmed. */
+async function startPaid(row: BookingSnapshot, over: Partial<BookingWorkflowInput> = {}) {
+  row.paymentIntentId ??= `pi_${row.id}`;
+  const h = await t.env.client.workflow.signalWithStart<BookingWorkflow, [PaymentSignal]>(
+    bookingWorkflowType,
+    {
+      taskQueue: t.taskQueue,
+      workflowId: `booking-${row.id}`,
+      args: [inputFor(row, over)],
+      signal: paymentSignal,
+      signalArgs: [succeeded(row, { paymentIntentId: row.paymentIntentId })],
+    },
+  );
+  handles.push(h);
+  await eventually(
+    () => state(h),
+    (s) => s.status === 'CONFIRMED' && s.paid && s.invitedForSequence === 0,
+  );
+  return h;
+}
+
+describe.concurrent('booking workflow (stub activities)', () => {
+  it('an unpaid hold expires: EXPIRED, the PaymentIntent cancelled, the athlete told', async () => {
+    const row = newBooking();
+    const h = await start(row, { holdTimeoutMs: 1500 });
+
+    expect(await h.executeUpdate(bookingReadyUpdate)).toEqual({
+      status: 'PENDING',
+      paymentIntentId: `pi_${row.id}`,
+    });
+    const pending = await state(h);
+    expect(pending).toMatchObject({ status: 'PENDING', paymentRequired: true, paid: false });
+    expect(pending.holdExpiresAt).toBe(iso(row.createdAtMs + 1500));
+
+    expect(await h.result()).toEqual({ status: 'EXPIRED' });
+    expect(callsFor(row.id).map((c) => c.name)).toEqual([
+      'loadBookingSnapshot',
+      'createBookingPaymentIntent',
+      'transitionBooking',
+      'cancelBookingPaymentIntent',
+      'sendEmail',
+    ]);
+    const [expire] = named(row.id, 'transitionBooking');
+    expect(expire!.args[0]).toEqual({ bookingId: row.id, from: ['PENDING'], to: 'EXPIRED' });
+    expect(expire!.at).toBeGreaterThanOrEqual(row.createdAtMs + 1500);
+    expect(emails(row.id).map((e) => [e.template, e.to])).toEqual([['booking_expired', 'ann@example.test']]);
+    expect(rows.get(row.id)!.status).toBe('EXPIRED');
+    const described = await eventually(
+      () => h.describe(),
+      (d) => d.typedSearchAttributes.get(DomainStatus) === 'EXPIRED',
+    );
+    expect(described.status.name).toBe('COMPLETED');
+  });
+
+  it('a payment during the hold confirms the booking, and the hold deadline then passes harmlessly', async () => {
+    const row = newBooking();
+    const h = await start(row, { holdTimeoutMs: 2000 });
+    await h.executeUpdate(bookingReadyUpdate);
+
+    // A payment of the wrong amount is not this booking's payment.
+    await h.signal(paymentSignal, succeeded(row, { amountMinor: 4000 }));
+    const payment = succeeded(row);
+    await h.signal(paymentSignal, payment);
+    await h.signal(paymentSignal, payment); // Stripe redelivers: the first copy counts
+    const confirmed = await eventually(
+      () => state(h),
+      (s) => s.status === 'CONFIRMED' && s.invitedForSequence === 0,
+    );
+    expect(confirmed).toMatchObject({ paid: true, holdExpiresAt: null, lastPaymentError: null });
+
+    await sleep(Math.max(0, row.createdAtMs + 2500 - Date.now()));
+    expect((await state(h)).status).toBe('CONFIRMED');
+    expect(named(row.id, 'transitionBooking').map((c) => c.args[0])).toEqual([
+      { bookingId: row.id, from: ['PENDING'], to: 'CONFIRMED', payment: { amountMinor: 5000 } },
+    ]);
+    expect(named(row.id, 'cancelBookingPaymentIntent')).toEqual([]);
+    expect(emails(row.id).map((e) => [e.template, e.to]).sort()).toEqual([
+      ['booking_confirmed', 'ann@example.test'],
+      ['booking_notification', 'carla@example.test'],
+    ]);
+  });
+
+  it('a payment already waiting when the hold has run out wins over the expiry', async () => {
+    // A retried run: the intent exists and the hold ended long ago; the webhook's signalWithStart
+    // puts the payment in front of the workflow's first step.
+    const row = newBooking({ paymentIntentId: 'pi_existing', createdAtMs: Date.now() - 10_000 });
+    await startPaid(row, { holdTimeoutMs: 1000 });
+    expect(named(row.id, 'transitionBooking').map((c) => (c.args[0] as { to: string }).to)).toEqual([
+      'CONFIRMED',
+    ]);
+    expect(named(row.id, 'createBookingPaymentIntent')).toEqual([]);
+    expect(named(row.id, 'cancelBookingPaymentIntent')).toEqual([]);
+  });
+
+  it('a free booking skips payment and runs to COMPLETED with one reminder', async () => {
+    const now = Date.now();
+    const row = newBooking({ priceMinor: 0, startMs: now + 2500, endMs: now + 3000 });
+    const h = await start(row, { reminderLeadMs: 1500, noShowWindowMs: 200 });
+
+    expect(await h.executeUpdate(bookingReadyUpdate)).toEqual({ status: 'CONFIRMED', paymentIntentId: null });
+    expect(await state(h)).toMatchObject({ paymentRequired: false, holdExpiresAt: null, paid: false });
+    expect(await h.result()).toEqual({ status: 'COMPLETED' });
+
+    expect(named(row.id, 'createBookingPaymentIntent')).toEqual([]);
+    expect(named(row.id, 'transitionBooking').map((c) => c.args[0])).toEqual([
+      { bookingId: row.id, from: ['PENDING'], to: 'CONFIRMED' },
+      { bookingId: row.id, from: ['CONFIRMED'], to: 'COMPLETED' },
+    ]);
+    expect(named(row.id, 'transitionBooking')[1]!.at).toBeGreaterThanOrEqual(row.endMs);
+    const reminders = emails(row.id, 'booking_reminder');
+    expect(reminders.map((e) => e.to).sort()).toEqual(['ann@example.test', 'carla@example.test']);
+    for (const r of reminders) expect(r.at).toBeGreaterThanOrEqual(row.startMs - 1500);
+    // Each pair is sent in parallel: only the order between pairs is fixed.
+    const templates = emails(row.id).map((e) => e.template);
+    expect(templates.slice(0, 2).sort()).toEqual(['booking_confirmed', 'booking_notification']);
+    expect(templates.slice(2)).toEqual(['booking_reminder', 'booking_reminder']);
+  });
+
+  it('a reschedule re-arms the reminder for the new time, not the old one', async () => {
+    const now = Date.now();
+    const lead = 4000;
+    const row = newBooking({ priceMinor: 0, startMs: now + 6000, endMs: now + 6500 });
+    const oldStart = row.startMs;
+    const newStart = now + 9000;
+    const h = await start(row, { reminderLeadMs: lead, noShowWindowMs: 100 });
+
+    const armed = await eventually(
+      () => state(h),
+      (s) => s.invitedForSequence === 0 && s.reminderDueAt !== null,
+    );
+    expect(armed.reminderDueAt).toBe(iso(oldStart - lead));
+    expect(Date.now()).toBeLessThan(oldStart - lead); // the old reminder is still ahead
+
+    const moved = await h.executeUpdate(rescheduleUpdate, {
+      args: [{ by: 'athlete', actorId: 'athlete-1', start: iso(newStart) }],
+    });
+    expect(moved).toEqual({
+      status: 'CONFIRMED',
+      start: iso(newStart),
+      end: iso(newStart + 500),
+      sequence: 1,
+    });
+    const rearmed = await eventually(
+      () => state(h),
+      (s) => s.reminderDueAt === iso(newStart - lead),
+    );
+    expect(rearmed.invitedForSequence).toBe(1);
+
+    expect(await h.result()).toEqual({ status: 'COMPLETED' });
+    const reminders = emails(row.id, 'booking_reminder');
+    expect(reminders).toHaveLength(2);
+    for (const r of reminders) {
+      expect(r.reference).toBe(`booking-${row.id}-v1`);
+      expect((r.data as { start: string }).start).toBe(iso(newStart));
+      expect(r.at).toBeGreaterThanOrEqual(newStart - lead);
+    }
+    const rescheduled = emails(row.id, 'booking_rescheduled');
+    expect(rescheduled.map((e) => (e.data as { previousStart: string }).previousStart)).toEqual([
+      iso(oldStart),
+      iso(oldStart),
+    ]);
+    expect(named(row.id, 'moveBooking').map((c) => c.args[0])).toEqual([
+      { bookingId: row.id, startMs: newStart },
+    ]);
+  });
+
+  it('payment then cancel: the payment counts first, and the refund follows the policy', async () => {
+    const row = newBooking({ startMs: Date.now() + 30 * HOUR, endMs: Date.now() + 31 * HOUR });
+    const h = await start(row);
+    await h.executeUpdate(bookingReadyUpdate);
+
+    await h.signal(paymentSignal, succeeded(row));
+    const outcome = await h.executeUpdate(cancelUpdate, {
+      args: [{ by: 'athlete', actorId: 'athlete-1', reason: '  changed plans  ' }],
+    });
+    expect(outcome).toEqual({
+      status: 'CANCELLED',
+      refund: {
+        amountMinor: 2500,
+        percent: 50,
+        rule: 'Moderate policy: cancelled at least 24 hours before the start: 50% refund',
+      },
+    });
+    expect(await h.result()).toEqual({ status: 'CANCELLED' });
+
+    const transitions = named(row.id, 'transitionBooking').map((c) => c.args[0] as Record<string, unknown>);
+    expect(transitions.map((t) => t.to)).toEqual(['CONFIRMED', 'CANCELLED']);
+    expect(transitions[1]!.cancellation).toMatchObject({
+      by: 'athlete',
+      reason: 'changed plans',
+      refundDueMinor: 2500,
+    });
+    expect(named(row.id, 'refundBookingPayment')).toHaveLength(1);
+    expect(named(row.id, 'cancelBookingPaymentIntent')).toEqual([]);
+    expect((await state(h)).refund).toEqual({
+      dueMinor: 2500,
+      refundedMinor: 2500,
+      refundId: `re_${row.id}`,
+      error: null,
+    });
+    const cancelled = emails(row.id, 'booking_cancelled');
+    expect(cancelled.map((e) => (e.data as { refund: unknown }).refund)).toEqual([
+      { amountMinor: 2500, rule: outcome.refund!.rule },
+      { amountMinor: 2500, rule: outcome.refund!.rule },
+    ]);
+  });
+
+  it('cancel then payment: the intent is cancelled and the late payment refunded in full', async () => {
+    const row = newBooking({ startMs: Date.now() + 30 * HOUR, endMs: Date.now() + 31 * HOUR });
+    const h = await start(row);
+    await h.executeUpdate(bookingReadyUpdate);
+
+    const outcome = await h.executeUpdate(cancelUpdate, {
+      args: [{ by: 'athlete', actorId: 'athlete-1', reason: 'no longer needed' }],
+    });
+    expect(outcome).toEqual({ status: 'CANCELLED', refund: null });
+    // What the Stripe webhook does: signal the run, or start a new one if it has finished.
+    const late = await t.env.client.workflow.signalWithStart<BookingWorkflow, [PaymentSignal]>(
+      bookingWorkflowType,
+      {
+        taskQueue: t.taskQueue,
+        workflowId: `booking-${row.id}`,
+        args: [inputFor(row)],
+        signal: paymentSignal,
+        signalArgs: [succeeded(row)],
+      },
+    );
+    expect(await late.result()).toEqual({ status: 'CANCELLED' });
+
+    expect(named(row.id, 'cancelBookingPaymentIntent')).toHaveLength(1);
+    expect(named(row.id, 'recordLatePayment').map((c) => c.args[0])).toEqual([
+      { bookingId: row.id, amountMinor: 5000 },
+    ]);
+    expect(named(row.id, 'refundBookingPayment')).toHaveLength(1);
+    expect(rows.get(row.id)).toMatchObject({
+      status: 'CANCELLED',
+      refundDueMinor: 5000,
+      refundedMinor: 5000,
+    });
+    expect(named(row.id, 'transitionBooking').map((c) => (c.args[0] as { to: string }).to)).toEqual([
+      'CANCELLED',
+    ]);
+  });
+
+  const policyCases: {
+    name: string;
+    policy: CancellationPolicy;
+    by: 'athlete' | 'coach';
+    hoursAhead: number;
+    refund: number;
+    percent: number;
+  }[] = [
+    {
+      name: 'moderate, 80 h ahead',
+      policy: { kind: 'moderate' },
+      by: 'athlete',
+      hoursAhead: 80,
+      refund: 5000,
+      percent: 100,
+    },
+    {
+      name: 'flexible, 2 h ahead',
+      policy: { kind: 'flexible' },
+      by: 'athlete',
+      hoursAhead: 2,
+      refund: 2500,
+      percent: 50,
+    },
+    {
+      name: 'strict, 2 days ahead',
+      policy: { kind: 'strict' },
+      by: 'athlete',
+      hoursAhead: 48,
+      refund: 0,
+      percent: 0,
+    },
+    {
+      name: 'custom 75 % from 48 h, 50 h ahead',
+      policy: { kind: 'custom', tiers: [{ hoursBefore: 48, refundPercent: 75 }] },
+      by: 'athlete',
+      hoursAhead: 50,
+      refund: 3750,
+      percent: 75,
+    },
+    {
+      name: 'strict, cancelled by the coach',
+      policy: { kind: 'strict' },
+      by: 'coach',
+      hoursAhead: 48,
+      refund: 5000,
+      percent: 100,
+    },
+  ];
+
+  it.each(policyCases)('cancel refund follows the policy: $name', async (c) => {
+    const now = Date.now();
+    const row = newBooking({
+      service: { id: 'service-1', title: 'Serve clinic', cancellationPolicy: c.policy },
+      startMs: now + c.hoursAhead * HOUR,
+      endMs: now + (c.hoursAhead + 1) * HOUR,
+    });
+    const h = await startPaid(row);
+    const outcome = await h.executeUpdate(cancelUpdate, {
+      args: [{ by: c.by, actorId: c.by === 'coach' ? 'coach-1' : 'athlete-1', reason: 'test' }],
+    });
+    expect(outcome.status).toBe('CANCELLED');
+    expect(outcome.refund).toMatchObject({ amountMinor: c.refund, percent: c.percent });
+    expect(await h.result()).toEqual({ status: 'CANCELLED' });
+    expect(named(row.id, 'refundBookingPayment')).toHaveLength(c.refund > 0 ? 1 : 0);
+    expect(rows.get(row.id)!.refundedMinor).toBe(c.refund);
+    expect(
+      emails(row.id, 'booking_cancelled').map(
+        (e) => (e.data as { refund: { amountMinor: number } }).refund.amountMinor,
+      ),
+    ).toEqual([c.refund, c.refund]);
+  });
+
+  it('a cancel after the session started is refused and changes nothing', async () => {
+    const now = Date.now();
+    const row = newBooking({ status: 'CONFIRMED', priceMinor: 0, startMs: now - 1000, endMs: now + 60_000 });
+    const h = await start(row);
+    await h.executeUpdate(bookingReadyUpdate);
+    const err = await h
+      .executeUpdate(cancelUpdate, { args: [{ by: 'athlete', actorId: 'athlete-1', reason: 'late' }] })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+    const cause = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('InvalidTransition');
+    expect(cause.message).toBe('The session has already started; it can no longer be cancelled');
+    expect((await state(h)).status).toBe('CONFIRMED');
+    expect(named(row.id, 'transitionBooking')).toEqual([]);
+  });
+});

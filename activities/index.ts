@@ -1,23 +1,44 @@
 import type { Deps } from '../src/infra/deps';
-import { bookingActivities } from './postgres/booking';
 import { emailActivities } from './email';
-import { healthActivities } from './health';
+import { healthActivities, mediaHealthActivities } from './health';
+import { clipMediaActivities } from './media/clip';
+import { videoMediaActivities } from './media/video';
 import { analysisActivities } from './openai';
-import { mediaActivities } from './media/ffmpeg';
-import { storageActivities } from './postgres/videos';
+import { bookingActivities } from './postgres/booking';
+import { clipActivities } from './postgres/clips';
+import { videoActivities } from './postgres/videos';
 import { stripeActivities } from './stripe/payments';
 
-/** All activities, with their I/O dependencies injected (tests pass the real services they started). */
-export function createActivities(deps: Deps) {
+// One factory per task queue, with the I/O dependencies injected (tests pass the real services they
+// started). Each worker registers only its own queue's activities, and workflows type their proxies
+// with DefaultActivities or MediaActivities, so ffmpeg can neither be called on the default queue
+// nor be registered there.
+
+/** The default queue: quick Postgres + S3 steps, Stripe, email and OpenAI. */
+export function createDefaultActivities(deps: Deps) {
   return {
     ...healthActivities(deps),
     ...emailActivities(deps),
-    ...storageActivities(deps),
-    ...mediaActivities(deps),
+    ...videoActivities(deps),
+    ...clipActivities(deps),
     ...analysisActivities(deps),
     ...bookingActivities(deps),
     ...stripeActivities(deps),
   };
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+/** The media queue: ffmpeg work, run with low concurrency so a transcode never starves the rest. */
+export function createMediaActivities(deps: Deps) {
+  return {
+    ...mediaHealthActivities(deps),
+    ...videoMediaActivities(deps),
+    ...clipMediaActivities(deps),
+  };
+}
+
+export type DefaultActivities = ReturnType<typeof createDefaultActivities>;
+export type MediaActivities = ReturnType<typeof createMediaActivities>;
+
+// Compile-time: no activity is registered on both queues (a workflow could reach it through either proxy).
+type OnOneQueueOnly<T extends never> = T;
+type ActivitiesOnBothQueues = OnOneQueueOnly<keyof DefaultActivities & keyof MediaActivities>;

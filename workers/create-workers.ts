@@ -4,7 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createActivities } from '../activities';
+import { createDefaultActivities, createMediaActivities } from '../activities';
 import type { Deps } from '../src/infra/deps';
 
 const run = promisify(execFile);
@@ -41,7 +41,8 @@ export type QueueKind = 'default' | 'media';
 
 /**
  * The default queue runs workflows and quick I/O activities; the media queue runs only the ffmpeg
- * activities, with low concurrency, so a transcode never starves bookings or payments.
+ * activities, with low concurrency, so a transcode never starves bookings or payments. Each worker
+ * registers only its own queue's activities.
  */
 export async function createWorkers(
   deps: Deps,
@@ -51,7 +52,6 @@ export async function createWorkers(
   const taskQueue = opts.taskQueue ?? deps.cfg.TEMPORAL_TASK_QUEUE;
   const mediaTaskQueue = opts.mediaTaskQueue ?? deps.cfg.TEMPORAL_MEDIA_TASK_QUEUE;
   const connection = await NativeConnection.connect({ address: deps.cfg.TEMPORAL_ADDRESS });
-  const activities = createActivities(deps);
   const workers: Worker[] = [];
   if (queues.includes('default')) {
     workers.push(
@@ -60,7 +60,7 @@ export async function createWorkers(
         namespace: deps.cfg.TEMPORAL_NAMESPACE,
         taskQueue,
         workflowBundle: await workflowBundle(),
-        activities,
+        activities: createDefaultActivities(deps),
         shutdownGraceTime: '10 seconds',
       }),
     );
@@ -71,7 +71,7 @@ export async function createWorkers(
         connection,
         namespace: deps.cfg.TEMPORAL_NAMESPACE,
         taskQueue: mediaTaskQueue,
-        activities,
+        activities: createMediaActivities(deps),
         maxConcurrentActivityTaskExecutions: 2,
         shutdownGraceTime: '30 seconds',
       }),

@@ -1,6 +1,6 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Deps } from '../../src/infra/deps';
-import { BookingFailure } from '../../workflows/booking/definitions';
+import { StripeFailure } from '../../workflows/shared/failures';
 
 // Stripe calls made by workflows. Every call carries an idempotency key derived from the booking
 // and the step, and its result is recorded on the booking row, which is checked first: a retried
@@ -30,7 +30,7 @@ function classify(err: unknown, what: string): never {
   const e = asStripeError(err);
   if (e.type && PERMANENT_STRIPE_ERRORS.has(e.type)) {
     throw ApplicationFailure.create({
-      type: BookingFailure.StripeRejected,
+      type: StripeFailure.Rejected,
       message: `${what}: ${e.message ?? e.type}`,
       details: [{ stripeType: e.type, code: e.code ?? null }],
       nonRetryable: true,

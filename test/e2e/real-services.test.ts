@@ -94,8 +94,8 @@ describe('the real local stack', () => {
 
 describe('email delivery', () => {
   it('sends each (reference, template, recipient) once, however often the activity is retried', async () => {
-    const { createActivities } = await import('../../activities');
-    const activities = createActivities(ctx.deps);
+    const { createDefaultActivities } = await import('../../activities');
+    const activities = createDefaultActivities(ctx.deps);
     const to = `once-${Date.now()}@example.test`;
     const input = {
       reference: `test-${Date.now()}`,

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BookingStatus, CancelledBy } from '../../src/domain/booking/lifecycle';
 import type { CancellationPolicy } from '../../src/domain/booking/cancellation';
+import { StripeFailure } from '../shared/failures';
 
 // The contract of booking-<id>: what the API, the Stripe webhook and the activities exchange with the
 // booking workflow. Importing this module never pulls in the workflow's implementation.
@@ -113,7 +114,7 @@ export const BookingFailure = {
   /** The row is not (yet) visible; retried until the workflow's wait for it runs out. */
   BookingNotFound: 'BookingNotFound',
   /** Stripe refused for good (e.g. a disputed charge); not retried. */
-  StripeRejected: 'StripeRejected',
+  StripeRejected: StripeFailure.Rejected,
   /** An activity failed without a type of its own. */
   ActivityFailed: 'ActivityFailed',
 } as const;

@@ -1,28 +1,22 @@
+// Over 400 lines on purpose: the handlers and the main loop share one booking's state (the snapshot,
+// the payment inbox, what was sent for which SEQUENCE) in this closure, and read best together.
+// Contracts, update checks and emails are in definitions.ts, requests.ts and emails.ts.
+
 import {
   ActivityFailure,
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   log,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
-import {
-  cancelProblem,
-  noShowProblem,
-  rescheduleProblem,
-  type BookingStatus,
-  type CancelledBy,
-  type LifecycleFacts,
-  type TransitionProblem,
-} from '../../src/domain/booking/lifecycle';
+import type { DefaultActivities } from '../../activities';
+import type { BookingStatus } from '../../src/domain/booking/lifecycle';
 import { refundFor } from '../../src/domain/booking/cancellation';
-import type { BookingEmailData, Recipient } from '../../src/emails/booking/details';
+import { profiles } from '../shared/profiles';
 import { BookingIdAttr, CoachIdAttr, DomainStatusAttr, UserIdAttr } from '../shared/search-attributes';
 import {
-  BookingFailure,
   bookingReadyUpdate,
   bookingStateQuery,
   cancelUpdate,
@@ -35,6 +29,16 @@ import {
   type BookingWorkflowState,
   type PaymentSignal,
 } from './definitions';
+import {
+  checkCancel,
+  checkCancelRequest,
+  checkNoShow,
+  checkReschedule,
+  checkRescheduleRequest,
+  failure,
+  updateFailure,
+} from './requests';
+import { sendCancelled, sendConfirmation, sendExpired, sendReminders, sendRescheduled } from './emails';
 
 // booking-<id>: one booking from its PENDING insert to COMPLETED / NO_SHOW / CANCELLED / EXPIRED.
 //
@@ -47,65 +51,21 @@ import {
 // re-arms the reminder and a cancellation stops whatever was next. Every wait is an input, so tests
 // run the whole lifecycle with short durations.
 
-const MAX_REASON_LENGTH = 1000;
-
-function failure(p: TransitionProblem): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: p.code === 'invalid_request' ? BookingFailure.InvalidRequest : BookingFailure.InvalidTransition,
-    message: p.field ? `${p.field} ${p.message}` : p.message,
-    details: p.field ? [{ field: p.field, reason: p.message }] : [],
-    nonRetryable: true,
-  });
-}
-
-/** An activity's own ApplicationFailure (SlotTaken, InvalidRequest…) becomes the update's failure. */
-function updateFailure(err: unknown): unknown {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-    const cause = err.cause;
-    return ApplicationFailure.create({
-      type: cause.type ?? BookingFailure.ActivityFailed,
-      message: cause.message,
-      details: cause.details ?? [],
-      nonRetryable: true,
-    });
-  }
-  return err;
-}
+// The main loop's writes are retried until they succeed; an update's are bounded, so its caller gets an answer.
+const { transitionBooking } = proxyActivities<DefaultActivities>(profiles.postgres);
+const { transitionBooking: transitionForCaller, moveBooking } = proxyActivities<DefaultActivities>(
+  profiles.postgresForCaller,
+);
+const { createBookingPaymentIntent, cancelBookingPaymentIntent, recordLatePayment, refundBookingPayment } =
+  proxyActivities<DefaultActivities>(profiles.stripe);
 
 export async function bookingWorkflow(input: BookingWorkflowInput): Promise<BookingWorkflowResult> {
   const { bookingId } = input;
 
-  // Quick Postgres writes: retried until they succeed.
-  const db = proxyActivities<Activities>({
-    startToCloseTimeout: '20 seconds',
-    retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
-  });
-  // Writes made while an API caller waits on an update: bounded, so the caller gets an answer.
-  const quick = proxyActivities<Activities>({
-    startToCloseTimeout: '10 seconds',
-    scheduleToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds' },
-  });
   // The row is inserted in the same transaction that starts this workflow: wait briefly for it.
-  const loader = proxyActivities<Activities>({
-    startToCloseTimeout: '10 seconds',
-    scheduleToCloseTimeout: input.rowWaitMs ?? 60_000,
-    retry: { initialInterval: '200 milliseconds', backoffCoefficient: 1.5, maximumInterval: '5 seconds' },
-  });
-  // Stripe: keyed by booking and step, so retries are safe; permanent rejections are not retried.
-  const stripe = proxyActivities<Activities>({
-    startToCloseTimeout: '30 seconds',
-    retry: {
-      initialInterval: '1 second',
-      maximumInterval: '2 minutes',
-      nonRetryableErrorTypes: ['StripeRejected'],
-    },
-  });
-  // Email: recorded per (reference, template, recipient), retried until the SMTP server takes it.
-  const mail = proxyActivities<Activities>({
-    startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes' },
-  });
+  const { loadBookingSnapshot } = proxyActivities<DefaultActivities>(
+    profiles.postgresRowWait(input.rowWaitMs ?? 60_000),
+  );
 
   let b: BookingSnapshot | undefined;
   const inbox: PaymentSignal[] = [];
@@ -135,13 +95,6 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   }
 
   const paymentRequired = () => (b ? b.priceMinor > 0 : false);
-  const facts = (s: BookingSnapshot): LifecycleFacts => ({
-    status: s.status,
-    startMs: s.startMs,
-    endMs: s.endMs,
-    rescheduleCount: s.rescheduleCount,
-  });
-
   function setStatus(status: BookingStatus) {
     if (!b) return;
     const changed = b.status !== status;
@@ -204,8 +157,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
       return exclusive(async () => {
         const s = b!;
         await drainInbox(); // a payment that already arrived counts before the policy is applied
-        const problem = cancelProblem(facts(s), Date.now());
-        if (problem) throw failure(problem);
+        checkCancel(s, Date.now());
         const atMs = Date.now();
         const refund = s.paid
           ? refundFor({
@@ -219,7 +171,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
         const rule = refund?.rule ?? 'Nothing was paid, so nothing is refunded';
         let result;
         try {
-          result = await quick.transitionBooking({
+          result = await transitionForCaller({
             bookingId,
             from: ['PENDING', 'CONFIRMED'],
             to: 'CANCELLED',
@@ -254,19 +206,8 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     },
     {
       validator: (req) => {
-        if (req.by !== 'athlete' && req.by !== 'coach')
-          throw failure({ code: 'invalid_request', field: 'by', message: 'must be athlete or coach' });
-        if (typeof req.reason !== 'string' || req.reason.length > MAX_REASON_LENGTH) {
-          throw failure({
-            code: 'invalid_request',
-            field: 'reason',
-            message: `must be text of at most ${MAX_REASON_LENGTH} characters`,
-          });
-        }
-        if (b) {
-          const problem = cancelProblem(facts(b), Date.now());
-          if (problem) throw failure(problem);
-        }
+        checkCancelRequest(req);
+        if (b) checkCancel(b, Date.now());
       },
     },
   );
@@ -278,11 +219,10 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
       return exclusive(async () => {
         const s = b!;
         const startMs = Date.parse(req.start);
-        const problem = rescheduleProblem(facts(s), startMs, Date.now());
-        if (problem) throw failure(problem);
+        checkReschedule(s, startMs, Date.now());
         let moved;
         try {
-          moved = await quick.moveBooking({ bookingId, startMs });
+          moved = await moveBooking({ bookingId, startMs });
         } catch (err) {
           throw updateFailure(err);
         }
@@ -302,12 +242,8 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     },
     {
       validator: (req) => {
-        if (req.by !== 'athlete' && req.by !== 'coach')
-          throw failure({ code: 'invalid_request', field: 'by', message: 'must be athlete or coach' });
-        if (b) {
-          const problem = rescheduleProblem(facts(b), Date.parse(req.start), Date.now());
-          if (problem) throw failure(problem);
-        }
+        checkRescheduleRequest(req);
+        if (b) checkReschedule(b, Date.parse(req.start), Date.now());
       },
     },
   );
@@ -317,14 +253,10 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     async (req) => {
       await condition(() => b !== undefined);
       return exclusive(async () => {
-        const s = b!;
-        if (req.actorId !== s.coach.id)
-          throw failure({ code: 'invalid_transition', message: 'Only the coach can mark a no-show' });
-        const problem = noShowProblem(facts(s), Date.now(), input.noShowWindowMs);
-        if (problem) throw failure(problem);
+        checkNoShow(b!, req.actorId, Date.now(), input.noShowWindowMs);
         let result;
         try {
-          result = await quick.transitionBooking({
+          result = await transitionForCaller({
             bookingId,
             from: ['CONFIRMED', 'COMPLETED'],
             to: 'NO_SHOW',
@@ -339,11 +271,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     },
     {
       validator: (req) => {
-        if (!b) return;
-        if (req.actorId !== b.coach.id)
-          throw failure({ code: 'invalid_transition', message: 'Only the coach can mark a no-show' });
-        const problem = noShowProblem(facts(b), Date.now(), input.noShowWindowMs);
-        if (problem) throw failure(problem);
+        if (b) checkNoShow(b, req.actorId, Date.now(), input.noShowWindowMs);
       },
     },
   );
@@ -376,7 +304,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
       }
       if (s.paid) continue; // already on record (a second success for one intent changes nothing)
       if (s.status === 'PENDING') {
-        const result = await db.transitionBooking({
+        const result = await transitionBooking({
           bookingId,
           from: ['PENDING'],
           to: 'CONFIRMED',
@@ -398,7 +326,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     const s = b!;
     while (latePayments.length > 0) {
       const event = latePayments.shift()!;
-      const { recorded } = await stripe.recordLatePayment({ bookingId, amountMinor: event.amountMinor });
+      const { recorded } = await recordLatePayment({ bookingId, amountMinor: event.amountMinor });
       s.paid = true;
       if (recorded) {
         s.amountPaidMinor = event.amountMinor;
@@ -412,7 +340,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     const s = b!;
     if (s.refundId || s.refundDueMinor <= 0) return;
     try {
-      const r = await stripe.refundBookingPayment(bookingId);
+      const r = await refundBookingPayment(bookingId);
       s.refundId = r.refundId;
       s.refundedMinor = r.refundedMinor;
     } catch (err) {
@@ -422,74 +350,17 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     }
   }
 
-  function emailData(s: BookingSnapshot): BookingEmailData {
-    return {
-      bookingId,
-      serviceTitle: s.service.title,
-      coach: { name: s.coach.name, email: s.coach.email, timeZone: s.coach.timeZone },
-      athlete: { name: s.athlete.name, email: s.athlete.email, timeZone: s.athleteTimeZone },
-      start: new Date(s.startMs).toISOString(),
-      end: new Date(s.endMs).toISOString(),
-      price: s.priceMinor > 0 ? { amountMinor: s.priceMinor, currency: s.currency } : null,
-      sequence: s.sequence,
-      issuedAt: new Date(Date.now()).toISOString(),
-    };
-  }
-
-  const to = (s: BookingSnapshot, who: Recipient) => (who === 'athlete' ? s.athlete.email : s.coach.email);
-
   async function sendInvites(): Promise<void> {
     const s = b!;
-    const data = emailData(s);
-    if (invitedForSequence === null) {
-      await Promise.all([
-        mail.sendEmail({
-          reference: `booking-${bookingId}`,
-          template: 'booking_confirmed',
-          to: s.athlete.email,
-          data,
-        }),
-        mail.sendEmail({
-          reference: `booking-${bookingId}`,
-          template: 'booking_notification',
-          to: s.coach.email,
-          data,
-        }),
-      ]);
-    } else {
-      const before = previous ?? { startMs: s.startMs, endMs: s.endMs };
-      const moved = {
-        previousStart: new Date(before.startMs).toISOString(),
-        previousEnd: new Date(before.endMs).toISOString(),
-      };
-      await Promise.all(
-        (['athlete', 'coach'] as const).map((who) =>
-          mail.sendEmail({
-            reference: `booking-${bookingId}-v${data.sequence}`,
-            template: 'booking_rescheduled',
-            to: to(s, who),
-            data: { ...data, ...moved, recipient: who },
-          }),
-        ),
-      );
-    }
+    const sequence = s.sequence; // a move while these are sent needs invites of its own
+    if (invitedForSequence === null) await sendConfirmation(s);
+    else await sendRescheduled(s, previous ?? { startMs: s.startMs, endMs: s.endMs });
     previous = null;
-    invitedForSequence = data.sequence;
+    invitedForSequence = sequence;
   }
 
-  async function sendReminders(sequence: number): Promise<void> {
-    const s = b!;
-    const data = emailData(s);
-    await Promise.all(
-      (['athlete', 'coach'] as const).map((who) =>
-        mail.sendEmail({
-          reference: `booking-${bookingId}-v${sequence}`,
-          template: 'booking_reminder',
-          to: to(s, who),
-          data: { ...data, recipient: who },
-        }),
-      ),
-    );
+  async function remind(sequence: number): Promise<void> {
+    await sendReminders(b!, sequence);
     remindedForSequence = sequence;
     reminderDueMs = null;
   }
@@ -497,38 +368,14 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   async function settleCancellation(): Promise<void> {
     const s = b!;
     if (s.paid) await refundDue();
-    else if (s.paymentIntentId) await stripe.cancelBookingPaymentIntent(bookingId);
-    const c = s.cancellation;
-    const data = emailData(s);
-    const refund = s.priceMinor > 0 && s.paid ? { amountMinor: s.refundDueMinor, rule: c?.rule ?? '' } : null;
-    await Promise.all(
-      (['athlete', 'coach'] as const).map((who) =>
-        mail.sendEmail({
-          reference: `booking-${bookingId}`,
-          template: 'booking_cancelled',
-          to: to(s, who),
-          data: {
-            ...data,
-            recipient: who,
-            cancelledBy: c?.by ?? 'coach',
-            reason: c?.reason ?? '',
-            refund,
-            withdrawInvite: invitedForSequence !== null,
-          },
-        }),
-      ),
-    );
+    else if (s.paymentIntentId) await cancelBookingPaymentIntent(bookingId);
+    await sendCancelled(s, { withdrawInvite: invitedForSequence !== null });
   }
 
   async function settleExpiry(): Promise<void> {
     const s = b!;
-    if (s.paymentIntentId) await stripe.cancelBookingPaymentIntent(bookingId);
-    await mail.sendEmail({
-      reference: `booking-${bookingId}`,
-      template: 'booking_expired',
-      to: s.athlete.email,
-      data: emailData(s),
-    });
+    if (s.paymentIntentId) await cancelBookingPaymentIntent(bookingId);
+    await sendExpired(s);
   }
 
   /** Sleeps up to `ms`, waking early on a payment event or a handler's change. True when woken early. */
@@ -542,7 +389,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     await exclusive(async () => {
       await drainInbox();
       if (!from.includes(b!.status)) return;
-      const result = await db.transitionBooking({ bookingId, from, to: target });
+      const result = await transitionBooking({ bookingId, from, to: target });
       setStatus(result.status);
     });
   }
@@ -550,7 +397,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   // ── Main loop ────────────────────────────────────────────────────────────────────────────────
 
   try {
-    b = await loader.loadBookingSnapshot(bookingId);
+    b = await loadBookingSnapshot(bookingId);
   } catch (err) {
     log.warn('booking not found; nothing to do', { bookingId, error: String(err) });
     return { status: 'MISSING' };
@@ -579,7 +426,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
       if (!s.paymentIntentId) {
         creatingIntent = true;
         try {
-          s.paymentIntentId = (await stripe.createBookingPaymentIntent(bookingId)).paymentIntentId;
+          s.paymentIntentId = (await createBookingPaymentIntent(bookingId)).paymentIntentId;
         } catch (err) {
           lastPaymentError =
             err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : String(err);
@@ -613,7 +460,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
         const left = reminderDueMs - Date.now();
         if (left > 0 && (await sleepUnlessChanged(left))) continue;
         if (s.status !== 'CONFIRMED' || s.sequence !== sequence) continue;
-        if (Date.now() < s.startMs) await sendReminders(sequence);
+        if (Date.now() < s.startMs) await remind(sequence);
         else remindedForSequence = sequence; // confirmed after the start (a backlog): no point reminding
         continue;
       }

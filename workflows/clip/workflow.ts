@@ -1,5 +1,4 @@
 import {
-  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -7,7 +6,8 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
+import type { DefaultActivities, MediaActivities } from '../../activities';
+import { profiles } from '../shared/profiles';
 import { CoachIdAttr, DomainStatusAttr, VideoIdAttr } from '../shared/search-attributes';
 import {
   clipNonRetryableTypes as nonRetryableErrorTypes,
@@ -20,30 +20,14 @@ import {
 // keyframe, re-encode otherwise), stores it under the clip's keys and marks it ready; a deletion
 // (running or later, as a new run) removes its objects and gives its storage back.
 
-const quick = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 8,
-    nonRetryableErrorTypes,
-  },
-});
+const { startClipRun, finishClip, failClip, deleteClipData } = proxyActivities<DefaultActivities>(
+  profiles.clipStep(nonRetryableErrorTypes),
+);
 
 export async function clipWorkflow(input: ClipWorkflowInput): Promise<ClipOutcome> {
-  const media = proxyActivities<Activities>({
-    taskQueue: input.mediaTaskQueue,
-    startToCloseTimeout: '1 hour',
-    heartbeatTimeout: '15 seconds',
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: {
-      initialInterval: '2 seconds',
-      backoffCoefficient: 2,
-      maximumAttempts: 3,
-      nonRetryableErrorTypes,
-    },
-  });
+  const { trimClip } = proxyActivities<MediaActivities>(
+    profiles.media(input.mediaTaskQueue, nonRetryableErrorTypes).trim,
+  );
   let deleteRequested = input.mode === 'delete';
   const work = new CancellationScope();
   setHandler(deleteClipSignal, () => {
@@ -58,7 +42,7 @@ export async function clipWorkflow(input: ClipWorkflowInput): Promise<ClipOutcom
     ]);
   const remove = () =>
     CancellationScope.nonCancellable(async () => {
-      await quick.deleteClipData({ clipId: input.clipId, videoId: input.videoId });
+      await deleteClipData({ clipId: input.clipId, videoId: input.videoId });
       status('DELETED');
       return 'deleted' as const;
     });
@@ -68,9 +52,9 @@ export async function clipWorkflow(input: ClipWorkflowInput): Promise<ClipOutcom
   let outcome = 'gone' as 'ready' | 'over_quota' | 'gone';
   try {
     await work.run(async () => {
-      const run = await quick.startClipRun({ clipId: input.clipId });
+      const run = await startClipRun({ clipId: input.clipId });
       if (!run) return;
-      const result = await media.trimClip({
+      const result = await trimClip({
         clipId: run.clipId,
         videoId: run.videoId,
         rendition: run.rendition,
@@ -78,7 +62,7 @@ export async function clipWorkflow(input: ClipWorkflowInput): Promise<ClipOutcom
         fps: run.fps,
         durationSeconds: run.durationSeconds,
       });
-      outcome = await quick.finishClip({ clipId: input.clipId, videoId: input.videoId, result });
+      outcome = await finishClip({ clipId: input.clipId, videoId: input.videoId, result });
     });
   } catch (err) {
     if (deleteRequested) return remove();
@@ -88,7 +72,7 @@ export async function clipWorkflow(input: ClipWorkflowInput): Promise<ClipOutcom
         ? cause.message
         : `Something went wrong on our side while cutting the clip (${(cause as Error)?.message ?? 'unknown error'}). Create it again, and contact support if it keeps failing.`;
     await CancellationScope.nonCancellable(() =>
-      quick.failClip({ clipId: input.clipId, videoId: input.videoId, reason }),
+      failClip({ clipId: input.clipId, videoId: input.videoId, reason }),
     );
     status('FAILED');
     return 'failed';

@@ -1,21 +1,15 @@
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
+import type { DefaultActivities, MediaActivities } from '../../activities';
+import { profiles } from '../shared/profiles';
 import { DomainStatusAttr } from '../shared/search-attributes';
 import type { HealthCheckResult } from './definitions';
 
-const { recordHealthProbe } = proxyActivities<Activities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { maximumAttempts: 5 },
-});
+const { recordHealthProbe } = proxyActivities<DefaultActivities>(profiles.healthProbe);
 
 /** A round trip through every layer: server → default-queue worker → Postgres, then media-queue worker → ffmpeg. */
 export async function healthCheckWorkflow(mediaTaskQueue: string): Promise<HealthCheckResult> {
   const { workflowId } = workflowInfo();
-  const { probeMediaTools } = proxyActivities<Activities>({
-    taskQueue: mediaTaskQueue,
-    startToCloseTimeout: '30 seconds',
-    retry: { maximumAttempts: 3 },
-  });
+  const { probeMediaTools } = proxyActivities<MediaActivities>(profiles.media(mediaTaskQueue).healthProbe);
   const databaseRoundTrip = await recordHealthProbe(workflowId);
   const ffmpegVersion = await probeMediaTools();
   upsertSearchAttributes([{ key: DomainStatusAttr, value: 'HEALTHY' }]);

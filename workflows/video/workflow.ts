@@ -1,5 +1,4 @@
 import {
-  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -10,9 +9,8 @@ import {
   TimeoutFailure,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
+import type { DefaultActivities, MediaActivities } from '../../activities';
 import {
-  ANALYSIS_ATTEMPTS,
   failureKindOf,
   humanDuration,
   NON_RETRYABLE_TYPES,
@@ -21,6 +19,7 @@ import {
   type FailureKind,
   type Stage,
 } from '../../src/domain/video/status';
+import { profiles } from '../shared/profiles';
 import { CoachIdAttr, DomainStatusAttr, VideoIdAttr } from '../shared/search-attributes';
 import {
   cancelUploadSignal,
@@ -40,33 +39,17 @@ import {
 
 const nonRetryableErrorTypes = Object.keys(NON_RETRYABLE_TYPES);
 
-const quick = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 8,
-    nonRetryableErrorTypes,
-  },
-});
-
-// It writes the report to S3: a deletion waits for it to finish before removing the video's objects.
-const analysis = proxyActivities<Activities>({
-  startToCloseTimeout: '5 minutes',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 3, maximumAttempts: ANALYSIS_ATTEMPTS },
-});
-
-const mail = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '5 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '10 minutes',
-    maximumAttempts: 30,
-  },
-});
+const {
+  startVideoRun,
+  inspectVideoUpload,
+  markAnalysisFailed,
+  expireVideoUpload,
+  failVideo,
+  finishVideo,
+  deleteVideoData,
+} = proxyActivities<DefaultActivities>(profiles.videoStep(nonRetryableErrorTypes));
+const { writeVideoAnalysis } = proxyActivities<DefaultActivities>(profiles.analysis);
+const { sendEmail } = proxyActivities<DefaultActivities>(profiles.noticeEmail);
 
 function failureOf(err: unknown, stage: Stage): { kind: FailureKind; reason: string } {
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -90,36 +73,10 @@ function failureOf(err: unknown, stage: Stage): { kind: FailureKind; reason: str
 
 export async function videoWorkflow(input: VideoWorkflowInput): Promise<VideoOutcome> {
   const { videoId } = input;
-  const media = proxyActivities<Activities>({
-    taskQueue: input.mediaTaskQueue,
-    startToCloseTimeout: '6 hours',
-    heartbeatTimeout: '15 seconds',
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: {
-      initialInterval: '2 seconds',
-      backoffCoefficient: 2,
-      maximumAttempts: 3,
-      nonRetryableErrorTypes,
-    },
-  });
-  const mediaQuick = proxyActivities<Activities>({
-    taskQueue: input.mediaTaskQueue,
-    startToCloseTimeout: '5 minutes',
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: {
-      initialInterval: '2 seconds',
-      backoffCoefficient: 2,
-      maximumAttempts: 3,
-      nonRetryableErrorTypes,
-    },
-  });
-  // Temp-file cleanup is best effort: it must not keep the workflow open when no media worker is up.
-  const mediaCleanup = proxyActivities<Activities>({
-    taskQueue: input.mediaTaskQueue,
-    scheduleToCloseTimeout: '10 minutes',
-    startToCloseTimeout: '1 minute',
-    retry: { maximumAttempts: 2 },
-  });
+  const media = profiles.media(input.mediaTaskQueue, nonRetryableErrorTypes);
+  const { transcodeVideo, extractVideoSignals } = proxyActivities<MediaActivities>(media.transcode);
+  const { probeVideoSource } = proxyActivities<MediaActivities>(media.probe);
+  const { removeVideoTempFiles } = proxyActivities<MediaActivities>(media.cleanup);
 
   let stage: Stage = input.mode === 'upload' ? 'awaiting_upload' : 'queued';
   let stagePercent = 0;
@@ -164,9 +121,9 @@ export async function videoWorkflow(input: VideoWorkflowInput): Promise<VideoOut
     return CancellationScope.nonCancellable(async () => {
       stage = 'deleting';
       status('DELETING');
-      await quick.deleteVideoData({ videoId });
+      await deleteVideoData({ videoId });
       status('DELETED');
-      await mediaCleanup.removeVideoTempFiles({ videoId }).catch(() => undefined);
+      await removeVideoTempFiles({ videoId }).catch(() => undefined);
       return 'deleted' as const;
     });
   }
@@ -182,7 +139,7 @@ export async function videoWorkflow(input: VideoWorkflowInput): Promise<VideoOut
       const reason =
         cancelReason ??
         `The upload did not finish within ${humanDuration(input.uploadTimeoutMs)}, so it was stopped and its storage released. Start a new upload to try again.`;
-      const result = await quick.expireVideoUpload({ videoId, kind, reason });
+      const result = await expireVideoUpload({ videoId, kind, reason });
       if (result === 'gone') return 'gone';
       if (result === 'failed') {
         stage = 'failed';
@@ -196,19 +153,19 @@ export async function videoWorkflow(input: VideoWorkflowInput): Promise<VideoOut
 
   stage = 'queued';
   status('PROCESSING');
-  let run: Awaited<ReturnType<Activities['startVideoRun']>> = null;
+  let run: Awaited<ReturnType<DefaultActivities['startVideoRun']>> = null;
   try {
     await work.run(async () => {
-      run = await quick.startVideoRun({ videoId });
+      run = await startVideoRun({ videoId });
       if (!run) return;
       enter('validating');
-      const inspected = await quick.inspectVideoUpload({ videoId });
+      const inspected = await inspectVideoUpload({ videoId });
 
       enter('probing');
-      const probed = await mediaQuick.probeVideoSource({ videoId, sourceKey: run.sourceKey });
+      const probed = await probeVideoSource({ videoId, sourceKey: run.sourceKey });
 
       enter('transcoding');
-      const transcoded = await media.transcodeVideo({
+      const transcoded = await transcodeVideo({
         videoId,
         sourceKey: run.sourceKey,
         sourceBytes: inspected.sizeBytes,
@@ -223,20 +180,20 @@ export async function videoWorkflow(input: VideoWorkflowInput): Promise<VideoOut
         const smallest =
           transcoded.renditions.find((r) => Math.min(r.width, r.height) <= 360) ??
           transcoded.renditions.at(-1)!;
-        const signals = await media.extractVideoSignals({
+        const signals = await extractVideoSignals({
           videoId,
           rendition: smallest,
           durationSeconds: probed.facts.durationSeconds,
           hasAudio: probed.hasAudio,
         });
-        await analysis.writeVideoAnalysis({
+        await writeVideoAnalysis({
           videoId,
           candidates: signals.candidates,
           summary: signals.summary,
         });
       } catch (err) {
         if (isCancellation(err)) throw err;
-        await quick.markAnalysisFailed({ videoId, reason: failureOf(err, 'analysing').reason });
+        await markAnalysisFailed({ videoId, reason: failureOf(err, 'analysing').reason });
       }
 
       enter('finishing');
@@ -247,18 +204,18 @@ export async function videoWorkflow(input: VideoWorkflowInput): Promise<VideoOut
     const { kind, reason } = failureOf(err, failedAt);
     await CancellationScope.nonCancellable(async () => {
       stage = 'failed';
-      const notice = await quick.failVideo({ videoId, kind, reason });
+      const notice = await failVideo({ videoId, kind, reason });
       status('FAILED');
       if (notice) {
         const attempt = (run as { run: number } | null)?.run ?? 0;
-        await mail.sendEmail({
+        await sendEmail({
           reference: `video-${videoId}-run-${attempt}`,
           template: notice.template,
           to: notice.to,
           data: notice.data,
         });
       }
-      await mediaCleanup.removeVideoTempFiles({ videoId }).catch(() => undefined);
+      await removeVideoTempFiles({ videoId }).catch(() => undefined);
     });
     if (deleteRequested) return deleteEverything();
     return 'failed';
@@ -266,12 +223,12 @@ export async function videoWorkflow(input: VideoWorkflowInput): Promise<VideoOut
   if (deleteRequested) return deleteEverything();
   if (!run) return 'gone';
 
-  const notice = await quick.finishVideo({ videoId });
+  const notice = await finishVideo({ videoId });
   stage = 'ready';
   stagePercent = 100;
   status('READY');
   if (notice)
-    await mail.sendEmail({
+    await sendEmail({
       reference: `video-${videoId}`,
       template: notice.template,
       to: notice.to,

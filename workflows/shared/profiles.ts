@@ -1,0 +1,166 @@
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import { ANALYSIS_ATTEMPTS } from '../../src/domain/video/status';
+import { StripeFailure } from './failures';
+
+// Named activity options. Every proxy a workflow makes takes one of these, so what a step talks to
+// decides its queue, timeouts and retries once, and a heavy activity cannot be called with a quick
+// step's options (or the other way round). Each proxy is typed with the activities of its queue:
+//
+//   const { transcodeVideo } = proxyActivities<MediaActivities>(profiles.media(queue).transcode);
+//
+// Failure types retrying cannot fix are passed in by the caller: they are part of its family's
+// contract (NON_RETRYABLE_TYPES, clipNonRetryableTypes).
+
+const noRetryOf = (types: readonly string[]) =>
+  types.length > 0 ? { nonRetryableErrorTypes: [...types] } : {};
+
+/** A media pipeline's quick Postgres + S3 steps (default queue): a few retries, then the run fails with a reason. */
+function pipelineStep(
+  startToCloseTimeout: ActivityOptions['startToCloseTimeout'],
+  nonRetryable: readonly string[],
+) {
+  return {
+    startToCloseTimeout,
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '30 seconds',
+      maximumAttempts: 8,
+      ...noRetryOf(nonRetryable),
+    },
+  } satisfies ActivityOptions;
+}
+
+export const profiles = {
+  /** Postgres writes of a long-lived workflow's own loop: retried until they succeed. */
+  postgres: {
+    startToCloseTimeout: '20 seconds',
+    retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+  } satisfies ActivityOptions,
+
+  /** Postgres writes an API caller waits on (inside an update): bounded, so the caller gets an answer. */
+  postgresForCaller: {
+    startToCloseTimeout: '10 seconds',
+    scheduleToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds' },
+  } satisfies ActivityOptions,
+
+  /**
+   * Reading a row inserted by the transaction that started the workflow: it may not be visible for a
+   * moment, so "not found" is retried quickly, for at most `waitMs`.
+   */
+  postgresRowWait: (waitMs: number) =>
+    ({
+      startToCloseTimeout: '10 seconds',
+      scheduleToCloseTimeout: waitMs,
+      retry: { initialInterval: '200 milliseconds', backoffCoefficient: 1.5, maximumInterval: '5 seconds' },
+    }) satisfies ActivityOptions,
+
+  /** The video pipeline's Postgres + S3 steps (validation, state changes, deletion). */
+  videoStep: (nonRetryable: readonly string[]) => pipelineStep('2 minutes', nonRetryable),
+
+  /** A clip's Postgres + S3 steps around its cut. */
+  clipStep: (nonRetryable: readonly string[]) => pipelineStep('1 minute', nonRetryable),
+
+  /** Housekeeping on a schedule: a few tries; the next scheduled run picks up whatever is left. */
+  maintenance: {
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '5 seconds', maximumAttempts: 5 },
+  } satisfies ActivityOptions,
+
+  /** The health check's database probe: fails fast, so a broken stack is reported, not waited on. */
+  healthProbe: {
+    startToCloseTimeout: '10 seconds',
+    retry: { maximumAttempts: 5 },
+  } satisfies ActivityOptions,
+
+  /** Stripe: every call carries an idempotency key, so retries are safe; permanent rejections are not retried. */
+  stripe: {
+    startToCloseTimeout: '30 seconds',
+    retry: {
+      initialInterval: '1 second',
+      maximumInterval: '2 minutes',
+      nonRetryableErrorTypes: [StripeFailure.Rejected],
+    },
+  } satisfies ActivityOptions,
+
+  /** Email a booking cannot do without: recorded per (reference, template, recipient), retried until SMTP takes it. */
+  email: {
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes' },
+  } satisfies ActivityOptions,
+
+  /** A notice about finished work (video ready / failed): retried for hours, then given up. */
+  noticeEmail: {
+    startToCloseTimeout: '1 minute',
+    retry: {
+      initialInterval: '5 seconds',
+      backoffCoefficient: 2,
+      maximumInterval: '10 minutes',
+      maximumAttempts: 30,
+    },
+  } satisfies ActivityOptions,
+
+  /**
+   * OpenAI analysis. It writes the report to S3, so a cancellation (a deletion) waits for it to stop
+   * before the video's objects are removed; its last attempt falls back to the signals-only report.
+   */
+  analysis: {
+    startToCloseTimeout: '5 minutes',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { initialInterval: '5 seconds', backoffCoefficient: 3, maximumAttempts: ANALYSIS_ATTEMPTS },
+  } satisfies ActivityOptions,
+
+  /**
+   * ffmpeg and ffprobe on the media task queue. Its name comes from config, through each workflow's
+   * input, so these are made per run.
+   */
+  media: (taskQueue: string, nonRetryable: readonly string[] = []) => {
+    const ffmpeg = (startToCloseTimeout: ActivityOptions['startToCloseTimeout']) =>
+      ({
+        taskQueue,
+        startToCloseTimeout,
+        // A worker that died mid-encode is noticed within seconds, not at the end of the timeout.
+        heartbeatTimeout: '15 seconds',
+        // ffmpeg is killed and its temp files handled before the workflow moves on.
+        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+        retry: {
+          initialInterval: '2 seconds',
+          backoffCoefficient: 2,
+          maximumAttempts: 3,
+          ...noRetryOf(nonRetryable),
+        },
+      }) satisfies ActivityOptions;
+    return {
+      /** A whole video through ffmpeg (transcode, signals): hours for a long upload. */
+      transcode: ffmpeg('6 hours'),
+      /** A clip's seconds through ffmpeg. */
+      trim: ffmpeg('1 hour'),
+      /** ffprobe over a presigned URL: minutes at most, no heartbeats. */
+      probe: {
+        taskQueue,
+        startToCloseTimeout: '5 minutes',
+        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+        retry: {
+          initialInterval: '2 seconds',
+          backoffCoefficient: 2,
+          maximumAttempts: 3,
+          ...noRetryOf(nonRetryable),
+        },
+      } satisfies ActivityOptions,
+      /** Temp-file cleanup is best effort: it must not keep a workflow open when no media worker is up. */
+      cleanup: {
+        taskQueue,
+        scheduleToCloseTimeout: '10 minutes',
+        startToCloseTimeout: '1 minute',
+        retry: { maximumAttempts: 2 },
+      } satisfies ActivityOptions,
+      /** The health check's ffmpeg probe. */
+      healthProbe: {
+        taskQueue,
+        startToCloseTimeout: '30 seconds',
+        retry: { maximumAttempts: 3 },
+      } satisfies ActivityOptions,
+    };
+  },
+};

@@ -74,6 +74,8 @@ export async function startWorkflowTestEnv(opts: {
         connection: env.nativeConnection,
         taskQueue: mediaTaskQueue,
         activities: opts.mediaActivities,
+        // Heartbeats (and with them cancellations) reach the server within a tenth of a second.
+        maxHeartbeatThrottleInterval: '100 milliseconds',
       }),
     );
   }

@@ -1,7 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Deps } from '../../infra/deps';
-import { handleStripeWebhook, WebhookSignatureError } from '../../app/webhooks/stripe';
-import { badRequest } from '../errors';
+import { handleStripeWebhook } from '../../app/webhooks/stripe';
 import { errorResponses, json } from '../openapi';
 
 export function webhookRoutes(deps: Deps) {
@@ -30,18 +29,8 @@ export function webhookRoutes(deps: Deps) {
     }),
     async (c) => {
       const raw = await c.req.text();
-      try {
-        const result = await handleStripeWebhook(deps, raw, c.req.header('stripe-signature'));
-        return c.json({ received: true as const, eventId: result.eventId, outcome: result.outcome }, 200);
-      } catch (err) {
-        if (err instanceof WebhookSignatureError)
-          throw badRequest(
-            `Webhook signature verification failed: ${err.message}`,
-            undefined,
-            'invalid_signature',
-          );
-        throw err;
-      }
+      const result = await handleStripeWebhook(deps, raw, c.req.header('stripe-signature'));
+      return c.json({ received: true as const, eventId: result.eventId, outcome: result.outcome }, 200);
     },
   );
 

@@ -9,7 +9,8 @@ import {
   type PaymentSignal,
 } from '../../../workflows/booking/definitions';
 import { workflowIds } from '../../../workflows/shared/ids';
-import { bookingWorkflowInput } from '../bookings/bookings';
+import { invalid } from '../../domain/shared/errors';
+import { bookingWorkflowInput } from '../bookings/workflow';
 
 // POST /api/webhooks/stripe: verify the signature on the raw body, store each event once (its
 // Stripe id is the primary key), and signal the workflow that owns the object with signalWithStart
@@ -17,7 +18,9 @@ import { bookingWorkflowInput } from '../bookings/bookings';
 // payment). Workflows dedupe by event id as well, so a redelivery after a failed routing is safe.
 // Other features add their own router to STRIPE_EVENT_ROUTERS.
 
-export class WebhookSignatureError extends Error {}
+/** A request that does not carry Stripe's valid signature is refused (400), and nothing of it is stored. */
+const badSignature = (reason: string) =>
+  invalid(`Webhook signature verification failed: ${reason}`, undefined, 'invalid_signature');
 
 /** Where an event goes: the workflow to signal and how. undefined = not ours; acknowledged and ignored. */
 export interface StripeEventRoute {
@@ -85,12 +88,12 @@ export async function handleStripeWebhook(
   rawBody: string,
   signature: string | undefined,
 ): Promise<WebhookOutcome> {
-  if (!signature) throw new WebhookSignatureError('Missing Stripe-Signature header');
+  if (!signature) throw badSignature('Missing Stripe-Signature header');
   let event: Stripe.Event;
   try {
     event = deps.stripe.webhooks.constructEvent(rawBody, signature, deps.cfg.STRIPE_WEBHOOK_SECRET);
   } catch (err) {
-    throw new WebhookSignatureError((err as Error).message);
+    throw badSignature((err as Error).message);
   }
 
   const object = event.data?.object as { id?: unknown } | undefined;

@@ -1,19 +1,11 @@
-import { decide, type Action, type Actor, type ResourceFacts } from '../../domain/identity/access';
-import { conflict, forbidden, invalid, notFound } from '../../domain/shared/errors';
+import { enforce, type Action, type Actor } from '../../domain/identity/access';
+import { conflict, invalid } from '../../domain/shared/errors';
 import type { Clip, Video, VideoSession } from '../../generated/prisma/client';
 import type { Db } from '../../infra/prisma';
 import { clipFacts, notOnRoster, videoFacts, videoSessionFacts } from '../../data/videos';
 
 // Loading video sessions, videos and clips together with the access decision on them. Anything
 // deleted (or inside a deleted session) is gone for every caller.
-
-/** 404 when the actor may not even see the resource (or it does not exist), 403 when only seeing it. */
-function authorize(actor: Actor, action: Action, facts: ResourceFacts | undefined, what: string): void {
-  if (!facts) throw notFound(what);
-  const decision = decide(actor, action, facts);
-  if (decision === 'hide') throw notFound(what);
-  if (decision === 'forbid') throw forbidden(`You may view this ${what.toLowerCase()} but not change it`);
-}
 
 export async function loadVideoSession(
   db: Db,
@@ -22,12 +14,7 @@ export async function loadVideoSession(
   action: Action,
 ): Promise<VideoSession> {
   const session = await db.videoSession.findFirst({ where: { id, deletedAt: null } });
-  authorize(
-    actor,
-    action,
-    session ? await videoSessionFacts(db, actor, session) : undefined,
-    'Video session',
-  );
+  enforce(actor, action, session ? await videoSessionFacts(db, actor, session) : undefined, 'Video session');
   return session!;
 }
 
@@ -50,7 +37,7 @@ export async function loadVideo(
     },
     include: { session: true },
   });
-  authorize(actor, action, video ? await videoFacts(db, actor, video) : undefined, 'Video');
+  enforce(actor, action, video ? await videoFacts(db, actor, video) : undefined, 'Video');
   return video!;
 }
 
@@ -64,7 +51,7 @@ export async function loadClip(db: Db, actor: Actor, clipId: string, action: Act
   const clip = await db.clip.findFirst({
     where: { id: clipId, video: { deletedAt: null, session: { deletedAt: null } } },
   });
-  authorize(actor, action, clip ? await clipFacts(db, actor, clip) : undefined, 'Clip');
+  enforce(actor, action, clip ? await clipFacts(db, actor, clip) : undefined, 'Clip');
   return clip!;
 }
 

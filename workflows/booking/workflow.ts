@@ -14,6 +14,7 @@ import {
 import type { DefaultActivities } from '../../activities';
 import type { BookingStatus } from '../../src/domain/booking/lifecycle';
 import { refundFor } from '../../src/domain/booking/cancellation';
+import { Mutex } from '../shared/mutex';
 import { profiles } from '../shared/profiles';
 import { BookingIdAttr, CoachIdAttr, DomainStatusAttr, UserIdAttr } from '../shared/search-attributes';
 import {
@@ -82,17 +83,9 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   let version = 0; // bumped by every handler change, to wake the main loop
   let previous: { startMs: number; endMs: number } | null = null;
 
-  // One state change at a time: handlers and the main loop never interleave their writes.
-  let busy = false;
-  async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    await condition(() => !busy);
-    busy = true;
-    try {
-      return await fn();
-    } finally {
-      busy = false;
-    }
-  }
+  // One state change at a time, in arrival order: handlers and the main loop never interleave their writes.
+  const lock = new Mutex();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => lock.runExclusive(fn);
 
   const paymentRequired = () => (b ? b.priceMinor > 0 : false);
   function setStatus(status: BookingStatus) {

@@ -1,7 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../infra/deps';
-import { onError, onNotFound, tooLarge, validationHook } from './errors';
+import { tooLarge } from '../domain/shared/errors';
+import { onError, onNotFound, validationHook } from './errors';
 import { rejectNul } from './middleware/nul-guard';
 import { requestContext, type RequestVars } from './middleware/request-context';
 import { adminRoutes } from './admin/routes';

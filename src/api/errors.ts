@@ -13,20 +13,6 @@ import { logger } from '../infra/logger';
 // One error shape for every failure: { error: { code, message, details? } }, and one mapping from a
 // DomainError's kind to an HTTP status. Routes and use cases throw DomainError (src/domain/shared/errors).
 
-export type { FieldProblem } from '../domain/shared/errors';
-export {
-  conflict,
-  DomainError,
-  forbidden,
-  invalid as badRequest,
-  invalidFields,
-  notFound,
-  rateLimited,
-  tooLarge,
-  unauthenticated as unauthorized,
-  unavailable,
-} from '../domain/shared/errors';
-
 const STATUS: Record<DomainErrorKind, ContentfulStatusCode> = {
   invalid: 400,
   unauthenticated: 401,
@@ -38,14 +24,14 @@ const STATUS: Record<DomainErrorKind, ContentfulStatusCode> = {
   unavailable: 503,
 };
 
-export const statusOf = (err: DomainError): ContentfulStatusCode => STATUS[err.kind];
+const statusOf = (err: DomainError): ContentfulStatusCode => STATUS[err.kind];
 
-export function errorBody(code: string, message: string, details?: unknown) {
+function errorBody(code: string, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
 /** Turns zod issues into `{ field, reason }` rows naming each offending field (one row per field). */
-export function fieldProblems(error: ZodError, prefix?: string): FieldProblem[] {
+function fieldProblems(error: ZodError, prefix?: string): FieldProblem[] {
   const byField = new Map<string, string[]>();
   const add = (field: string, reason: string) => {
     const reasons = byField.get(field) ?? [];

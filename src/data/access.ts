@@ -1,9 +1,9 @@
 import type { Actor, ResourceFacts } from '../domain/identity/access';
 import type { Db } from '../infra/prisma';
 
-// Loads the facts src/domain/access.ts decides on. One query per question, indexed.
+// Loads the facts src/domain/identity/access.ts decides on. One query per question, indexed.
 
-export async function isActiveCoachOf(db: Db, coachId: string, playerId: string): Promise<boolean> {
+async function isActiveCoachOf(db: Db, coachId: string, playerId: string): Promise<boolean> {
   const row = await db.coachPlayer.findUnique({
     where: { coachId_playerId: { coachId, playerId } },
     select: { status: true },
@@ -12,7 +12,7 @@ export async function isActiveCoachOf(db: Db, coachId: string, playerId: string)
 }
 
 /** The actor administers an organisation that `userId` belongs to. */
-export async function isOrgAdminOver(db: Db, actorId: string, userId: string): Promise<boolean> {
+async function isOrgAdminOver(db: Db, actorId: string, userId: string): Promise<boolean> {
   const count = await db.orgMember.count({
     where: { userId, org: { members: { some: { userId: actorId, role: 'admin' } } } },
   });

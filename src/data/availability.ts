@@ -11,7 +11,7 @@ import { ACTIVE_STATUSES } from '../domain/booking/lifecycle';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/prisma';
 
-// Loads what src/domain/availability.ts computes on, for one coach and one service. Reads only the
+// Loads what src/domain/availability/slots.ts computes on, for one coach and one service. Reads only the
 // rows that can matter for the queried range: busy time a week either side (weekly limits count a
 // whole ISO week), overrides two days either side (a local date can start a day before in UTC).
 
@@ -62,7 +62,7 @@ export function overrideWindows(json: Prisma.JsonValue): TimeWindow[] {
 }
 
 /** Active bookings of a coach whose blocked range touches [from, to), as busy time. */
-export async function busyBookings(
+async function busyBookings(
   db: DbClient,
   coachId: string,
   from: Date,

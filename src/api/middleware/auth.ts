@@ -2,7 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import { featureDeniedMessage, hasFeature, type FeatureFlag, type Role } from '../../domain/billing/plans';
 import { authenticate, type AuthUser } from '../../app/identity/accounts';
 import type { Deps } from '../../infra/deps';
-import { forbidden, unauthorized } from '../errors';
+import { forbidden, unauthenticated } from '../../domain/shared/errors';
 import type { RequestVars } from './request-context';
 
 export type { AuthUser } from '../../app/identity/accounts';
@@ -12,7 +12,7 @@ export type AuthedVars = RequestVars & { user: AuthUser };
 export function requireAuth(deps: Pick<Deps, 'cfg' | 'db'>) {
   return createMiddleware<{ Variables: AuthedVars }>(async (c, next) => {
     const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-    if (!match) throw unauthorized('Missing bearer token (Authorization: Bearer <token>)');
+    if (!match) throw unauthenticated('Missing bearer token (Authorization: Bearer <token>)');
     const user = await authenticate(deps.db, deps.cfg, match[1]!);
     c.set('user', user);
     c.set('log', c.get('log').child({ userId: user.id }));

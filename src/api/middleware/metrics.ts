@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 // Prometheus metrics for the API process, served at /metrics.
 export const registry = new Registry();
@@ -9,12 +9,5 @@ export const httpDuration = new Histogram({
   help: 'HTTP request duration by method, route pattern and status',
   labelNames: ['method', 'route', 'status'] as const,
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-  registers: [registry],
-});
-
-export const workflowStarts = new Counter({
-  name: 'workflow_starts_total',
-  help: 'Workflows started or signalled by the API, by workflow type',
-  labelNames: ['type'] as const,
   registers: [registry],
 });

@@ -31,7 +31,7 @@ const MAX_OCTETS = 75;
 const encoder = new TextEncoder();
 
 /** 20260329T080000Z */
-export function icsUtc(date: Date): string {
+function icsUtc(date: Date): string {
   if (!Number.isFinite(date.getTime())) throw new RangeError('Invalid date');
   return date
     .toISOString()

@@ -1,5 +1,5 @@
 /**
- * Who may do what to which resource, as data. Every route asks `decide(actor, action, resource)`;
+ * Who may do what to which resource, as data. Every use case asks `decide` (or `enforce`);
  * the facts (ownership, rosters, org membership) are loaded by src/data/access.ts.
  *
  * Relations an actor can have to a resource:

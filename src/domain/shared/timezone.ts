@@ -116,7 +116,7 @@ function wallClock(epochMs: number, timeZone: string): ZonedParts {
 }
 
 /** UTC offset (local minus UTC, in ms) in effect at an instant. Whole seconds only, as Intl reports. */
-export function offsetMs(epochMs: number, timeZone: string): number {
+function offsetMs(epochMs: number, timeZone: string): number {
   const w = wallClock(epochMs, timeZone);
   const localAsUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
   return localAsUtc - Math.floor(epochMs / 1000) * 1000;

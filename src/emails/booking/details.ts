@@ -87,7 +87,7 @@ export function priceText(data: BookingEmailData): string | null {
     : null;
 }
 
-export function bookingUid(bookingId: string): string {
+function bookingUid(bookingId: string): string {
   return `booking-${bookingId}@coachflow`;
 }
 

@@ -4,7 +4,7 @@ export interface VideoFailedData {
   coachName: string;
   sessionTitle: string;
   filename: string;
-  /** Written for the coach (src/domain/video-status.ts). */
+  /** Written for the coach (src/domain/video/status.ts). */
   reason: string;
   /** Whether POST …/retry can help, or the file must be uploaded again. */
   retryable: boolean;

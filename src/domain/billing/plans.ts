@@ -2,6 +2,9 @@
  * Subscription tiers, their feature flags, usage limits and prices: one declarative table plus the
  * inheritance rules that resolve it. Source: Cricksy tier blueprint (seed 001, sections B, C, D) and
  * the Coach Pro Plus gating notes (seed 000). Where the seeds disagree the choice is commented inline.
+ *
+ * Longer than 400 lines on purpose: the plan table (~200 lines, one entry per role) is reviewed against
+ * the seeds as a whole, next to the rules that resolve it; splitting it would scatter that comparison.
  */
 import { money, type Money } from '../shared/money';
 

@@ -6,6 +6,7 @@ import { videoMediaActivities } from './media/video';
 import { analysisActivities } from './openai';
 import { bookingActivities } from './postgres/booking';
 import { clipActivities } from './postgres/clips';
+import { rateLimitActivities } from './postgres/rate-limits';
 import { videoActivities } from './postgres/videos';
 import { stripeActivities } from './stripe/payments';
 
@@ -14,7 +15,7 @@ import { stripeActivities } from './stripe/payments';
 // with DefaultActivities or MediaActivities, so ffmpeg can neither be called on the default queue
 // nor be registered there.
 
-/** The default queue: quick Postgres + S3 steps, Stripe, email and OpenAI. */
+/** The default queue: quick Postgres + S3 steps, Stripe, email, OpenAI and housekeeping. */
 export function createDefaultActivities(deps: Deps) {
   return {
     ...healthActivities(deps),
@@ -24,6 +25,7 @@ export function createDefaultActivities(deps: Deps) {
     ...analysisActivities(deps),
     ...bookingActivities(deps),
     ...stripeActivities(deps),
+    ...rateLimitActivities(deps),
   };
 }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createDefaultActivities, createMediaActivities } from '../activities';
 import type { Deps } from '../src/infra/deps';
+import { ensureSchedules } from './schedules';
 
 const run = promisify(execFile);
 let bundle: Promise<{ codePath: string }> | undefined;
@@ -46,11 +47,19 @@ export type QueueKind = 'default' | 'media';
  */
 export async function createWorkers(
   deps: Deps,
-  opts: { queues?: QueueKind[]; taskQueue?: string; mediaTaskQueue?: string } = {},
+  opts: {
+    queues?: QueueKind[];
+    taskQueue?: string;
+    mediaTaskQueue?: string;
+    /** Create or update the Temporal Schedules (workers/schedules.ts); only with the default queue. */
+    schedules?: boolean;
+  } = {},
 ): Promise<WorkerSet> {
   const queues = opts.queues ?? ['default', 'media'];
   const taskQueue = opts.taskQueue ?? deps.cfg.TEMPORAL_TASK_QUEUE;
   const mediaTaskQueue = opts.mediaTaskQueue ?? deps.cfg.TEMPORAL_MEDIA_TASK_QUEUE;
+  // First, so a failure stops the start before any connection or worker exists.
+  if (opts.schedules && queues.includes('default')) await ensureSchedules(deps.temporal, taskQueue);
   const connection = await NativeConnection.connect({ address: deps.cfg.TEMPORAL_ADDRESS });
   const workers: Worker[] = [];
   if (queues.includes('default')) {

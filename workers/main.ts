@@ -37,7 +37,7 @@ if (queues.length === 0 || queues.some((q) => q !== 'default' && q !== 'media'))
   process.exit(78);
 }
 const deps = await createDeps(cfg);
-const set = await createWorkers(deps, { queues });
+const set = await createWorkers(deps, { queues, schedules: true });
 logger.info(
   { queues, taskQueue: cfg.TEMPORAL_TASK_QUEUE, mediaTaskQueue: cfg.TEMPORAL_MEDIA_TASK_QUEUE },
   'workers running',

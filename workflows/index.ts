@@ -6,15 +6,18 @@ import { clipWorkflowType, type ClipWorkflow } from './clip/definitions';
 import { clipWorkflow } from './clip/workflow';
 import { healthCheckWorkflowType, type HealthCheckWorkflow } from './health/definitions';
 import { healthCheckWorkflow } from './health/workflow';
+import { pruneRateLimitsWorkflowType, type PruneRateLimitsWorkflow } from './maintenance/definitions';
+import { pruneRateLimitsWorkflow } from './maintenance/workflow';
 import { videoWorkflowType, type VideoWorkflow } from './video/definitions';
 import { videoWorkflow } from './video/workflow';
 
-export { bookingWorkflow, clipWorkflow, healthCheckWorkflow, videoWorkflow };
+export { bookingWorkflow, clipWorkflow, healthCheckWorkflow, pruneRateLimitsWorkflow, videoWorkflow };
 
 // Compile-time only: each contract's type name is the export name here and its signature matches.
-({ bookingWorkflow, clipWorkflow, healthCheckWorkflow, videoWorkflow }) satisfies {
+({ bookingWorkflow, clipWorkflow, healthCheckWorkflow, pruneRateLimitsWorkflow, videoWorkflow }) satisfies {
   [bookingWorkflowType]: BookingWorkflow;
   [clipWorkflowType]: ClipWorkflow;
   [healthCheckWorkflowType]: HealthCheckWorkflow;
+  [pruneRateLimitsWorkflowType]: PruneRateLimitsWorkflow;
   [videoWorkflowType]: VideoWorkflow;
 };

@@ -1,0 +1,51 @@
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { LOGIN_LIMITS } from '../src/app/identity/accounts';
+import {
+  pruneRateLimitsWorkflowType,
+  type PruneRateLimitsWorkflow,
+} from '../workflows/maintenance/definitions';
+import { scheduleIds } from '../workflows/shared/ids';
+
+// The Temporal Schedules the workers keep in place. Created when a worker for the default queue
+// starts, and brought up to date (task queue, interval, input) if they already exist, so a deploy
+// that changes them needs nothing but a restart. A pause set by an operator is kept.
+
+/**
+ * The longest window of any rate-limit rule: a window that started longer ago has ended. Every
+ * rule table the API counts hits with must be listed here.
+ */
+export const RATE_LIMIT_RETENTION_MS = Math.max(...Object.values(LOGIN_LIMITS).map((rule) => rule.windowMs));
+
+/** Hourly: deletes the rate-limit windows that have ended (prune in src/data/rate-limit.ts). */
+export async function ensureRateLimitPruneSchedule(
+  client: Client,
+  opts: { taskQueue: string; scheduleId?: string },
+): Promise<void> {
+  const scheduleId = opts.scheduleId ?? scheduleIds.pruneRateLimits;
+  const schedule = {
+    spec: { intervals: [{ every: '1 hour' }] },
+    action: {
+      type: 'startWorkflow' as const,
+      workflowType: pruneRateLimitsWorkflowType,
+      taskQueue: opts.taskQueue,
+      args: [{ retainMs: RATE_LIMIT_RETENTION_MS }] as Parameters<PruneRateLimitsWorkflow>,
+      // A run that never finds a worker (the queue was renamed, nothing polls it) must not stop
+      // the next ones: with overlap SKIP they wait for it to close.
+      workflowRunTimeout: '10 minutes',
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
+  };
+  try {
+    await client.schedule.create<PruneRateLimitsWorkflow>({ scheduleId, ...schedule });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule
+      .getHandle(scheduleId)
+      .update<PruneRateLimitsWorkflow>((previous) => ({ ...previous, ...schedule }));
+  }
+}
+
+/** Every schedule the workers own; `taskQueue` is the default queue, where the workflows run. */
+export async function ensureSchedules(client: Client, taskQueue: string): Promise<void> {
+  await ensureRateLimitPruneSchedule(client, { taskQueue });
+}

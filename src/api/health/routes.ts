@@ -2,7 +2,7 @@ import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Deps } from '../../infra/deps';
 import { registry } from '../middleware/metrics';
-import type { AppEnv } from '../app';
+import type { RequestVars } from '../middleware/request-context';
 
 const Check = z.object({ ok: z.boolean(), ms: z.number(), error: z.string().optional() });
 const Readiness = z.object({
@@ -33,7 +33,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 export function healthRoutes(deps: Deps) {
-  const app = new OpenAPIHono<AppEnv>();
+  const app = new OpenAPIHono<{ Variables: RequestVars }>();
 
   app.openapi(
     createRoute({

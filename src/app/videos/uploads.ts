@@ -252,6 +252,27 @@ export async function cancelUpload(
 }
 
 /**
+ * How long a retry waits for the failed run to close. The row says failed as soon as the run records
+ * it; the run then still sends its email and clears its temp files (a few hundred ms) and holds the
+ * video-<id> id until it closes.
+ */
+const CLOSING_RUN_WAIT_MS = 5_000;
+const CLOSING_RUN_POLL_MS = 200;
+
+/** Starts the retry run, waiting a little for the previous run to close; then still-running is a 409. */
+async function startRetryWhenClosed(deps: UploadDeps, video: Pick<Video, 'id' | 'coachId'>): Promise<void> {
+  const deadline = Date.now() + CLOSING_RUN_WAIT_MS;
+  for (;;) {
+    try {
+      return await startRetryWorkflow(deps, video.id, video.coachId);
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || Date.now() >= deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, CLOSING_RUN_POLL_MS));
+    }
+  }
+}
+
+/**
  * Runs a failed video through the pipeline again from its kept upload. The row moves back to
  * uploaded first (so two retries cannot both start); if the workflow cannot start, the failure is
  * put back as it was.
@@ -273,7 +294,7 @@ export async function retryVideo(
   });
   if (moved.count === 0) throw conflict('This video is already being retried', 'already_retrying');
   try {
-    await startRetryWorkflow(deps, video.id, video.coachId);
+    await startRetryWhenClosed(deps, video);
   } catch (err) {
     await db.video.updateMany({
       where: { id: video.id, status: 'uploaded' },

@@ -48,20 +48,29 @@ export function hostPort(address: string, defaultPort: number): { host: string; 
   return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || defaultPort) };
 }
 
-/** Spawns a long-running child with its output in a log file; stop() ends it (SIGTERM, then SIGKILL). */
+/**
+ * Spawns a long-running child with its output in a log file; stop() ends it (`stopSignal`, default
+ * SIGTERM, then SIGKILL after 10 s). `uid`/`gid` run it as another user (root starting Postgres).
+ */
 export function spawnService(
   name: string,
   command: string,
   args: string[],
   logDir: string,
   env = {},
+  opts: { uid?: number; gid?: number; stopSignal?: NodeJS.Signals } = {},
 ): Started & { child: ChildProcess } {
   mkdirSync(logDir, { recursive: true });
   const out = openSync(join(logDir, `${name}.log`), 'a');
-  const child = spawn(command, args, { stdio: ['ignore', out, out], env: { ...process.env, ...env } });
+  const child = spawn(command, args, {
+    stdio: ['ignore', out, out],
+    env: { ...process.env, ...env },
+    uid: opts.uid,
+    gid: opts.gid,
+  });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   // Safety net: never leave a service running when the launcher itself dies.
-  const killOnExit = () => child.kill('SIGKILL');
+  const killOnExit = () => child.kill(opts.stopSignal ?? 'SIGKILL');
   process.once('exit', killOnExit);
   void exited.then(() => process.removeListener('exit', killOnExit));
   return {
@@ -69,7 +78,7 @@ export function spawnService(
     child,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
+      child.kill(opts.stopSignal ?? 'SIGTERM');
       const timedOut = await Promise.race([exited.then(() => false), sleep(10_000).then(() => true)]);
       if (timedOut) {
         child.kill('SIGKILL');
@@ -79,7 +88,10 @@ export function spawnService(
   };
 }
 
-function failIfExited(service: Started & { child: ChildProcess }, logDir: string): () => Promise<boolean> {
+export function failIfExited(
+  service: Started & { child: ChildProcess },
+  logDir: string,
+): () => Promise<boolean> {
   return async () => {
     if (service.child.exitCode !== null) {
       throw new Error(

@@ -15,8 +15,8 @@ import {
   portOpen,
 } from './services';
 
-/** The embedded Postgres `npm start` and the tests run when DATABASE_URL is unset. */
-const EMBEDDED_PG_PORT = 54329;
+/** The embedded Postgres `npm start` and the tests run when DATABASE_URL is unset (port: EMBEDDED_PG_PORT). */
+const DEFAULT_EMBEDDED_PG_PORT = 54329;
 
 export interface StackOptions {
   /** Where service data lives (SQLite for Temporal, MinIO objects, mail, embedded Postgres). */
@@ -80,12 +80,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // Postgres: DATABASE_URL when set, otherwise a private embedded server.
     let databaseUrl = base.DATABASE_URL;
     if (!databaseUrl) {
-      databaseUrl = `postgresql://postgres:postgres@127.0.0.1:${EMBEDDED_PG_PORT}/coachflow`;
-      if (await portOpen('127.0.0.1', EMBEDDED_PG_PORT)) {
-        opts.log(`postgres: reusing the server already listening on 127.0.0.1:${EMBEDDED_PG_PORT}`);
+      const port = Number(base.EMBEDDED_PG_PORT || DEFAULT_EMBEDDED_PG_PORT);
+      databaseUrl = `postgresql://postgres:postgres@127.0.0.1:${port}/coachflow`;
+      if (await portOpen('127.0.0.1', port)) {
+        opts.log(`postgres: reusing the server already listening on 127.0.0.1:${port}`);
       } else {
         const dataDir = join(opts.dataDir, 'postgres');
-        pending.push(startEmbeddedPostgres({ dataDir, port: EMBEDDED_PG_PORT, log: opts.log }));
+        pending.push(startEmbeddedPostgres({ dataDir, port, logDir, log: opts.log }));
       }
     }
 

@@ -21,6 +21,10 @@ export default defineConfig({
           globalSetup: ['test/support/temporal-global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          // Its files mostly wait on workflow timers and retry backoffs, not on the CPU: run them
+          // side by side even on 2 cores. Its own group, since its worker count differs.
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
       {

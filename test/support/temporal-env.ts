@@ -96,7 +96,7 @@ export async function startWorkflowTestEnv(opts: {
 export async function eventually<T>(
   read: () => Promise<T> | T,
   done: (value: T) => boolean,
-  timeoutMs = 10_000,
+  timeoutMs = 20_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T;

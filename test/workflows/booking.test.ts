@@ -34,6 +34,8 @@ const DomainStatus = defineSearchAttributeKey('DomainStatus', SearchAttributeTyp
 
 const rows = new Map<string, BookingSnapshot>();
 const calls: ActivityCall[] = [];
+/** Bookings whose PaymentIntent creation waits until the test lets it finish. */
+const intentGates = new Map<string, Promise<void>>();
 
 function rowOf(bookingId: string): BookingSnapshot {
   const row = rows.get(bookingId);
@@ -80,6 +82,7 @@ const stubs = {
     };
   },
   async createBookingPaymentIntent(bookingId: string) {
+    await intentGates.get(bookingId);
     const row = rowOf(bookingId);
     row.paymentIntentId ??= `pi_${bookingId}`;
     return { paymentIntentId: row.paymentIntentId };
@@ -214,9 +217,6 @@ describe.concurrent('booking workflow (stub activities)', () => {
       status: 'PENDING',
       paymentIntentId: `pi_${row.id}`,
     });
-    const pending = await state(h);
-    expect(pending).toMatchObject({ status: 'PENDING', paymentRequired: true, paid: false });
-    expect(pending.holdExpiresAt).toBe(iso(row.createdAtMs + 1500));
 
     expect(await h.result()).toEqual({ status: 'EXPIRED' });
     expect(callsFor(row.id).map((c) => c.name)).toEqual([
@@ -240,14 +240,30 @@ describe.concurrent('booking workflow (stub activities)', () => {
 
   it('a payment during the hold confirms the booking, and the hold deadline then passes harmlessly', async () => {
     const row = newBooking();
+    let release!: () => void;
+    intentGates.set(row.id, new Promise<void>((done) => (release = done)));
     const h = await start(row, { holdTimeoutMs: 2000 });
-    await h.executeUpdate(bookingReadyUpdate);
 
+    // The payment arrives while the PaymentIntent is being created: it waits for the intent's id.
+    await eventually(
+      () => named(row.id, 'createBookingPaymentIntent').length,
+      (n) => n === 1,
+    );
+    const pending = await state(h);
+    expect(pending).toMatchObject({
+      status: 'PENDING',
+      paymentRequired: true,
+      paid: false,
+      paymentIntentId: null,
+    });
+    expect(pending.holdExpiresAt).toBe(iso(row.createdAtMs + 2000));
     // A payment of the wrong amount is not this booking's payment.
     await h.signal(paymentSignal, succeeded(row, { amountMinor: 4000 }));
     const payment = succeeded(row);
     await h.signal(paymentSignal, payment);
     await h.signal(paymentSignal, payment); // Stripe redelivers: the first copy counts
+    release();
+
     const confirmed = await eventually(
       () => state(h),
       (s) => s.status === 'CONFIRMED' && s.invitedForSequence === 0,
@@ -260,7 +276,11 @@ describe.concurrent('booking workflow (stub activities)', () => {
       { bookingId: row.id, from: ['PENDING'], to: 'CONFIRMED', payment: { amountMinor: 5000 } },
     ]);
     expect(named(row.id, 'cancelBookingPaymentIntent')).toEqual([]);
-    expect(emails(row.id).map((e) => [e.template, e.to]).sort()).toEqual([
+    expect(
+      emails(row.id)
+        .map((e) => [e.template, e.to])
+        .sort(),
+    ).toEqual([
       ['booking_confirmed', 'ann@example.test'],
       ['booking_notification', 'carla@example.test'],
     ]);
@@ -280,8 +300,8 @@ describe.concurrent('booking workflow (stub activities)', () => {
 
   it('a free booking skips payment and runs to COMPLETED with one reminder', async () => {
     const now = Date.now();
-    const row = newBooking({ priceMinor: 0, startMs: now + 2500, endMs: now + 3000 });
-    const h = await start(row, { reminderLeadMs: 1500, noShowWindowMs: 200 });
+    const row = newBooking({ priceMinor: 0, startMs: now + 5000, endMs: now + 5300 });
+    const h = await start(row, { reminderLeadMs: 2000, noShowWindowMs: 200 });
 
     expect(await h.executeUpdate(bookingReadyUpdate)).toEqual({ status: 'CONFIRMED', paymentIntentId: null });
     expect(await state(h)).toMatchObject({ paymentRequired: false, holdExpiresAt: null, paid: false });
@@ -295,7 +315,7 @@ describe.concurrent('booking workflow (stub activities)', () => {
     expect(named(row.id, 'transitionBooking')[1]!.at).toBeGreaterThanOrEqual(row.endMs);
     const reminders = emails(row.id, 'booking_reminder');
     expect(reminders.map((e) => e.to).sort()).toEqual(['ann@example.test', 'carla@example.test']);
-    for (const r of reminders) expect(r.at).toBeGreaterThanOrEqual(row.startMs - 1500);
+    for (const r of reminders) expect(r.at).toBeGreaterThanOrEqual(row.startMs - 2000);
     // Each pair is sent in parallel: only the order between pairs is fixed.
     const templates = emails(row.id).map((e) => e.template);
     expect(templates.slice(0, 2).sort()).toEqual(['booking_confirmed', 'booking_notification']);
@@ -304,10 +324,11 @@ describe.concurrent('booking workflow (stub activities)', () => {
 
   it('a reschedule re-arms the reminder for the new time, not the old one', async () => {
     const now = Date.now();
-    const lead = 4000;
-    const row = newBooking({ priceMinor: 0, startMs: now + 6000, endMs: now + 6500 });
+    // Margins of seconds: the reschedule must land before the old reminder, even on a busy machine.
+    const lead = 3000;
+    const row = newBooking({ priceMinor: 0, startMs: now + 8000, endMs: now + 8300 });
     const oldStart = row.startMs;
-    const newStart = now + 9000;
+    const newStart = now + 11_000;
     const h = await start(row, { reminderLeadMs: lead, noShowWindowMs: 100 });
 
     const armed = await eventually(
@@ -323,7 +344,7 @@ describe.concurrent('booking workflow (stub activities)', () => {
     expect(moved).toEqual({
       status: 'CONFIRMED',
       start: iso(newStart),
-      end: iso(newStart + 500),
+      end: iso(newStart + 300),
       sequence: 1,
     });
     const rearmed = await eventually(

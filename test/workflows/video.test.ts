@@ -327,7 +327,7 @@ describe.concurrent('video workflow (stub activities)', () => {
           videoId,
           coachId: 'coach-1',
           mode: 'upload',
-          uploadTimeoutMs: 1000,
+          uploadTimeoutMs: 3000,
           mediaTaskQueue: t.mediaTaskQueue,
         },
       ],
@@ -338,7 +338,7 @@ describe.concurrent('video workflow (stub activities)', () => {
     const [expire] = named(videoId, 'expireVideoUpload');
     expect(expire!.args[0]).toMatchObject({ videoId, kind: 'upload_abandoned' });
     expect((expire!.args[0] as { reason: string }).reason).toMatch(
-      /^The upload did not finish within 1 second,/,
+      /^The upload did not finish within 3 seconds,/,
     );
     expect(named(videoId, 'startVideoRun')).toEqual([]);
   });

@@ -1,9 +1,7 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SendEmailInput } from '../../activities/email';
 import type { CancellationPolicy } from '../../src/domain/booking/cancellation';
 import {
   bookingReadyUpdate,
@@ -18,149 +16,35 @@ import {
   type PaymentSignal,
 } from '../../workflows/booking/definitions';
 import {
-  eventually,
-  recorded,
-  startWorkflowTestEnv,
-  type ActivityCall,
-  type WorkflowTestEnv,
-} from '../support/temporal-env';
+  bookingStubs,
+  calls,
+  callsFor,
+  emails,
+  HOUR,
+  intentGates,
+  iso,
+  named,
+  newBooking,
+  rows,
+  succeeded,
+} from '../support/temporal-booking';
+import { eventually, recorded, startWorkflowTestEnv, type WorkflowTestEnv } from '../support/temporal-env';
 
-// The booking workflow against stub activities: an in-memory booking row stands in for Postgres,
-// Stripe and SMTP are call logs. Every duration is a workflow input, so holds, reminders and
-// session ends happen within seconds of real time.
+// The booking workflow against stub activities (test/support/temporal-booking.ts). Every duration
+// is a workflow input, so holds, reminders and session ends happen within seconds of real time.
 
-const HOUR = 3_600_000;
 const DomainStatus = defineSearchAttributeKey('DomainStatus', SearchAttributeType.KEYWORD);
-
-const rows = new Map<string, BookingSnapshot>();
-const calls: ActivityCall[] = [];
-/** Bookings whose PaymentIntent creation waits until the test lets it finish. */
-const intentGates = new Map<string, Promise<void>>();
-
-function rowOf(bookingId: string): BookingSnapshot {
-  const row = rows.get(bookingId);
-  if (!row) throw ApplicationFailure.retryable(`booking ${bookingId} is not in the store`, 'BookingNotFound');
-  return row;
-}
-
-const stubs = {
-  async loadBookingSnapshot(bookingId: string): Promise<BookingSnapshot> {
-    return structuredClone(rowOf(bookingId));
-  },
-  async transitionBooking(input: {
-    bookingId: string;
-    from: BookingSnapshot['status'][];
-    to: BookingSnapshot['status'];
-    payment?: { amountMinor: number };
-    cancellation?: { refundDueMinor: number };
-  }) {
-    const row = rowOf(input.bookingId);
-    if (input.from.includes(row.status)) {
-      row.status = input.to;
-      if (input.payment) Object.assign(row, { paid: true, amountPaidMinor: input.payment.amountMinor });
-      if (input.cancellation) {
-        row.refundDueMinor = input.cancellation.refundDueMinor;
-        row.sequence += 1;
-      }
-    }
-    return { status: row.status, sequence: row.sequence };
-  },
-  async moveBooking(input: { bookingId: string; startMs: number }) {
-    const row = rowOf(input.bookingId);
-    const length = row.endMs - row.startMs;
-    Object.assign(row, {
-      startMs: input.startMs,
-      endMs: input.startMs + length,
-      sequence: row.sequence + 1,
-      rescheduleCount: row.rescheduleCount + 1,
-    });
-    return {
-      startMs: row.startMs,
-      endMs: row.endMs,
-      sequence: row.sequence,
-      rescheduleCount: row.rescheduleCount,
-    };
-  },
-  async createBookingPaymentIntent(bookingId: string) {
-    await intentGates.get(bookingId);
-    const row = rowOf(bookingId);
-    row.paymentIntentId ??= `pi_${bookingId}`;
-    return { paymentIntentId: row.paymentIntentId };
-  },
-  async cancelBookingPaymentIntent(_bookingId: string) {
-    return { canceled: true };
-  },
-  async recordLatePayment(input: { bookingId: string; amountMinor: number }) {
-    const row = rowOf(input.bookingId);
-    if (row.paid) return { recorded: false };
-    Object.assign(row, { paid: true, amountPaidMinor: input.amountMinor, refundDueMinor: input.amountMinor });
-    return { recorded: true };
-  },
-  async refundBookingPayment(bookingId: string) {
-    const row = rowOf(bookingId);
-    row.refundId ??= `re_${bookingId}`;
-    row.refundedMinor = row.refundDueMinor;
-    return { refundId: row.refundId, refundedMinor: row.refundedMinor };
-  },
-  async sendEmail(_input: SendEmailInput) {
-    return { sent: true, messageId: '<stub@coachflow>' };
-  },
-};
-
-/** This booking's activity calls, in order, with the wall-clock time each was made. */
-function callsFor(bookingId: string) {
-  return calls.filter((c) => {
-    const first = c.args[0] as string | { bookingId?: string; reference?: string };
-    if (typeof first === 'string') return first === bookingId;
-    return first.bookingId === bookingId || first.reference?.startsWith(`booking-${bookingId}`);
-  });
-}
-const named = (bookingId: string, name: string) => callsFor(bookingId).filter((c) => c.name === name);
-const emails = (bookingId: string, template?: string) =>
-  named(bookingId, 'sendEmail')
-    .map((c) => ({ ...(c.args[0] as SendEmailInput), at: c.at }))
-    .filter((e) => !template || e.template === template);
-const iso = (ms: number) => new Date(ms).toISOString();
 
 let t: WorkflowTestEnv;
 const handles: WorkflowHandle[] = [];
 
 beforeAll(async () => {
-  t = await startWorkflowTestEnv({ defaultActivities: recorded(stubs, calls) });
+  t = await startWorkflowTestEnv({ defaultActivities: recorded(bookingStubs, calls) });
 });
 afterAll(async () => {
   for (const h of handles) await h.terminate('test over').catch(() => undefined);
   await t?.close();
 });
-
-function newBooking(over: Partial<BookingSnapshot> = {}): BookingSnapshot {
-  const now = Date.now();
-  const row: BookingSnapshot = {
-    id: randomUUID(),
-    status: 'PENDING',
-    coach: { id: 'coach-1', name: 'Carla Coach', email: 'carla@example.test', timeZone: 'Europe/Berlin' },
-    athlete: { id: 'athlete-1', name: 'Ann Athlete', email: 'ann@example.test' },
-    athleteTimeZone: null,
-    service: { id: 'service-1', title: 'Serve clinic', cancellationPolicy: { kind: 'moderate' } },
-    startMs: now + 48 * HOUR,
-    endMs: now + 49 * HOUR,
-    priceMinor: 5000,
-    currency: 'EUR',
-    paymentIntentId: null,
-    paid: false,
-    amountPaidMinor: 0,
-    refundDueMinor: 0,
-    refundedMinor: 0,
-    refundId: null,
-    sequence: 0,
-    rescheduleCount: 0,
-    createdAtMs: now,
-    cancellation: null,
-    ...over,
-  };
-  rows.set(row.id, row);
-  return row;
-}
 
 function inputFor(row: BookingSnapshot, over: Partial<BookingWorkflowInput> = {}): BookingWorkflowInput {
   return { bookingId: row.id, holdTimeoutMs: 60_000, reminderLeadMs: HOUR, noShowWindowMs: HOUR, ...over };
@@ -175,15 +59,6 @@ async function start(row: BookingSnapshot, over: Partial<BookingWorkflowInput> =
   handles.push(handle);
   return handle;
 }
-
-const succeeded = (row: BookingSnapshot, over: Partial<PaymentSignal> = {}): PaymentSignal => ({
-  eventId: `evt_${randomUUID()}`,
-  kind: 'succeeded',
-  paymentIntentId: `pi_${row.id}`,
-  amountMinor: row.priceMinor,
-  currency: row.currency.toLowerCase(),
-  ...over,
-});
 
 const state = (h: WorkflowHandle) => h.query(bookingStateQuery);
 

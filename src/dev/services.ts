@@ -127,6 +127,26 @@ export function searchAttributes(): Record<string, string> {
   return JSON.parse(readFileSync(join(REPO_ROOT, 'temporal-config/search-attributes.json'), 'utf8'));
 }
 
+/**
+ * temporal-config/dynamicconfig/development.yaml as dev-server flags, so the CLI dev server runs with
+ * the same dynamic config as compose's server. Its format here is the flat subset we write: `key:`
+ * followed by one `- value: <json>` line.
+ */
+export function singleNodeDynamicConfig(): string[] {
+  const text = readFileSync(join(REPO_ROOT, 'temporal-config/dynamicconfig/development.yaml'), 'utf8');
+  const flags: string[] = [];
+  let key: string | undefined;
+  for (const line of text.split('\n')) {
+    if (/^\s*(#|$)/.test(line)) continue;
+    const keyMatch = /^([\w.]+):\s*$/.exec(line);
+    const valueMatch = /^\s+-\s+value:\s*(.+?)\s*$/.exec(line);
+    if (keyMatch) key = keyMatch[1];
+    else if (valueMatch && key) flags.push('--dynamic-config-value', `${key}=${valueMatch[1]}`);
+    else throw new Error(`single-node.yaml: cannot read line "${line}"`);
+  }
+  return flags;
+}
+
 export async function startTemporal(opts: {
   address: string;
   uiPort: number;
@@ -164,6 +184,7 @@ export async function startTemporal(opts: {
           '--log-level',
           'warn',
           ...attrs,
+          ...singleNodeDynamicConfig(),
         ],
         opts.logDir,
       );

@@ -79,7 +79,13 @@ export function spawnService(
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill(opts.stopSignal ?? 'SIGTERM');
-      const timedOut = await Promise.race([exited.then(() => false), sleep(10_000).then(() => true)]);
+      // An abortable timer: a plain one would keep the launcher alive for 10 s after a quick exit.
+      const giveUp = new AbortController();
+      const timedOut = await Promise.race([
+        exited.then(() => false),
+        sleep(10_000, true, { signal: giveUp.signal }).catch(() => false),
+      ]);
+      giveUp.abort();
       if (timedOut) {
         child.kill('SIGKILL');
         await exited;

@@ -62,6 +62,9 @@ export function createApp(deps: Deps) {
       version: '0.1.0',
       description: 'Bookings, video sessions, paid sessions and subscriptions for coaches.',
     },
+    // Relative: the API is wherever this document was fetched from (any host, behind any proxy), which
+    // also keeps /docs' requests same-origin under its self-only Content-Security-Policy.
+    servers: [{ url: '/', description: 'This deployment' }],
   });
   app.route('/', docsRoutes());
 

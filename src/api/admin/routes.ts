@@ -14,6 +14,7 @@ export function adminRoutes(deps: Deps) {
     createRoute({
       method: 'put',
       path: '/api/admin/users/{id}/role',
+      operationId: 'setUserRole',
       tags: ['admin'],
       summary: 'Set a user’s role (support and comped accounts)',
       ...secured,

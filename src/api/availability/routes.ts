@@ -33,6 +33,7 @@ export function availabilityRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/availability/windows',
+      operationId: 'listAvailabilityWindows',
       tags: ['availability'],
       summary: 'Your weekly availability, in your profile’s time zone',
       ...secured,
@@ -46,6 +47,7 @@ export function availabilityRoutes(deps: Deps) {
     createRoute({
       method: 'put',
       path: '/api/availability/windows',
+      operationId: 'replaceAvailabilityWindows',
       tags: ['availability'],
       summary:
         'Replace your whole weekly availability (0 = Sunday; touching windows are fine, overlapping ones are not)',
@@ -64,6 +66,7 @@ export function availabilityRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/availability/windows',
+      operationId: 'addAvailabilityWindow',
       tags: ['availability'],
       summary: 'Add one weekly window',
       ...secured,
@@ -81,6 +84,7 @@ export function availabilityRoutes(deps: Deps) {
     createRoute({
       method: 'delete',
       path: '/api/availability/windows/{id}',
+      operationId: 'deleteAvailabilityWindow',
       tags: ['availability'],
       summary: 'Remove one weekly window',
       ...secured,
@@ -100,6 +104,7 @@ export function availabilityRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/availability/overrides',
+      operationId: 'listDateOverrides',
       tags: ['availability'],
       summary: 'Your date overrides (custom hours or days off), from today on',
       ...secured,
@@ -116,6 +121,7 @@ export function availabilityRoutes(deps: Deps) {
     createRoute({
       method: 'put',
       path: '/api/availability/overrides/{date}',
+      operationId: 'setDateOverride',
       tags: ['availability'],
       summary:
         'Set the hours of one date (in your time zone), replacing the weekly ones; an empty list is a day off',
@@ -135,6 +141,7 @@ export function availabilityRoutes(deps: Deps) {
     createRoute({
       method: 'delete',
       path: '/api/availability/overrides/{date}',
+      operationId: 'deleteDateOverride',
       tags: ['availability'],
       summary: 'Drop a date override (the weekly hours apply again)',
       ...secured,
@@ -154,6 +161,7 @@ export function availabilityRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/availability/blackouts',
+      operationId: 'listBlackouts',
       tags: ['availability'],
       summary: 'Your blackouts that have not ended yet',
       ...secured,
@@ -170,6 +178,7 @@ export function availabilityRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/availability/blackouts',
+      operationId: 'createBlackout',
       tags: ['availability'],
       summary: 'Block out time (a holiday, a tournament): no slot may touch it; existing bookings stay',
       ...secured,
@@ -192,6 +201,7 @@ export function availabilityRoutes(deps: Deps) {
     createRoute({
       method: 'delete',
       path: '/api/availability/blackouts/{id}',
+      operationId: 'deleteBlackout',
       tags: ['availability'],
       summary: 'Remove a blackout',
       ...secured,
@@ -211,6 +221,8 @@ export function availabilityRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/availability/slots',
+      operationId: 'listSlots',
+      security: [],
       tags: ['availability'],
       summary: 'Open slots of a coach’s service (no login needed). UTC instants; ?timeZone= adds local times',
       request: { query: SlotsQuery },

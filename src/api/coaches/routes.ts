@@ -18,6 +18,7 @@ export function coachRoutes(deps: Deps) {
     createRoute({
       method: 'put',
       path: '/api/coaches/me/profile',
+      operationId: 'saveCoachProfile',
       tags: ['coaches'],
       summary: 'Create or replace your public coach profile',
       ...secured,
@@ -35,6 +36,7 @@ export function coachRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/coaches/me/profile',
+      operationId: 'getCoachProfile',
       tags: ['coaches'],
       summary: 'Your coach profile',
       ...secured,
@@ -48,6 +50,7 @@ export function coachRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/coaches/me/products',
+      operationId: 'createProduct',
       tags: ['coaches'],
       summary: 'Add a product or package to sell',
       ...secured,
@@ -65,6 +68,7 @@ export function coachRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/coaches/me/products',
+      operationId: 'listProducts',
       tags: ['coaches'],
       summary: 'Your products',
       ...secured,
@@ -81,6 +85,7 @@ export function coachRoutes(deps: Deps) {
     createRoute({
       method: 'patch',
       path: '/api/coaches/me/products/{id}',
+      operationId: 'updateProduct',
       tags: ['coaches'],
       summary: 'Change one of your products',
       ...secured,
@@ -99,6 +104,7 @@ export function coachRoutes(deps: Deps) {
     createRoute({
       method: 'delete',
       path: '/api/coaches/me/products/{id}',
+      operationId: 'deleteProduct',
       tags: ['coaches'],
       summary: 'Remove one of your products',
       ...secured,
@@ -116,6 +122,8 @@ export function coachRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/coaches/{slug}',
+      operationId: 'getCoachPage',
+      security: [],
       tags: ['coaches'],
       summary: 'A coach’s public page with its Book and Buy calls to action (no login needed)',
       request: { params: z.object({ slug: Slug }) },

@@ -17,6 +17,7 @@ export function offeringRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/coaches/me/services',
+      operationId: 'createService',
       tags: ['services'],
       summary:
         'Offer a bookable service (duration, price, buffers, notice, horizon, limits, cancellation policy)',
@@ -35,6 +36,7 @@ export function offeringRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/coaches/me/services',
+      operationId: 'listServices',
       tags: ['services'],
       summary: 'Your services, archived ones included',
       ...secured,
@@ -51,6 +53,7 @@ export function offeringRoutes(deps: Deps) {
     createRoute({
       method: 'patch',
       path: '/api/coaches/me/services/{id}',
+      operationId: 'updateService',
       tags: ['services'],
       summary: 'Change one of your services (existing bookings keep their time, price and buffers)',
       ...secured,
@@ -69,6 +72,7 @@ export function offeringRoutes(deps: Deps) {
     createRoute({
       method: 'delete',
       path: '/api/coaches/me/services/{id}',
+      operationId: 'deleteService',
       tags: ['services'],
       summary: 'Remove a service (archived instead when it has bookings)',
       ...secured,
@@ -86,6 +90,8 @@ export function offeringRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/coaches/{slug}/services',
+      operationId: 'listCoachServices',
+      security: [],
       tags: ['services'],
       summary: 'A coach’s bookable services (no login needed)',
       request: { params: CoachSlugParam },

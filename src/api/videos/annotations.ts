@@ -29,6 +29,7 @@ export function videoAnnotationRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/coaches/plus/sessions/{id}/videos/{videoId}/annotations',
+      operationId: 'createAnnotation',
       tags,
       summary: 'Add a timestamped note, marker or drawing (JSON shapes, coordinates 0..1)',
       ...secured,
@@ -53,6 +54,7 @@ export function videoAnnotationRoutes(deps: Deps) {
     createRoute({
       method: 'patch',
       path: '/api/coaches/plus/sessions/{id}/videos/{videoId}/annotations/{annotationId}',
+      operationId: 'updateAnnotation',
       tags,
       summary: 'Change an annotation',
       ...secured,
@@ -77,6 +79,7 @@ export function videoAnnotationRoutes(deps: Deps) {
     createRoute({
       method: 'delete',
       path: '/api/coaches/plus/sessions/{id}/videos/{videoId}/annotations/{annotationId}',
+      operationId: 'deleteAnnotation',
       tags,
       summary: 'Remove an annotation',
       ...secured,
@@ -95,6 +98,7 @@ export function videoAnnotationRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/videos/{videoId}/annotations',
+      operationId: 'listVideoAnnotations',
       tags,
       summary: 'A video’s annotations in time order (for everyone who may watch it)',
       ...secured,

@@ -10,6 +10,9 @@ export function webhookRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/webhooks/stripe',
+      operationId: 'receiveStripeEvent',
+      // Authenticated by the Stripe-Signature header, not a bearer token.
+      security: [],
       tags: ['webhooks'],
       summary:
         'Stripe events (signed). Stored once by event id and forwarded to the owning workflow; unknown types are acknowledged',

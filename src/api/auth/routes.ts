@@ -25,6 +25,8 @@ export function authRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/auth/register',
+      operationId: 'registerAccount',
+      security: [],
       tags: ['auth'],
       summary: 'Create an account (free plan) and log in',
       request: { body: body(RegisterBody) },
@@ -41,6 +43,8 @@ export function authRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/auth/login',
+      operationId: 'logIn',
+      security: [],
       tags: ['auth'],
       summary: 'Exchange email and password for an access token and a refresh token',
       request: { body: body(LoginBody) },
@@ -57,6 +61,8 @@ export function authRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/auth/refresh',
+      operationId: 'refreshSession',
+      security: [],
       tags: ['auth'],
       summary: 'Rotate the refresh token and get a new access token',
       request: { body: body(RefreshBody) },
@@ -69,6 +75,7 @@ export function authRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/auth/logout',
+      operationId: 'logOut',
       tags: ['auth'],
       summary: 'End this session: the access and refresh tokens stop working at once',
       ...secured,
@@ -85,6 +92,7 @@ export function authRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/me',
+      operationId: 'getCurrentUser',
       tags: ['auth'],
       summary: 'The current user',
       ...secured,
@@ -98,6 +106,7 @@ export function authRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/me/entitlements',
+      operationId: 'getEntitlements',
       tags: ['auth'],
       summary: 'Effective features, limits and current usage of your plan (drives upgrade prompts)',
       ...secured,

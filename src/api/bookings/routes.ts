@@ -27,6 +27,7 @@ export function bookingRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/bookings',
+      operationId: 'createBooking',
       tags: ['bookings'],
       summary:
         'Book an open slot. Paid services answer with the PaymentIntent client secret; the slot is held until paid or the hold expires',
@@ -56,6 +57,7 @@ export function bookingRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/bookings',
+      operationId: 'listBookings',
       tags: ['bookings'],
       summary: 'Your bookings, as the athlete or as the coach, earliest first',
       ...secured,
@@ -79,6 +81,7 @@ export function bookingRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/bookings/{id}',
+      operationId: 'getBooking',
       tags: ['bookings'],
       summary: 'One booking (its athlete or its coach)',
       ...secured,
@@ -97,6 +100,7 @@ export function bookingRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/bookings/{id}/cancel',
+      operationId: 'cancelBooking',
       tags: ['bookings'],
       summary:
         'Cancel (athlete or coach). Refund follows the service’s policy; a coach’s cancellation refunds in full',
@@ -121,6 +125,7 @@ export function bookingRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/bookings/{id}/reschedule',
+      operationId: 'rescheduleBooking',
       tags: ['bookings'],
       summary:
         'Move to another open slot (athlete or coach); re-checked under the same constraint, reminder re-armed, invites updated',
@@ -141,6 +146,7 @@ export function bookingRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/bookings/{id}/no-show',
+      operationId: 'markBookingNoShow',
       tags: ['bookings'],
       summary:
         'Coach: the athlete did not come (from the start until the no-show window after the end closes)',

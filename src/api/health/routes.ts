@@ -39,6 +39,8 @@ export function healthRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/health',
+      operationId: 'getHealth',
+      security: [],
       tags: ['operations'],
       summary: 'Liveness: the process is up',
       responses: {
@@ -55,6 +57,8 @@ export function healthRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/ready',
+      operationId: 'getReadiness',
+      security: [],
       tags: ['operations'],
       summary: 'Readiness: Postgres, Temporal and S3 answer',
       responses: {

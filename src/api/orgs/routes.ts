@@ -15,6 +15,7 @@ export function orgRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/orgs',
+      operationId: 'createOrg',
       tags: ['organisations'],
       summary: 'Create an organisation (Org Pro); you become its admin',
       ...secured,
@@ -32,6 +33,7 @@ export function orgRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/orgs/{id}',
+      operationId: 'getOrg',
       tags: ['organisations'],
       summary: 'An organisation you belong to, with its members and seat usage',
       ...secured,
@@ -49,6 +51,7 @@ export function orgRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/orgs/{id}/members',
+      operationId: 'inviteOrgMember',
       tags: ['organisations'],
       summary: 'Add a member by account email; coach and analyst seats are limited by the seat tier',
       ...secured,
@@ -66,6 +69,7 @@ export function orgRoutes(deps: Deps) {
     createRoute({
       method: 'delete',
       path: '/api/orgs/{id}/members/{userId}',
+      operationId: 'removeOrgMember',
       tags: ['organisations'],
       summary: 'Remove a member (the owner stays)',
       ...secured,

@@ -16,6 +16,7 @@ export function rosterRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/coaches/me/players',
+      operationId: 'invitePlayer',
       tags: ['roster'],
       summary: 'Invite an athlete (by the email of their account) to your roster',
       ...secured,
@@ -33,6 +34,7 @@ export function rosterRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/coaches/me/players',
+      operationId: 'listPlayers',
       tags: ['roster'],
       summary: 'Your roster (invited and active athletes)',
       ...secured,
@@ -49,6 +51,7 @@ export function rosterRoutes(deps: Deps) {
     createRoute({
       method: 'delete',
       path: '/api/coaches/me/players/{playerId}',
+      operationId: 'removePlayer',
       tags: ['roster'],
       summary: 'Remove an athlete from your roster',
       ...secured,
@@ -66,6 +69,7 @@ export function rosterRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/me/coaches',
+      operationId: 'listMyCoaches',
       tags: ['roster'],
       summary: 'Your coaches, and invitations waiting for you',
       ...secured,
@@ -82,6 +86,7 @@ export function rosterRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/me/coaches/{coachId}/accept',
+      operationId: 'acceptCoachInvitation',
       tags: ['roster'],
       summary: 'Accept a coach’s invitation',
       ...secured,
@@ -99,6 +104,7 @@ export function rosterRoutes(deps: Deps) {
     createRoute({
       method: 'delete',
       path: '/api/me/coaches/{coachId}',
+      operationId: 'leaveCoach',
       tags: ['roster'],
       summary: 'Leave a coach (or decline the invitation)',
       ...secured,
@@ -116,6 +122,7 @@ export function rosterRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/players/{playerId}',
+      operationId: 'getPlayer',
       tags: ['roster'],
       summary: 'An athlete’s account, for the athlete, their active coaches and their org admins',
       ...secured,

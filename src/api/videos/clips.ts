@@ -34,6 +34,7 @@ export function clipRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/coaches/plus/sessions/{id}/videos/{videoId}/clips',
+      operationId: 'createClip',
       tags,
       summary: 'Cut a clip from a ready video (start/end in seconds, title, moment type, players)',
       ...secured,
@@ -67,6 +68,7 @@ export function clipRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/coaches/plus/clips',
+      operationId: 'listCoachClips',
       tags,
       summary:
         'Your clip library, newest first; filter by player, video and date (X-Total-Count header carries the total)',
@@ -90,6 +92,7 @@ export function clipRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/me/clips',
+      operationId: 'listMyClips',
       tags,
       summary: 'Ready clips shared with you, newest first; filter by date',
       ...secured,
@@ -110,6 +113,7 @@ export function clipRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/clips/{clipId}',
+      operationId: 'getClip',
       tags,
       summary:
         'A clip, with a short-lived playback URL when ready (coach, its players, org admins, superusers)',
@@ -128,6 +132,7 @@ export function clipRoutes(deps: Deps) {
     createRoute({
       method: 'put',
       path: '/api/coaches/plus/clips/{clipId}/shares',
+      operationId: 'setClipShares',
       tags,
       summary: 'Share the clip with players on your roster (replaces the list)',
       ...secured,
@@ -146,6 +151,7 @@ export function clipRoutes(deps: Deps) {
     createRoute({
       method: 'delete',
       path: '/api/coaches/plus/clips/{clipId}',
+      operationId: 'deleteClip',
       tags,
       summary: 'Delete a clip (storage freed when the object is gone)',
       ...secured,

@@ -17,6 +17,7 @@ export function videoPlaybackRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/coaches/plus/sessions/{id}/videos',
+      operationId: 'listSessionVideos',
       tags,
       summary: 'The session’s videos, newest first',
       ...secured,
@@ -42,6 +43,7 @@ export function videoPlaybackRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/coaches/plus/sessions/{id}/videos/{videoId}',
+      operationId: 'getSessionVideo',
       tags,
       summary: 'A video: state, progress, and short-lived playback URLs when ready',
       ...secured,
@@ -59,6 +61,7 @@ export function videoPlaybackRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/videos/{videoId}',
+      operationId: 'getVideo',
       tags,
       summary: 'A video for anyone allowed to watch it (coach, its players, org admins, superusers)',
       ...secured,
@@ -76,6 +79,7 @@ export function videoPlaybackRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/me/videos',
+      operationId: 'listMyVideos',
       tags,
       summary: 'Ready videos shared with you (as a player of the session or directly)',
       ...secured,
@@ -96,6 +100,7 @@ export function videoPlaybackRoutes(deps: Deps) {
     createRoute({
       method: 'put',
       path: '/api/coaches/plus/sessions/{id}/videos/{videoId}/shares',
+      operationId: 'setVideoShares',
       tags,
       summary: 'Share the video with players beyond the session’s own (replaces the list)',
       ...secured,

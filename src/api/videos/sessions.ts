@@ -31,6 +31,7 @@ export function videoSessionRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/coaches/plus/sessions',
+      operationId: 'createVideoSession',
       tags,
       summary: 'Create a video session',
       ...secured,
@@ -56,6 +57,7 @@ export function videoSessionRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/coaches/plus/sessions',
+      operationId: 'listVideoSessions',
       tags,
       summary: 'Your video sessions, newest first (X-Total-Count header carries the total)',
       ...secured,
@@ -74,6 +76,7 @@ export function videoSessionRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/coaches/plus/sessions/{id}',
+      operationId: 'getVideoSession',
       tags,
       summary: 'A video session',
       ...secured,
@@ -91,6 +94,7 @@ export function videoSessionRoutes(deps: Deps) {
     createRoute({
       method: 'patch',
       path: '/api/coaches/plus/sessions/{id}',
+      operationId: 'updateVideoSession',
       tags,
       summary: 'Change a session’s title, players or notes',
       ...secured,
@@ -113,6 +117,7 @@ export function videoSessionRoutes(deps: Deps) {
     createRoute({
       method: 'delete',
       path: '/api/coaches/plus/sessions/{id}',
+      operationId: 'deleteVideoSession',
       tags,
       summary: 'Delete a session and its videos (hidden at once; storage freed when the objects are gone)',
       ...secured,
@@ -134,6 +139,7 @@ export function videoSessionRoutes(deps: Deps) {
     createRoute({
       method: 'delete',
       path: '/api/coaches/plus/sessions/{id}/videos/{videoId}',
+      operationId: 'deleteVideo',
       tags,
       summary:
         'Delete a video with its renditions, analysis and clips (hidden at once; storage freed when the objects are gone)',

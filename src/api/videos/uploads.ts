@@ -31,6 +31,7 @@ export function videoUploadRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/coaches/plus/sessions/{id}/videos/upload',
+      operationId: 'startVideoUpload',
       tags,
       summary: 'Start a direct-to-S3 multipart upload (MP4/MOV up to 2 GB); returns presigned part URLs',
       description:
@@ -59,6 +60,7 @@ export function videoUploadRoutes(deps: Deps) {
     createRoute({
       method: 'get',
       path: '/api/coaches/plus/sessions/{id}/videos/{videoId}/upload',
+      operationId: 'resumeVideoUpload',
       tags,
       summary: 'Resume an upload: the parts S3 already has and fresh URLs for the missing ones',
       ...secured,
@@ -77,6 +79,7 @@ export function videoUploadRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/coaches/plus/sessions/{id}/videos/{videoId}/upload/complete',
+      operationId: 'completeVideoUpload',
       tags,
       summary: 'Finish the upload with every part’s ETag; processing starts (repeating the call is safe)',
       ...secured,
@@ -99,6 +102,7 @@ export function videoUploadRoutes(deps: Deps) {
     createRoute({
       method: 'delete',
       path: '/api/coaches/plus/sessions/{id}/videos/{videoId}/upload',
+      operationId: 'cancelVideoUpload',
       tags,
       summary: 'Cancel an upload in progress (its parts are discarded and the storage released)',
       ...secured,
@@ -117,6 +121,7 @@ export function videoUploadRoutes(deps: Deps) {
     createRoute({
       method: 'post',
       path: '/api/coaches/plus/sessions/{id}/videos/{videoId}/retry',
+      operationId: 'retryVideo',
       tags,
       summary: 'Run a failed video through the pipeline again (coach or superuser)',
       ...secured,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../src/domain/billing/plans';
-import { call, startTestContext, type TestContext } from '../support/harness';
+import { call, startTestContext, uniqueEmail, type TestContext } from '../support/harness';
 import { createCoach, slotAfter, type TestCoach } from '../support/bookings';
 import { createUser, type TestUser } from '../support/users';
 
@@ -37,6 +37,8 @@ const SELF = new Set([
   'GET /api/coaches/me/players',
   'GET /api/me/coaches',
   'POST /api/orgs',
+  // Issue 9 #2: your organisations and the invitations addressed to you.
+  'GET /api/me/orgs',
   // Bookings (issue 4): the caller's own services, availability and bookings.
   'POST /api/coaches/me/services',
   'GET /api/coaches/me/services',
@@ -64,6 +66,8 @@ interface World {
   player: TestUser;
   orgOwner: TestUser;
   orgId: string;
+  /** A pending invitation of the org (to an address with no account). */
+  orgInvitationId: string;
   productId: string;
   video: { sessionId: string; videoId: string; clipId: string; annotationId: string };
   strangers: Record<Role, TestUser>;
@@ -164,6 +168,27 @@ const FOREIGN: Record<string, ForeignCase> = {
     path: (w) => `/api/orgs/${w.orgId}/members/${w.player.id}`,
     allowed: ['superuser'],
   },
+  'GET /api/orgs/{id}/invitations': {
+    method: 'GET',
+    path: (w) => `/api/orgs/${w.orgId}/invitations`,
+    allowed: ['superuser'],
+  },
+  'DELETE /api/orgs/{id}/invitations/{invitationId}': {
+    method: 'DELETE',
+    path: (w) => `/api/orgs/${w.orgId}/invitations/${w.orgInvitationId}`,
+    allowed: ['superuser'],
+  },
+  // Only the invitee may accept; only a member may leave.
+  'POST /api/me/orgs/{orgId}/accept': {
+    method: 'POST',
+    path: (w) => `/api/me/orgs/${w.orgId}/accept`,
+    allowed: [],
+  },
+  'DELETE /api/me/orgs/{orgId}': {
+    method: 'DELETE',
+    path: (w) => `/api/me/orgs/${w.orgId}`,
+    allowed: [],
+  },
   'PUT /api/admin/users/{id}/role': {
     method: 'PUT',
     path: (w) => `/api/admin/users/${w.player.id}/role`,
@@ -248,6 +273,12 @@ beforeAll(async () => {
     token: orgOwner.token,
     body: { email: player.email, role: 'player' },
   });
+  await call(app, 'POST', `/api/me/orgs/${org.body.id}/accept`, { token: player.token });
+  const pending = await call(app, 'POST', `/api/orgs/${org.body.id}/members`, {
+    token: orgOwner.token,
+    body: { email: uniqueEmail('org-invitee'), role: 'coach' },
+  });
+  const orgInvitationId = pending.headers.get('location')!.split('/').pop()!;
   const product = await call(app, 'POST', '/api/coaches/me/products', {
     token: coach.token,
     body: { title: 'Plan', priceMinor: 1000, currency: 'USD' },
@@ -320,6 +351,7 @@ beforeAll(async () => {
     player,
     orgOwner,
     orgId: org.body.id,
+    orgInvitationId,
     productId: product.body.id,
     video,
     strangers,
@@ -395,6 +427,10 @@ async function snapshot() {
     product: await db.product.findUnique({ where: { id: world.productId } }),
     roster: await db.coachPlayer.findMany({ where: { coachId: world.coach.id } }),
     members: await db.orgMember.findMany({ where: { orgId: world.orgId }, orderBy: { userId: 'asc' } }),
+    orgInvitations: await db.orgInvitation.findMany({
+      where: { orgId: world.orgId },
+      orderBy: { id: 'asc' },
+    }),
     playerRole: (await db.user.findUniqueOrThrow({ where: { id: world.player.id } })).role,
     booking: await db.booking.findUnique({ where: { id: world.booking.id } }),
     service: await db.bookingService.findUnique({ where: { id: world.booking.serviceId } }),

@@ -193,7 +193,13 @@ describe('rosters', () => {
       body: { email: player.email.toUpperCase() },
     });
     expect(invite.status).toBe(201);
-    expect(invite.body).toMatchObject({ coachId: coach.id, playerId: player.id, status: 'invited' });
+    // Until the player accepts, the invitation shows only the address (issue 9 #14: no name or id).
+    expect(invite.body).toMatchObject({
+      coachId: coach.id,
+      status: 'invited',
+      person: { email: player.email },
+    });
+    expect(invite.body.playerId).not.toBe(player.id);
     expect(
       (
         await call(ctx.app, 'POST', '/api/coaches/me/players', {
@@ -261,6 +267,10 @@ describe('organisations', () => {
     expect(statuses.slice(1).every((s) => s === 409)).toBe(true);
     const refused = results.find((r) => r.status === 409)!;
     expect(refused.body.error.code).toBe('seat_limit_reached');
+    // Adding is an invitation (issue 9 #2): it holds the seat, and the invitee's acceptance fills it.
+    expect(await ctx.deps.db.orgInvitation.count({ where: { orgId: org.body.id, role: 'analyst' } })).toBe(1);
+    const invited = analysts[results.findIndex((r) => r.status === 201)]!;
+    await call(ctx.app, 'POST', `/api/me/orgs/${org.body.id}/accept`, { token: invited.token });
     expect(await ctx.deps.db.orgMember.count({ where: { orgId: org.body.id, role: 'analyst' } })).toBe(1);
   });
 
@@ -276,6 +286,11 @@ describe('organisations', () => {
       token: owner.token,
       body: { email: member.email, role: 'player' },
     });
+    // Membership takes the member's consent (issue 9 #2): until they accept, the admin sees nothing.
+    expect((await call(ctx.app, 'GET', `/api/players/${member.id}`, { token: owner.token })).status).toBe(
+      404,
+    );
+    await call(ctx.app, 'POST', `/api/me/orgs/${org.body.id}/accept`, { token: member.token });
 
     expect((await call(ctx.app, 'GET', `/api/players/${member.id}`, { token: owner.token })).status).toBe(
       200,

@@ -12,10 +12,29 @@ export const CreateOrgBody = z
   .strict();
 export const AddMemberBody = z.object({ email: z.email().max(254), role: OrgRole }).strict();
 export const MemberParam = z.object({ id: z.uuid(), userId: z.uuid() });
+export const InvitationParam = z.object({ id: z.uuid(), invitationId: z.uuid() });
+export const OrgIdParam = z.object({ orgId: z.uuid() });
 
 const MemberSchema = z
   .object({ userId: z.uuid(), name: z.string(), email: z.string(), role: OrgRole, joinedAt: z.string() })
   .openapi('OrgMember');
+
+/** A pending invitation as the org's admins see it: the address they typed, never whose it is. */
+export const OrgInvitationSchema = z
+  .object({ id: z.uuid(), orgId: z.uuid(), email: z.string(), role: OrgRole, invitedAt: z.string() })
+  .openapi('OrgInvitation');
+
+/** One of your organisations, or an invitation to one. */
+export const OrgMembershipSchema = z
+  .object({
+    orgId: z.uuid(),
+    name: z.string(),
+    role: OrgRole,
+    status: z.enum(['invited', 'active']),
+    invitedAt: z.string().nullable(),
+    joinedAt: z.string().nullable(),
+  })
+  .openapi('OrgMembership');
 
 export const OrgSchema = z
   .object({

@@ -18,14 +18,16 @@ export function rosterRoutes(deps: Deps) {
       path: '/api/coaches/me/players',
       operationId: 'invitePlayer',
       tags: ['roster'],
-      summary: 'Invite an athlete (by the email of their account) to your roster',
+      summary: 'Invite an athlete to your roster by email',
+      description:
+        'The invitation is recorded whether or not the address has an account (whoever registers it may accept), and the answer is the same either way: until the athlete accepts, the entry shows only the address, and `playerId`/`person.id` are the invitation’s id.',
       ...secured,
       middleware: coach,
       request: { body: body(InviteBody) },
       responses: { 201: json(RosterEntrySchema, 'Invited'), ...errorResponses(400, 401, 403, 404, 409) },
     }),
     async (c) => {
-      const entry = await roster.invitePlayer(db, c.get('user').id, c.req.valid('json').email);
+      const entry = await roster.invitePlayer(db, c.get('user'), c.req.valid('json').email);
       return c.json(rosterEntryView(entry), 201);
     },
   );
@@ -53,7 +55,8 @@ export function rosterRoutes(deps: Deps) {
       path: '/api/coaches/me/players/{playerId}',
       operationId: 'removePlayer',
       tags: ['roster'],
-      summary: 'Remove an athlete from your roster',
+      summary:
+        'Remove an athlete from your roster, or withdraw an invitation (by the id the roster shows for it)',
       ...secured,
       middleware: coach,
       request: { params: PlayerIdParam },
@@ -77,7 +80,7 @@ export function rosterRoutes(deps: Deps) {
       responses: { 200: json(listOf(RosterEntrySchema), 'Coaches'), ...errorResponses(401) },
     }),
     async (c) => {
-      const entries = await roster.coachesOf(db, c.get('user').id);
+      const entries = await roster.coachesOf(db, c.get('user'));
       return c.json({ items: entries.map(rosterEntryView) }, 200);
     },
   );
@@ -95,7 +98,7 @@ export function rosterRoutes(deps: Deps) {
       responses: { 200: json(RosterEntrySchema, 'Accepted'), ...errorResponses(401, 404) },
     }),
     async (c) => {
-      const entry = await roster.acceptInvitation(db, c.get('user').id, c.req.valid('param').coachId);
+      const entry = await roster.acceptInvitation(db, c.get('user'), c.req.valid('param').coachId);
       return c.json(rosterEntryView(entry), 200);
     },
   );
@@ -113,7 +116,7 @@ export function rosterRoutes(deps: Deps) {
       responses: { 204: { description: 'Left' }, ...errorResponses(401, 404) },
     }),
     async (c) => {
-      await roster.leaveCoach(db, c.get('user').id, c.req.valid('param').coachId);
+      await roster.leaveCoach(db, c.get('user'), c.req.valid('param').coachId);
       return c.body(null, 204);
     },
   );

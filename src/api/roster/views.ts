@@ -1,11 +1,12 @@
 import type { z } from '@hono/zod-openapi';
-import type { CoachPlayer, User } from '../../generated/prisma/client';
+import type { User } from '../../generated/prisma/client';
+import type { RosterEntry } from '../../app/identity/roster';
 import type { PlayerSchema, RosterEntrySchema } from './schemas';
 
 type Person = Pick<User, 'id' | 'name' | 'email'>;
 
 /** A roster row with the person on the other side (the player for the coach, the coach for the player). */
-export const rosterEntryView = (r: CoachPlayer & { person: Person }): z.infer<typeof RosterEntrySchema> => ({
+export const rosterEntryView = (r: RosterEntry): z.infer<typeof RosterEntrySchema> => ({
   coachId: r.coachId,
   playerId: r.playerId,
   status: r.status,

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../../domain/billing/plans';
 import { normaliseEmail } from '../../domain/identity/email';
+import { planInEffect } from '../../domain/identity/orgs';
 import { conflict, rateLimited, unauthenticated } from '../../domain/shared/errors';
+import { LIVE_SEATS } from '../../data/access';
 import { isUniqueViolation } from '../../data/postgres-errors';
 import * as rateLimit from '../../data/rate-limit';
 import type { Config } from '../../infra/config';
@@ -25,12 +27,26 @@ export type AuthSettings = Pick<
   'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'ACCESS_TOKEN_TTL' | 'REFRESH_TOKEN_TTL'
 >;
 
+/**
+ * Login throttling (issue 9 #7). Every attempt is counted before the password is checked, each counter
+ * with one atomic upsert, so a burst of concurrent guesses cannot all be checked:
+ * - perIp: all attempts from one address, whatever the account (spraying many accounts from one place);
+ * - perAccountAndIp: attempts at one account from one address; a success clears it. This is what stops
+ *   a guesser, and it stops only them: the owner elsewhere is not affected;
+ * - perAccount: attempts at one account from addresses that have never logged in to it (guessing spread
+ *   over many addresses). Addresses the account has logged in from within KNOWN_ADDRESS_MS (the owner's
+ *   own devices) are not counted and not stopped by it, so the owner is at worst slowed down at a new
+ *   place until the window ends, never locked out.
+ * A stopped attempt answers 429 with Retry-After (the end of the counter's window) and checks nothing.
+ */
 export const LOGIN_LIMITS = {
-  /** Failed attempts per account in 15 minutes (credential stuffing against one athlete). */
-  perAccount: { limit: 5, windowMs: 15 * 60_000 },
-  /** All attempts per client IP in 15 minutes (spraying many accounts from one place). */
   perIp: { limit: 30, windowMs: 15 * 60_000 },
+  perAccountAndIp: { limit: 5, windowMs: 15 * 60_000 },
+  perAccount: { limit: 20, windowMs: 15 * 60_000 },
 };
+
+/** How long an address the account logged in from counts as the owner's own. */
+const KNOWN_ADDRESS_MS = 90 * 86_400_000;
 
 export interface TokenPair {
   token: string;
@@ -49,6 +65,7 @@ export interface AuthUser {
   id: string;
   email: string;
   name: string;
+  /** The plan the request runs under (own plan, or an org seat's when higher). */
   role: Role;
   authSessionId: string;
 }
@@ -114,23 +131,43 @@ export async function login(
   client: ClientInfo,
 ) {
   const email = normaliseEmail(input.email);
+  const address = client.ip ?? 'unknown';
+  const perIp = await rateLimit.hit(db, `login:ip:${address}`, LOGIN_LIMITS.perIp);
+  if (!perIp.allowed)
+    throw rateLimited('Too many login attempts from this address; try again later', perIp.retryAfterSeconds);
+  const pairKey = `login:account-ip:${email}|${address}`;
+  const pair = await rateLimit.hit(db, pairKey, LOGIN_LIMITS.perAccountAndIp);
+  if (!pair.allowed) {
+    throw rateLimited(
+      'Too many failed logins for this account from this address; try again later',
+      pair.retryAfterSeconds,
+    );
+  }
   const accountKey = `login:account:${email}`;
-  const ipHit = await rateLimit.hit(db, `login:ip:${client.ip ?? 'unknown'}`, LOGIN_LIMITS.perIp);
-  if (!ipHit.allowed)
-    throw rateLimited('Too many login attempts from this address; try again later', ipHit.retryAfterSeconds);
-  const failures = await rateLimit.peek(db, accountKey, LOGIN_LIMITS.perAccount);
-  if (!failures.allowed) {
-    throw rateLimited('Too many failed logins for this account; try again later', failures.retryAfterSeconds);
+  const fromNewAddress = !(await isKnownAddress(db, email, client.ip));
+  if (fromNewAddress) {
+    const account = await rateLimit.hit(db, accountKey, LOGIN_LIMITS.perAccount);
+    if (!account.allowed) {
+      throw rateLimited(
+        'Too many failed logins for this account from new addresses; try again later, or from a device you have logged in from before',
+        account.retryAfterSeconds,
+      );
+    }
   }
   const user = await db.user.findUnique({ where: { email } });
   // Verify against a dummy hash when the account does not exist, so timing does not reveal it.
   const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
-  if (!user || !ok) {
-    await rateLimit.hit(db, accountKey, LOGIN_LIMITS.perAccount);
-    throw unauthenticated('Email or password is incorrect', 'invalid_credentials');
-  }
-  await rateLimit.reset(db, accountKey);
+  if (!user || !ok) throw unauthenticated('Email or password is incorrect', 'invalid_credentials');
+  await rateLimit.reset(db, pairKey);
+  if (fromNewAddress) await rateLimit.release(db, accountKey, LOGIN_LIMITS.perAccount);
   return { user, tokens: await openAuthSession(db, cfg, user.id, client) };
+}
+
+/** The account (by address, whether or not it exists: the same query either way) logged in from `ip` lately. */
+async function isKnownAddress(db: Db, email: string, ip: string | undefined): Promise<boolean> {
+  if (!ip) return false;
+  const since = new Date(Date.now() - KNOWN_ADDRESS_MS);
+  return (await db.authSession.count({ where: { ip, createdAt: { gte: since }, user: { email } } })) > 0;
 }
 
 /**
@@ -167,7 +204,8 @@ export async function logout(db: Db, authSessionId: string): Promise<void> {
 
 /**
  * The user behind an access token. The login session must still be live (logout revokes at once)
- * and the role is read fresh, so an upgrade or downgrade applies to the very next request.
+ * and the role is read fresh, so an upgrade or downgrade applies to the very next request. `role` is
+ * the plan in effect: the user's own, or an organisation seat's (src/domain/identity/orgs.ts).
  */
 export async function authenticate(db: Db, cfg: AuthSettings, accessToken: string): Promise<AuthUser> {
   const claims = await verifyAccessToken(cfg, accessToken);
@@ -178,7 +216,15 @@ export async function authenticate(db: Db, cfg: AuthSettings, accessToken: strin
       userId: true,
       revokedAt: true,
       expiresAt: true,
-      user: { select: { id: true, email: true, name: true, role: true } },
+      user: {
+        select: {
+          id: true,
+          email: true,
+          name: true,
+          role: true,
+          memberships: { where: LIVE_SEATS, select: { role: true } },
+        },
+      },
     },
   });
   if (
@@ -189,7 +235,12 @@ export async function authenticate(db: Db, cfg: AuthSettings, accessToken: strin
   ) {
     throw unauthenticated('Session has ended; log in again');
   }
-  return { ...authSession.user, authSessionId: claims.sid };
+  const { memberships, ...user } = authSession.user;
+  const role = planInEffect(
+    user.role,
+    memberships.map((m) => m.role),
+  );
+  return { ...user, role, authSessionId: claims.sid };
 }
 
 export const currentUser = (db: Db, userId: string) => db.user.findUniqueOrThrow({ where: { id: userId } });

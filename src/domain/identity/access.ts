@@ -6,8 +6,14 @@
  * - owner: created it / it is theirs (a coach's video session, an athlete's booking)
  * - participant: named on it (a player assigned to a video session, the coach of a booking)
  * - coach: an active coach of the resource's subject (a player's coach reading the player)
- * - org_admin / org_member: admin / member of an organisation the resource belongs to
+ * - org_admin / org_member: admin / member of an organisation the resource belongs to (for a
+ *   person: an organisation they accepted an invitation to; an invitation alone is no tie)
  * - superuser
+ *
+ * What an organisation reaches (issue 9 #2, docs/adr/0007): joining shares the member's account
+ * (name, email, plan: what the member list shows) with the org's admins, and nothing else. Org
+ * admins reach a member's content only where the member shares it with the organisation; nothing can
+ * be shared with an organisation yet, so org_admin grants nothing on video sessions or clips.
  */
 import type { Role } from '../billing/plans';
 import { forbidden, notFound } from '../shared/errors';
@@ -28,7 +34,8 @@ export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 /** For each kind and action, the relations that grant it. */
 export const POLICY: Readonly<Record<ResourceKind, Readonly<Record<Action, readonly Relation[]>>>> = {
-  // A player's account as others see it: themselves, their coaches, their org's admins.
+  // A person's account as others see it: themselves, their active coaches, admins of organisations
+  // they joined.
   player: { read: ['owner', 'coach', 'org_admin', 'superuser'], write: ['owner', 'superuser'] },
   coach_profile: { read: ['owner', 'superuser'], write: ['owner', 'superuser'] },
   product: { read: ['owner', 'superuser'], write: ['owner', 'superuser'] },
@@ -38,9 +45,10 @@ export const POLICY: Readonly<Record<ResourceKind, Readonly<Record<Action, reado
   },
   // Booking: owner = athlete, participant = the coach.
   booking: { read: ['owner', 'participant', 'superuser'], write: ['owner', 'participant', 'superuser'] },
-  // Video session / clip: owner = coach, participants = players it is shared with.
-  video_session: { read: ['owner', 'participant', 'org_admin', 'superuser'], write: ['owner', 'superuser'] },
-  clip: { read: ['owner', 'participant', 'org_admin', 'superuser'], write: ['owner', 'superuser'] },
+  // Video session / clip: owner = coach, participants = players it is shared with. No org relation:
+  // membership does not share content with the organisation (see above).
+  video_session: { read: ['owner', 'participant', 'superuser'], write: ['owner', 'superuser'] },
+  clip: { read: ['owner', 'participant', 'superuser'], write: ['owner', 'superuser'] },
 };
 
 export interface Actor {

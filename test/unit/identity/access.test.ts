@@ -58,6 +58,15 @@ describe('decide', () => {
     ).toBe('allow');
   });
 
+  it('issue 9 #2: gives org admins no reach over members’ video sessions or clips', () => {
+    for (const kind of ['video_session', 'clip'] as const) {
+      const facts: ResourceFacts = { kind, ownerId: other, actorIsOrgAdmin: true, actorIsOrgMember: true };
+      expect(decide({ id: me, role: 'org_pro' }, 'read', facts), kind).toBe('hide');
+      expect(POLICY[kind].read, kind).not.toContain('org_admin');
+      expect(POLICY[kind].read, kind).not.toContain('org_member');
+    }
+  });
+
   it('treats org admins as members', () => {
     expect(
       [

@@ -13,7 +13,8 @@ export interface RateLimitResult {
 
 /**
  * Counts one hit for `key` in the current fixed window (one atomic upsert, shared by every API
- * instance) and says whether it is within the rule.
+ * instance) and says whether it is within the rule. Count first, then act: reading a count and
+ * adding to it later lets concurrent requests all pass the read (issue 9 #7).
  */
 export async function hit(
   db: Db,
@@ -31,21 +32,13 @@ export async function hit(
   return { allowed: count <= rule.limit, count, retryAfterSeconds };
 }
 
-/** Current count without adding a hit. */
-export async function peek(
-  db: Db,
-  key: string,
-  rule: RateLimitRule,
-  now = Date.now(),
-): Promise<RateLimitResult> {
+/** Gives back one hit of the current window (an attempt that turned out legitimate). */
+export async function release(db: Db, key: string, rule: RateLimitRule, now = Date.now()): Promise<void> {
   const windowStart = new Date(Math.floor(now / rule.windowMs) * rule.windowMs);
-  const row = await db.rateLimitHit.findUnique({ where: { key_windowStart: { key, windowStart } } });
-  const count = row?.count ?? 0;
-  return {
-    allowed: count < rule.limit,
-    count,
-    retryAfterSeconds: Math.ceil((windowStart.getTime() + rule.windowMs - now) / 1000),
-  };
+  await db.rateLimitHit.updateMany({
+    where: { key, windowStart, count: { gt: 0 } },
+    data: { count: { decrement: 1 } },
+  });
 }
 
 export async function reset(db: Db, key: string): Promise<void> {

@@ -33,8 +33,13 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
-  /** Behind a load balancer: take the client IP from the first X-Forwarded-For entry (rate limits). */
+  /**
+   * Behind a load balancer/reverse proxy: take the client IP (rate limits) from X-Forwarded-For, the
+   * TRUST_PROXY_HOPS-th entry from the right (the one the outermost trusted proxy appended).
+   */
   TRUST_PROXY: bool(false),
+  /** How many proxies in front of the API append to X-Forwarded-For (a CDN and a load balancer: 2). */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
 
   DATABASE_URL: z
     .string()

@@ -33,7 +33,7 @@ export function authRoutes(deps: Deps) {
       responses: { 201: json(AuthSessionSchema, 'Account created'), ...errorResponses(400, 409) },
     }),
     async (c) => {
-      const client = clientInfo(c, cfg.TRUST_PROXY);
+      const client = clientInfo(c, cfg);
       const { user, tokens } = await accounts.register(db, cfg, c.req.valid('json'), client);
       return c.json(authSessionView(user, tokens), 201);
     },
@@ -51,7 +51,7 @@ export function authRoutes(deps: Deps) {
       responses: { 200: json(AuthSessionSchema, 'Logged in'), ...errorResponses(400, 401, 429) },
     }),
     async (c) => {
-      const client = clientInfo(c, cfg.TRUST_PROXY);
+      const client = clientInfo(c, cfg);
       const { user, tokens } = await accounts.login(db, cfg, c.req.valid('json'), client);
       return c.json(authSessionView(user, tokens), 200);
     },

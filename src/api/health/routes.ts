@@ -1,9 +1,12 @@
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { authenticate } from '../../app/identity/accounts';
 import type { Deps } from '../../infra/deps';
 import { registry } from '../middleware/metrics';
 import type { RequestVars } from '../middleware/request-context';
 
+// `error` (the dependency's raw error text: hosts, bucket names, driver messages) is only for operators:
+// it goes to the log, and into the answer only for a superuser's token (issue 9 #14).
 const Check = z.object({ ok: z.boolean(), ms: z.number(), error: z.string().optional() });
 const Readiness = z.object({
   status: z.enum(['ready', 'unavailable']),
@@ -19,8 +22,28 @@ async function timed(run: () => Promise<unknown>) {
     return {
       ok: false,
       ms: Math.round(performance.now() - started),
-      error: (err as Error).message.slice(0, 200),
+      error: describeFailure(err).slice(0, 300),
     };
+  }
+}
+
+/** Name, message and (for AWS SDK errors, whose message is often just "UnknownError") the HTTP status. */
+function describeFailure(err: unknown): string {
+  const e = err as Error & { $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  return `${e.name}: ${e.message}${status ? ` (HTTP ${status})` : ''}`;
+}
+
+const upOrDown = ({ ok, ms }: { ok: boolean; ms: number }) => ({ ok, ms });
+
+/** A valid superuser bearer token; any failure (no token, bad token, database down) means no. */
+async function isOperator(deps: Pick<Deps, 'db' | 'cfg'>, authorization: string | undefined) {
+  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  if (!token) return false;
+  try {
+    return (await authenticate(deps.db, deps.cfg, token)).role === 'superuser';
+  } catch {
+    return false;
   }
 }
 
@@ -58,9 +81,12 @@ export function healthRoutes(deps: Deps) {
       method: 'get',
       path: '/ready',
       operationId: 'getReadiness',
-      security: [],
+      // Anyone may ask; a superuser's token adds each failing dependency's error text.
+      security: [{}, { bearerAuth: [] }],
       tags: ['operations'],
       summary: 'Readiness: Postgres, Temporal and S3 answer',
+      description:
+        'Each dependency up or down with its latency. The raw error text of a failed check is logged; it is in the answer only for a superuser’s bearer token.',
       responses: {
         200: {
           description: 'every dependency answered',
@@ -78,10 +104,19 @@ export function healthRoutes(deps: Deps) {
         timed(() => deps.temporal.workflowService.getSystemInfo({})),
         timed(() => deps.s3.send(new HeadBucketCommand({ Bucket: deps.cfg.S3_BUCKET }))),
       ]);
+      const checks = { postgres, temporal, s3 };
       const ready = postgres.ok && temporal.ok && s3.ok;
+      if (!ready) c.get('log').warn({ checks }, 'not ready');
+      const detailed = await isOperator(deps, c.req.header('authorization'));
       const body = {
         status: ready ? ('ready' as const) : ('unavailable' as const),
-        checks: { postgres, temporal, s3 },
+        checks: detailed
+          ? checks
+          : {
+              postgres: upOrDown(postgres),
+              temporal: upOrDown(temporal),
+              s3: upOrDown(s3),
+            },
       };
       return ready ? c.json(body, 200) : c.json(body, 503);
     },

@@ -1,5 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { LOGIN_LIMITS } from '../src/app/identity/accounts';
+import { BOOKING_LIMITS } from '../src/domain/booking/rate-limits';
 import {
   pruneRateLimitsWorkflowType,
   type PruneRateLimitsWorkflow,
@@ -14,7 +15,9 @@ import { scheduleIds } from '../workflows/shared/ids';
  * The longest window of any rate-limit rule: a window that started longer ago has ended. Every
  * rule table the API counts hits with must be listed here.
  */
-export const RATE_LIMIT_RETENTION_MS = Math.max(...Object.values(LOGIN_LIMITS).map((rule) => rule.windowMs));
+export const RATE_LIMIT_RETENTION_MS = Math.max(
+  ...[LOGIN_LIMITS, BOOKING_LIMITS].flatMap((table) => Object.values(table).map((rule) => rule.windowMs)),
+);
 
 /** Hourly: deletes the rate-limit windows that have ended (prune in src/data/rate-limit.ts). */
 export async function ensureRateLimitPruneSchedule(

@@ -2,11 +2,10 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { blockedRange } from '../../src/domain/availability/slots';
 import type { BookingStatus, CancelledBy } from '../../src/domain/booking/lifecycle';
 import type { CancellationPolicy } from '../../src/domain/booking/cancellation';
-import { explainUnbookable } from '../../src/domain/availability/slot-check';
 import type { Deps } from '../../src/infra/deps';
-import { loadSlotQuery, lockCoachSchedule, type ServiceRulesRow } from '../../src/data/availability';
+import { explainUnmovable, lockCoachSchedule, moveRules } from '../../src/data/availability';
 import { isExclusionViolation } from '../../src/data/postgres-errors';
-import { BookingFailure, type BookingSnapshot } from '../../workflows/booking/definitions';
+import { BookingFailure, slotFailureType, type BookingSnapshot } from '../../workflows/booking/definitions';
 
 // Postgres side of the booking workflow. The workflow is the only writer of a booking after its
 // PENDING insert; every write here is conditional on the current status, so a retried activity
@@ -172,38 +171,16 @@ export function bookingActivities(deps: Pick<Deps, 'db'>) {
                 'The coach no longer takes bookings',
                 BookingFailure.SlotUnavailable,
               );
-            const durationMin = Math.round((b.endsAt.getTime() - b.startsAt.getTime()) / MINUTE_MS);
-            // The booking keeps its own length and buffers even if the service has changed since.
-            const rules: ServiceRulesRow = {
-              ...b.service,
-              durationMin,
-              bufferBeforeMin: b.bufferBeforeMin,
-              bufferAfterMin: b.bufferAfterMin,
-            };
-            const query = await loadSlotQuery(tx, {
-              coachId: b.coachId,
-              timeZone,
-              service: rules,
-              from: start,
-              to: new Date(start.getTime() + 1),
-              now: new Date(),
-              excludeBookingId: b.id,
-            });
-            const problem = explainUnbookable(query, start);
+            const problem = await explainUnmovable(tx, b, timeZone, start, new Date());
             if (problem) {
               throw ApplicationFailure.create({
-                type:
-                  problem.code === 'taken'
-                    ? BookingFailure.SlotTaken
-                    : problem.code === 'in_past'
-                      ? BookingFailure.InvalidRequest
-                      : BookingFailure.SlotUnavailable,
+                type: slotFailureType(problem.code),
                 message: `The new start ${problem.reason}`,
                 details: [{ field: 'start', reason: problem.reason }],
                 nonRetryable: true,
               });
             }
-            const end = new Date(start.getTime() + durationMin * MINUTE_MS);
+            const end = new Date(start.getTime() + moveRules(b).durationMin * MINUTE_MS);
             const blocked = blockedRange(start, end, b.bufferBeforeMin, b.bufferAfterMin);
             const moved = await tx.booking.update({
               where: { id: b.id },

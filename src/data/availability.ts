@@ -7,6 +7,7 @@ import {
   type SlotQuery,
   type TimeWindow,
 } from '../domain/availability/slots';
+import { explainUnbookable, type SlotProblem } from '../domain/availability/slot-check';
 import { ACTIVE_STATUSES } from '../domain/booking/lifecycle';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/prisma';
@@ -167,4 +168,51 @@ export async function lockCoachSchedule(
   const rows = await tx.$queryRaw<{ time_zone: string }[]>`
     SELECT time_zone FROM coach_profiles WHERE user_id = ${coachId}::uuid FOR UPDATE`;
   return rows[0]?.time_zone;
+}
+
+const MINUTE_MS = 60_000;
+
+/** What moving a booking needs to know about it: its own times and buffers, its offering's rules. */
+export interface MovableBooking {
+  id: string;
+  coachId: string;
+  startsAt: Date;
+  endsAt: Date;
+  bufferBeforeMin: number;
+  bufferAfterMin: number;
+  service: ServiceRulesRow;
+}
+
+/** The booking keeps its own length and buffers even if the offering has changed since it was made. */
+export function moveRules(b: MovableBooking): ServiceRulesRow {
+  return {
+    ...b.service,
+    durationMin: Math.round((b.endsAt.getTime() - b.startsAt.getTime()) / MINUTE_MS),
+    bufferBeforeMin: b.bufferBeforeMin,
+    bufferAfterMin: b.bufferAfterMin,
+  };
+}
+
+/**
+ * Why the booking cannot move to `start` (null when it can), against the coach's schedule as `db`
+ * sees it, with the booking itself left out. The move re-asks this under the coach's lock
+ * (lockCoachSchedule); asked without it, the answer is a fast refusal, not a promise.
+ */
+export async function explainUnmovable(
+  db: DbClient,
+  b: MovableBooking,
+  timeZone: string,
+  start: Date,
+  now: Date,
+): Promise<SlotProblem | null> {
+  const query = await loadSlotQuery(db, {
+    coachId: b.coachId,
+    timeZone,
+    service: moveRules(b),
+    from: start,
+    to: new Date(start.getTime() + 1),
+    now,
+    excludeBookingId: b.id,
+  });
+  return explainUnbookable(query, start);
 }

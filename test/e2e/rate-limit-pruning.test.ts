@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_LIMITS } from '../../src/app/identity/accounts';
 import { hit } from '../../src/data/rate-limit';
+import { BOOKING_LIMITS } from '../../src/domain/booking/rate-limits';
 import { ensureRateLimitPruneSchedule, RATE_LIMIT_RETENTION_MS } from '../../workers/schedules';
 import {
   pruneRateLimitsWorkflowType,
@@ -33,8 +34,9 @@ afterAll(async () => {
 describe('rate-limit pruning (issue 8: the hits table no longer grows forever)', () => {
   it('an hourly schedule, created idempotently, deletes the windows that have ended and keeps the rest', async () => {
     const { db, temporal, cfg } = ctx.deps;
+    // The longest window of every rule table: login throttling and booking attempts (an hour).
     expect(RATE_LIMIT_RETENTION_MS).toBe(
-      Math.max(LOGIN_LIMITS.perAccount.windowMs, LOGIN_LIMITS.perIp.windowMs),
+      Math.max(...Object.values(LOGIN_LIMITS).map((r) => r.windowMs), BOOKING_LIMITS.perAthlete.windowMs),
     );
 
     const key = (name: string) => `test-prune:${scheduleId}:${name}`;

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BookingStatus, CancelledBy } from '../../src/domain/booking/lifecycle';
-import type { CancellationPolicy } from '../../src/domain/booking/cancellation';
+import type { SlotProblem } from '../../src/domain/availability/slot-check';
+import type { CancellationPolicy, RefundCap } from '../../src/domain/booking/cancellation';
 import { StripeFailure } from '../shared/failures';
 
 // The contract of booking-<id>: what the API, the Stripe webhook and the activities exchange with the
@@ -20,6 +21,34 @@ export interface BookingWorkflowInput {
    * starts). Must outlast the API's booking transaction; default 1 minute.
    */
   rowWaitMs?: number;
+  /** Reschedule requests accepted over the booking's life, failed ones included; default MAX_RESCHEDULE_ATTEMPTS. */
+  maxRescheduleAttempts?: number;
+  /**
+   * Accepted updates after which a run continues as new (also when Temporal suggests it); default
+   * 500, well under the server's 2,000 per run.
+   */
+  updatesPerRun?: number;
+  /** What the previous run knew, when this run continues it; absent on a booking's first run. */
+  carried?: BookingCarryOver;
+}
+
+/** A run's state handed to the run that continues it (continue-as-new), so nothing is redone or lost. */
+export interface BookingCarryOver {
+  snapshot: BookingSnapshot;
+  /** Payment events received but not yet applied. */
+  inbox: PaymentSignal[];
+  /** Stripe event ids already seen (Stripe redelivers). */
+  seenEvents: string[];
+  latePayments: PaymentSignal[];
+  lastPaymentError: string | null;
+  refundError: string | null;
+  invitedForSequence: number | null;
+  remindedForSequence: number | null;
+  /** The times before a move whose invites are not sent yet. */
+  previous: { startMs: number; endMs: number } | null;
+  settled: boolean;
+  rescheduleAttempts: number;
+  refundCap: RefundCap | null;
 }
 
 /** MISSING: the booking row never committed, so there was nothing to run. */
@@ -71,6 +100,10 @@ export interface BookingWorkflowState {
   remindedForSequence: number | null;
   invitedForSequence: number | null;
   refund: { dueMinor: number; refundedMinor: number; refundId: string | null; error: string | null };
+  /** Reschedule requests accepted so far (failed ones included). */
+  rescheduleAttempts: number;
+  /** The most a cancellation by the athlete may refund after moves inside a refund window; null = no cap. */
+  refundCap: RefundCap | null;
 }
 
 export interface CancelOutcome {
@@ -100,7 +133,7 @@ export const bookingStateQuery = defineQuery<BookingWorkflowState>('state');
 
 /**
  * Every ApplicationFailure type the booking workflow and its activities raise. Update failures carry
- * one of the first four to the caller (the API maps them to 400 / 409); the rest stay inside.
+ * one of the first five to the caller (the API maps them to 400 / 409); the rest stay inside.
  */
 export const BookingFailure = {
   /** The request itself is wrong (a field and why in the details) → 400. */
@@ -111,6 +144,8 @@ export const BookingFailure = {
   SlotTaken: 'SlotTaken',
   /** The new time is not bookable (outside availability, off the grid, the coach stopped taking bookings) → 409. */
   SlotUnavailable: 'SlotUnavailable',
+  /** The booking has used its reschedule requests (MAX_RESCHEDULE_ATTEMPTS) → 409. */
+  TooManyRescheduleAttempts: 'TooManyRescheduleAttempts',
   /** The row is not (yet) visible; retried until the workflow's wait for it runs out. */
   BookingNotFound: 'BookingNotFound',
   /** Stripe refused for good (e.g. a disputed charge); not retried. */
@@ -119,6 +154,13 @@ export const BookingFailure = {
   ActivityFailed: 'ActivityFailed',
 } as const;
 export type BookingFailureType = (typeof BookingFailure)[keyof typeof BookingFailure];
+
+/** A slot problem as a failure type: in_past is a mistake in the request; taken means someone got there first; the rest are not slots. */
+export function slotFailureType(code: SlotProblem['code']): BookingFailureType {
+  if (code === 'taken') return BookingFailure.SlotTaken;
+  if (code === 'in_past') return BookingFailure.InvalidRequest;
+  return BookingFailure.SlotUnavailable;
+}
 
 /** Everything the workflow needs about a booking, as plain data (it goes into workflow history). */
 export interface BookingSnapshot {

@@ -6,14 +6,16 @@ import {
   ActivityFailure,
   allHandlersFinished,
   condition,
+  continueAsNew,
   log,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { DefaultActivities } from '../../activities';
-import type { BookingStatus } from '../../src/domain/booking/lifecycle';
-import { refundFor } from '../../src/domain/booking/cancellation';
+import { MAX_RESCHEDULE_ATTEMPTS, type BookingStatus } from '../../src/domain/booking/lifecycle';
+import { capAfterReschedule, refundFor, type RefundCap } from '../../src/domain/booking/cancellation';
 import { Mutex } from '../shared/mutex';
 import { profiles } from '../shared/profiles';
 import { BookingIdAttr, CoachIdAttr, DomainStatusAttr, UserIdAttr } from '../shared/search-attributes';
@@ -24,7 +26,9 @@ import {
   noShowUpdate,
   paymentSignal,
   rescheduleUpdate,
+  type BookingCarryOver,
   type BookingSnapshot,
+  type BookingWorkflow,
   type BookingWorkflowInput,
   type BookingWorkflowResult,
   type BookingWorkflowState,
@@ -35,6 +39,7 @@ import {
   checkCancelRequest,
   checkNoShow,
   checkReschedule,
+  checkRescheduleAttempt,
   checkRescheduleRequest,
   failure,
   updateFailure,
@@ -51,6 +56,11 @@ import { sendCancelled, sendConfirmation, sendExpired, sendReminders, sendResche
 // loop does everything slow (Stripe, email) and re-reads the state after each step, so a reschedule
 // re-arms the reminder and a cancellation stops whatever was next. Every wait is an input, so tests
 // run the whole lifecycle with short durations.
+//
+// Temporal accepts at most 2,000 updates per run. Requests the validators can judge are refused
+// before acceptance (they do not count), reschedule requests are bounded per booking, and a run
+// that has taken `updatesPerRun` updates (or is told history is long) continues as new with its
+// state in the input (BookingCarryOver), so a booking stays changeable however long it lives.
 
 // The main loop's writes are retried until they succeed; an update's are bounded, so its caller gets an answer.
 const { transitionBooking } = proxyActivities<DefaultActivities>(profiles.postgres);
@@ -60,28 +70,39 @@ const { transitionBooking: transitionForCaller, moveBooking } = proxyActivities<
 const { createBookingPaymentIntent, cancelBookingPaymentIntent, recordLatePayment, refundBookingPayment } =
   proxyActivities<DefaultActivities>(profiles.stripe);
 
+/** Accepted updates per run before continuing as new: well under the server's limit of 2,000. */
+const DEFAULT_UPDATES_PER_RUN = 500;
+
 export async function bookingWorkflow(input: BookingWorkflowInput): Promise<BookingWorkflowResult> {
-  const { bookingId } = input;
+  const { bookingId, carried } = input;
 
   // The row is inserted in the same transaction that starts this workflow: wait briefly for it.
   const { loadBookingSnapshot } = proxyActivities<DefaultActivities>(
     profiles.postgresRowWait(input.rowWaitMs ?? 60_000),
   );
 
-  let b: BookingSnapshot | undefined;
-  const inbox: PaymentSignal[] = [];
-  const seenEvents = new Set<string>();
+  // A run that continues an earlier one starts from what that run knew (carried), else from scratch.
+  let b: BookingSnapshot | undefined = carried?.snapshot;
+  const inbox: PaymentSignal[] = [...(carried?.inbox ?? [])];
+  const seenEvents = new Set<string>(carried?.seenEvents ?? []);
   /** Payments that arrived for a booking that had already ended: refunded in full. */
-  const latePayments: PaymentSignal[] = [];
-  let lastPaymentError: string | null = null;
-  let refundError: string | null = null;
-  let invitedForSequence: number | null = null;
-  let remindedForSequence: number | null = null;
+  const latePayments: PaymentSignal[] = [...(carried?.latePayments ?? [])];
+  let lastPaymentError: string | null = carried?.lastPaymentError ?? null;
+  let refundError: string | null = carried?.refundError ?? null;
+  let invitedForSequence: number | null = carried?.invitedForSequence ?? null;
+  let remindedForSequence: number | null = carried?.remindedForSequence ?? null;
   let reminderDueMs: number | null = null;
-  let settled = false; // the side effects of CANCELLED / EXPIRED are done
+  let settled = carried?.settled ?? false; // the side effects of CANCELLED / EXPIRED are done
   let creatingIntent = false;
   let version = 0; // bumped by every handler change, to wake the main loop
-  let previous: { startMs: number; endMs: number } | null = null;
+  let previous: { startMs: number; endMs: number } | null = carried?.previous ?? null;
+  /** Reschedule requests accepted over the booking's life (failed ones included). */
+  let rescheduleAttempts = carried?.rescheduleAttempts ?? 0;
+  /** Set by the athlete's moves inside a refund window (docs/adr/0008). */
+  let refundCap: RefundCap | null = carried?.refundCap ?? null;
+  const maxRescheduleAttempts = input.maxRescheduleAttempts ?? MAX_RESCHEDULE_ATTEMPTS;
+  const updatesPerRun = input.updatesPerRun ?? DEFAULT_UPDATES_PER_RUN;
+  let updatesThisRun = 0;
 
   // One state change at a time, in arrival order: handlers and the main loop never interleave their writes.
   const lock = new Mutex();
@@ -123,7 +144,32 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
         refundId: b?.refundId ?? null,
         error: refundError,
       },
+      rescheduleAttempts,
+      refundCap,
     };
+  }
+
+  const continueAsNewDue = () => updatesThisRun >= updatesPerRun || workflowInfo().continueAsNewSuggested;
+
+  /** Hands this run's state to a new run once every handler has finished (none is cut off). */
+  async function continueAsNewWithState(): Promise<never> {
+    await condition(allHandlersFinished);
+    const carry: BookingCarryOver = {
+      snapshot: b!,
+      inbox,
+      seenEvents: [...seenEvents],
+      latePayments,
+      lastPaymentError,
+      refundError,
+      invitedForSequence,
+      remindedForSequence,
+      previous,
+      settled,
+      rescheduleAttempts,
+      refundCap,
+    };
+    log.info('booking run continues as new', { bookingId, updatesThisRun });
+    return continueAsNew<BookingWorkflow>({ ...input, carried: carry });
   }
 
   // ── Handlers (registered before the first await so nothing sent early is rejected) ─────────────
@@ -137,6 +183,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   setHandler(bookingStateQuery, stateView);
 
   setHandler(bookingReadyUpdate, async () => {
+    updatesThisRun++;
     await condition(
       () => b !== undefined && (b.status !== 'PENDING' || (paymentRequired() && b.paymentIntentId !== null)),
     );
@@ -146,6 +193,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   setHandler(
     cancelUpdate,
     async (req) => {
+      updatesThisRun++;
       await condition(() => b !== undefined);
       return exclusive(async () => {
         const s = b!;
@@ -159,6 +207,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
               start: new Date(s.startMs),
               cancelledAt: new Date(atMs),
               cancelledBy: req.by,
+              cap: refundCap,
             })
           : null;
         const rule = refund?.rule ?? 'Nothing was paid, so nothing is refunded';
@@ -208,18 +257,30 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   setHandler(
     rescheduleUpdate,
     async (req) => {
+      updatesThisRun++;
+      rescheduleAttempts++; // before the first await: the next request's validator sees it
       await condition(() => b !== undefined);
       return exclusive(async () => {
         const s = b!;
         const startMs = Date.parse(req.start);
-        checkReschedule(s, startMs, Date.now());
+        const movedAt = Date.now();
+        checkReschedule(s, startMs, movedAt);
         let moved;
         try {
           moved = await moveBooking({ bookingId, startMs });
         } catch (err) {
           throw updateFailure(err);
         }
-        if (s.startMs !== moved.startMs) previous ??= { startMs: s.startMs, endMs: s.endMs };
+        if (s.startMs !== moved.startMs) {
+          previous ??= { startMs: s.startMs, endMs: s.endMs };
+          refundCap = capAfterReschedule({
+            policy: s.service.cancellationPolicy,
+            cap: refundCap,
+            previousStart: new Date(s.startMs),
+            movedAt: new Date(movedAt),
+            movedBy: req.by,
+          });
+        }
         s.startMs = moved.startMs;
         s.endMs = moved.endMs;
         s.sequence = moved.sequence;
@@ -236,7 +297,9 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     {
       validator: (req) => {
         checkRescheduleRequest(req);
-        if (b) checkReschedule(b, Date.parse(req.start), Date.now());
+        const startMs = Date.parse(req.start);
+        if (b) checkReschedule(b, startMs, Date.now());
+        checkRescheduleAttempt({ used: rescheduleAttempts, max: maxRescheduleAttempts }, startMs, Date.now());
       },
     },
   );
@@ -244,6 +307,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   setHandler(
     noShowUpdate,
     async (req) => {
+      updatesThisRun++;
       await condition(() => b !== undefined);
       return exclusive(async () => {
         checkNoShow(b!, req.actorId, Date.now(), input.noShowWindowMs);
@@ -371,10 +435,13 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     await sendExpired(s);
   }
 
-  /** Sleeps up to `ms`, waking early on a payment event or a handler's change. True when woken early. */
+  /**
+   * Sleeps up to `ms`, waking early on a payment event, a handler's change or when the run should
+   * continue as new. True when woken early.
+   */
   async function sleepUnlessChanged(ms: number): Promise<boolean> {
     const v = version;
-    return condition(() => inbox.length > 0 || version !== v, ms);
+    return condition(() => inbox.length > 0 || version !== v || continueAsNewDue(), ms);
   }
 
   /** A main-loop transition; payments that arrived first are applied first (a payment beats the hold timer). */
@@ -389,11 +456,15 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
 
   // ── Main loop ────────────────────────────────────────────────────────────────────────────────
 
-  try {
-    b = await loadBookingSnapshot(bookingId);
-  } catch (err) {
-    log.warn('booking not found; nothing to do', { bookingId, error: String(err) });
-    return { status: 'MISSING' };
+  if (!b) {
+    try {
+      b = await loadBookingSnapshot(bookingId);
+    } catch (err) {
+      log.warn('booking not found; nothing to do', { bookingId, error: String(err) });
+      return { status: 'MISSING' };
+    }
+    // A run started for a booking that had already ended (a late webhook) only settles late payments.
+    if (b.status !== 'PENDING') settled = true;
   }
   const s = b;
   upsertSearchAttributes([
@@ -402,10 +473,8 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     { key: UserIdAttr, value: s.athlete.id },
     { key: DomainStatusAttr, value: s.status },
   ]);
-  // A run started for a booking that had already ended (a late webhook) only settles late payments.
-  if (s.status !== 'PENDING') settled = true;
-
   for (;;) {
+    if (continueAsNewDue()) await continueAsNewWithState();
     await exclusive(drainInbox);
     if (latePayments.length > 0) {
       await refundLatePayments();

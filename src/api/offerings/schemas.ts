@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { MAX_HORIZON_DAYS } from '../../domain/availability/slot-check';
 import { SLOT_INTERVALS_MIN } from '../../domain/availability/slots';
 import { isSupportedCurrency } from '../../domain/shared/money';
 
@@ -30,7 +31,7 @@ const OfferingFields = {
   bufferBeforeMin: Minutes(240),
   bufferAfterMin: Minutes(240),
   minimumNoticeMin: Minutes(60 * 24 * 30),
-  horizonDays: z.number().int().min(1).max(365),
+  horizonDays: z.number().int().min(1).max(MAX_HORIZON_DAYS),
   slotIntervalMin: z
     .number()
     .int()

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { explainUnbookable } from '../../domain/availability/slot-check';
 import { blockedRange } from '../../domain/availability/slots';
+import { priceProblems } from '../../domain/billing/charge-limits';
 import { hasFeature } from '../../domain/billing/plans';
 import type { BookingStatus } from '../../domain/booking/lifecycle';
+import { BOOKING_LIMITS, holdsProblem } from '../../domain/booking/rate-limits';
 import { enforce, type Actor, type ResourceFacts } from '../../domain/identity/access';
-import { conflict, invalid, notFound, unavailable } from '../../domain/shared/errors';
+import { conflict, invalid, notFound, rateLimited, unavailable } from '../../domain/shared/errors';
 import { loadSlotQuery, lockCoachSchedule } from '../../data/availability';
 import { isExclusionViolation } from '../../data/postgres-errors';
+import * as rateLimit from '../../data/rate-limit';
 import type { Booking } from '../../generated/prisma/client';
 import type { Db } from '../../infra/prisma';
 import type { Deps } from '../../infra/deps';
@@ -43,6 +46,18 @@ export interface CreateBookingInput {
 
 const bookingsClosed = () => conflict('This coach is not taking bookings right now', 'bookings_closed');
 
+/** Every booking attempt counts against the athlete's hourly allowance, whatever its outcome. */
+async function throttleBookings(db: Db, athleteId: string): Promise<void> {
+  const rule = BOOKING_LIMITS.perAthlete;
+  const counted = await rateLimit.hit(db, `booking:athlete:${athleteId}`, rule);
+  if (!counted.allowed) {
+    throw rateLimited(
+      `Too many booking attempts: at most ${rule.limit} an hour; try again in ${Math.ceil(counted.retryAfterSeconds / 60)} min`,
+      counted.retryAfterSeconds,
+    );
+  }
+}
+
 /**
  * Checks the slot against the coach's availability at this instant and inserts the PENDING booking,
  * under a per-coach lock, in one transaction that also starts the workflow: either both exist or
@@ -72,6 +87,15 @@ async function createBooking(
       { field: 'serviceId', reason: 'is your own service' },
     ]);
   }
+  // An offering priced before Stripe's minimum was enforced: a hold would only expire.
+  const [unchargeable] = priceProblems(offering);
+  if (unchargeable) {
+    throw conflict(
+      'This service cannot be booked: its price cannot be charged by card. The coach needs to change it',
+      'service_not_chargeable',
+      [{ field: 'serviceId', reason: `the service's ${unchargeable.field} ${unchargeable.reason}` }],
+    );
+  }
   const start = input.start;
   const end = new Date(start.getTime() + offering.durationMin * MINUTE_MS);
   const blocked = blockedRange(start, end, offering.bufferBeforeMin, offering.bufferAfterMin);
@@ -82,6 +106,19 @@ async function createBooking(
       async (tx) => {
         const timeZone = await lockCoachSchedule(tx, offering.coachId);
         if (!timeZone) throw bookingsClosed();
+        if (offering.priceMinor > 0) {
+          // Counted under the coach's lock, so concurrent requests cannot both take the last place.
+          const holds = await tx.booking.findMany({
+            where: { athleteId: input.athleteId, coachId: offering.coachId, status: 'PENDING' },
+            select: { createdAt: true },
+          });
+          const squatting = holdsProblem(
+            holds.map((h) => h.createdAt.getTime()),
+            now.getTime(),
+            deps.cfg.BOOKING_HOLD_TIMEOUT,
+          );
+          if (squatting) throw rateLimited(squatting.message, squatting.retryAfterSeconds, 'too_many_holds');
+        }
         const query = await loadSlotQuery(tx, {
           coachId: offering.coachId,
           timeZone,
@@ -131,11 +168,15 @@ async function createBooking(
   }
 }
 
-/** Books for the athlete and answers once the workflow is ready (or the short wait is over). */
+/**
+ * Books for the athlete and answers once the workflow is ready (or the short wait is over). Against
+ * calendar squatting: attempts are rate limited per athlete, unpaid holds capped per coach.
+ */
 export async function book(
   deps: Pick<Deps, 'db' | 'temporal' | 'cfg'>,
   input: CreateBookingInput,
 ): Promise<BookingDetails> {
+  await throttleBookings(deps.db, input.athleteId);
   const row = await createBooking(deps, input);
   await awaitBookingReady(deps, row.id);
   return bookingDetails(deps.db, row.id);

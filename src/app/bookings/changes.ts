@@ -1,29 +1,35 @@
-import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import {
   describeStatus,
   isActive,
+  rescheduleProblem,
   type BookingStatus,
   type CancelledBy,
 } from '../../domain/booking/lifecycle';
 import type { Actor } from '../../domain/identity/access';
-import { conflict, forbidden, unavailable, type FieldProblem } from '../../domain/shared/errors';
+import { conflict, forbidden } from '../../domain/shared/errors';
+import { explainUnmovable } from '../../data/availability';
 import type { Booking } from '../../generated/prisma/client';
+import type { Db } from '../../infra/prisma';
 import type { Deps } from '../../infra/deps';
 import {
+  BookingFailure,
   cancelUpdate,
   noShowUpdate,
   rescheduleUpdate,
   type BookingWorkflow,
   type CancelOutcome,
 } from '../../../workflows/booking/definitions';
+import { temporalFailure } from '../temporal-failures';
 import { bookingDetails, bookingFor, type BookingDetails } from './bookings';
-import { bookingFailureError } from './errors';
+import { bookingFailureError, refusedUpdateError, transitionError, unmovableStart } from './errors';
 import { bookingHandle } from './workflow';
 
 // Changing a booking after its insert: cancel, reschedule and no-show are Temporal Updates on
-// booking-<id>, so every rule (state, timing, refunds) is checked in one place. The database status
-// gives a fast refusal first; the workflow re-checks authoritatively.
+// booking-<id>, so every rule (state, timing, refunds) is checked in one place. The database gives
+// a fast refusal first (the status; for a reschedule also the lifecycle rules and whether the new
+// time is open now), so a request that cannot succeed never reaches the workflow, where Temporal
+// counts every accepted update against the run; the workflow re-checks authoritatively.
 
 /** How long a cancel / reschedule / no-show call waits for the workflow before giving up. */
 const UPDATE_WAIT_MS = 20_000;
@@ -41,39 +47,18 @@ async function runUpdate<T>(
       call(bookingHandle(deps, bookingId)),
     );
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      const f = err.cause;
-      const details = Array.isArray(f.details?.[0])
-        ? (f.details[0] as FieldProblem[])
-        : (f.details as FieldProblem[] | undefined);
-      throw bookingFailureError(
-        f.type ?? undefined,
-        f.message,
-        details?.filter((d) => d && typeof d.field === 'string'),
-      );
-    }
-    if (err instanceof WorkflowNotFoundError || isClosedWorkflowError(err)) {
-      const row = await deps.db.booking.findUnique({ where: { id: bookingId }, select: { status: true } });
-      throw conflict(
-        `This booking is ${row ? describeStatus(row.status) : 'closed'} and can no longer be changed`,
-        'invalid_transition',
-      );
-    }
-    if (isDeadlineError(err))
-      throw unavailable(
-        'The booking could not be updated right now; try again shortly',
-        'temporarily_unavailable',
-      );
-    throw err;
+    throw await temporalFailure(err, {
+      what: 'The booking could not be updated',
+      refused: refusedUpdateError,
+      closed: async () => {
+        const row = await deps.db.booking.findUnique({ where: { id: bookingId }, select: { status: true } });
+        return conflict(
+          `This booking is ${row ? describeStatus(row.status) : 'closed'} and can no longer be changed`,
+          'invalid_transition',
+        );
+      },
+    });
   }
-}
-
-function isClosedWorkflowError(err: unknown): boolean {
-  return err instanceof Error && /workflow execution already completed|already completed/i.test(err.message);
-}
-
-function isDeadlineError(err: unknown): boolean {
-  return err instanceof Error && /deadline|cancel/i.test(`${err.name} ${err.message}`);
 }
 
 /** Fast refusal from the database before asking the workflow. */
@@ -95,12 +80,38 @@ async function cancelBooking(
   return runUpdate(deps, booking.id, (h) => h.executeUpdate(cancelUpdate, { args: [req] }));
 }
 
+/**
+ * What a reschedule can be refused for without its workflow: the lifecycle rules on the stored row,
+ * and whether the new time is open right now (read without the coach's lock; the move re-checks
+ * under it). Only a time taken in between still fails inside the workflow.
+ */
+async function assertMovable(db: Db, booking: BookingDetails, start: Date, now: Date): Promise<void> {
+  const problem = rescheduleProblem(
+    {
+      status: booking.status,
+      startMs: booking.startsAt.getTime(),
+      endMs: booking.endsAt.getTime(),
+      rescheduleCount: booking.rescheduleCount,
+    },
+    start.getTime(),
+    now.getTime(),
+  );
+  if (problem) throw transitionError(problem);
+  const timeZone = booking.coach.coachProfile?.timeZone;
+  if (!timeZone)
+    throw bookingFailureError(BookingFailure.SlotUnavailable, 'The coach no longer takes bookings');
+  const service = await db.bookingService.findUniqueOrThrow({ where: { id: booking.serviceId } });
+  const slot = await explainUnmovable(db, { ...booking, service }, timeZone, start, now);
+  if (slot) throw unmovableStart(slot);
+}
+
 async function rescheduleBooking(
   deps: ChangeDeps,
-  booking: Pick<Booking, 'id' | 'status'>,
+  booking: BookingDetails,
   req: { by: CancelledBy; actorId: string; start: Date },
 ) {
   assertOpen(booking.status, 'rescheduled');
+  await assertMovable(deps.db, booking, req.start, new Date());
   return runUpdate(deps, booking.id, (h) =>
     h.executeUpdate(rescheduleUpdate, {
       args: [{ by: req.by, actorId: req.actorId, start: req.start.toISOString() }],

@@ -28,7 +28,7 @@ const INVALID = 'Invalid service';
 const asJson = (policy: CancellationPolicy | undefined) => policy as Prisma.InputJsonValue | undefined;
 
 export async function createOffering(db: Db, coachId: string, input: OfferingInput): Promise<Offering> {
-  rejectProblems(offeringProblems(input), INVALID);
+  rejectProblems(offeringProblems({ ...input, price: input }), INVALID);
   return db.bookingService.create({
     data: { ...input, cancellationPolicy: asJson(input.cancellationPolicy)!, coachId },
   });
@@ -38,7 +38,10 @@ export async function createOffering(db: Db, coachId: string, input: OfferingInp
 export const offeringsOf = (db: Db, coachId: string): Promise<Offering[]> =>
   db.bookingService.findMany({ where: { coachId }, orderBy: { createdAt: 'asc' } });
 
-/** Existing bookings keep their time, price and buffers: they copied them when they were made. */
+/**
+ * Existing bookings keep their time, price and buffers: they copied them when they were made. A new
+ * price or currency is judged together with the stored other half (Stripe's minimum is per currency).
+ */
 export async function updateOffering(
   db: Db,
   coachId: string,
@@ -52,6 +55,13 @@ export async function updateOffering(
       cancellationPolicy: patch.cancellationPolicy,
       dailyLimit: patch.dailyLimit === undefined ? current.dailyLimit : patch.dailyLimit,
       weeklyLimit: patch.weeklyLimit === undefined ? current.weeklyLimit : patch.weeklyLimit,
+      price:
+        patch.priceMinor === undefined && patch.currency === undefined
+          ? undefined
+          : {
+              priceMinor: patch.priceMinor ?? current.priceMinor,
+              currency: patch.currency ?? current.currency,
+            },
     }),
     INVALID,
   );

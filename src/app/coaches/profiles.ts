@@ -1,4 +1,5 @@
-import { conflict, notFound } from '../../domain/shared/errors';
+import { priceProblems } from '../../domain/billing/charge-limits';
+import { conflict, notFound, rejectProblems } from '../../domain/shared/errors';
 import { isUniqueViolation } from '../../data/postgres-errors';
 import type { CoachProfile } from '../../generated/prisma/client';
 import type { Db } from '../../infra/prisma';
@@ -39,13 +40,30 @@ export interface ProductInput {
   active: boolean;
 }
 
-export const createProduct = (db: Db, coachId: string, input: ProductInput) =>
-  db.product.create({ data: { ...input, coachId } });
+const INVALID_PRODUCT = 'Invalid product';
+
+/** A product's price must be one Stripe can charge in its currency. */
+export async function createProduct(db: Db, coachId: string, input: ProductInput) {
+  rejectProblems(priceProblems(input), INVALID_PRODUCT);
+  return db.product.create({ data: { ...input, coachId } });
+}
 
 export const productsOf = (db: Db, coachId: string) =>
   db.product.findMany({ where: { coachId }, orderBy: { createdAt: 'asc' } });
 
+/** A new price or currency is judged together with the stored other half. */
 export async function updateProduct(db: Db, coachId: string, id: string, patch: Partial<ProductInput>) {
+  if (patch.priceMinor !== undefined || patch.currency !== undefined) {
+    const current = await db.product.findFirst({ where: { id, coachId } });
+    if (!current) throw notFound('Product');
+    rejectProblems(
+      priceProblems({
+        priceMinor: patch.priceMinor ?? current.priceMinor,
+        currency: patch.currency ?? current.currency,
+      }),
+      INVALID_PRODUCT,
+    );
+  }
   const updated = await db.product.updateMany({ where: { id, coachId }, data: patch });
   if (updated.count === 0) throw notFound('Product');
   return db.product.findUniqueOrThrow({ where: { id } });

@@ -15,6 +15,21 @@ export interface SlotProblem {
   reason: string;
 }
 
+/** No offering books further ahead than this (the largest horizonDays a coach can set). */
+export const MAX_HORIZON_DAYS = 365;
+
+/**
+ * What can be said of a start without the coach's schedule: in the past, or beyond every offering's
+ * horizon. The booking workflow's update validator (which cannot read Postgres) refuses these.
+ */
+export function plainlyUnbookable(startMs: number, nowMs: number): SlotProblem | null {
+  if (!Number.isFinite(startMs)) return { code: 'outside_availability', reason: 'is not a valid date-time' };
+  if (startMs < nowMs) return { code: 'in_past', reason: 'is in the past' };
+  if (startMs >= nowMs + MAX_HORIZON_DAYS * DAY_MS)
+    return { code: 'too_far', reason: `is more than ${MAX_HORIZON_DAYS} days ahead` };
+  return null;
+}
+
 function describeMinutes(min: number): string {
   if (min >= 1440 && min % 1440 === 0) return `${min / 1440} day${min === 1440 ? '' : 's'}`;
   if (min >= 60 && min % 60 === 0) return `${min / 60} hour${min === 60 ? '' : 's'}`;

@@ -1,4 +1,5 @@
-import { CURRENCIES, format, money, type CurrencyCode } from '../shared/money';
+import type { FieldProblem } from '../shared/errors';
+import { CURRENCIES, format, isSupportedCurrency, money, type CurrencyCode } from '../shared/money';
 
 /**
  * The smallest amount Stripe will charge, per presentment currency, in minor units (Stripe's
@@ -43,6 +44,17 @@ export function chargeableProblem(amountMinor: number, currency: CurrencyCode): 
     return `must be at most ${format(money(STRIPE_MAXIMUM_CHARGE_MINOR, currency))}`;
   }
   return undefined;
+}
+
+/**
+ * A price as a coach sets it (an offering, a product), checked as one: the currency must be one we
+ * take, and the amount one Stripe can charge in it. Named on priceMinor, since that is what to change.
+ */
+export function priceProblems(price: { priceMinor: number; currency: string }): FieldProblem[] {
+  if (!isSupportedCurrency(price.currency))
+    return [{ field: 'currency', reason: 'is not a supported currency' }];
+  const reason = chargeableProblem(price.priceMinor, price.currency);
+  return reason ? [{ field: 'priceMinor', reason }] : [];
 }
 
 // Every supported currency has a minimum (a compile-time check would not catch a later addition to

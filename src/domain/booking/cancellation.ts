@@ -1,5 +1,13 @@
 // Refund rules for cancelled sessions. "Hours before" is elapsed time between the cancellation and
 // the session start (UTC instants), so DST changes never make a 24h window 23 or 25 hours long.
+//
+// Moving a booking never buys back a refund (docs/adr/0008-cancellation-after-reschedule.md). When
+// the athlete reschedules, what cancelling would have refunded at that moment, against the start
+// being left, becomes a cap (capAfterReschedule); a later cancellation refunds the lesser of the cap
+// and what the policy gives for the new start. So a booking is judged by the time it first entered
+// each refund window, whatever its start is now: booked 3 h ahead under "flexible" (50 %), moved 8
+// days out and cancelled, it gets 50 %, not 100 %. Rescheduling inside a window stays allowed and
+// keeps the entitlement where it was. A move by the coach caps nothing: it is not the athlete's doing.
 
 const HOUR_MS = 3_600_000;
 
@@ -14,6 +22,13 @@ export type CancellationPolicy =
 
 export type CancelledBy = 'athlete' | 'coach';
 
+/** The most a cancellation may refund after the athlete moved the booking inside a refund window. */
+export interface RefundCap {
+  percent: number;
+  /** Where the booking stood when it was moved, e.g. "moved less than 24 hours before the earlier start". */
+  reason: string;
+}
+
 export interface RefundInput {
   policy: CancellationPolicy;
   /** Amount paid, in minor currency units (cents). */
@@ -21,6 +36,8 @@ export interface RefundInput {
   start: Date;
   cancelledAt: Date;
   cancelledBy: CancelledBy;
+  /** Set by earlier moves (capAfterReschedule); none when the booking was never moved inside a window. */
+  cap?: RefundCap | null;
 }
 
 export interface Refund {
@@ -89,8 +106,39 @@ function percentOf(amountMinor: number, percent: number): number {
   return Math.min(amountMinor, Math.max(0, floored));
 }
 
+const policyName = (policy: CancellationPolicy) =>
+  `${policy.kind[0]!.toUpperCase()}${policy.kind.slice(1)} policy`;
+
+/** The tier that applies `hoursBefore` the start: its percent, and when that is in words. */
+function tierAt(
+  policy: CancellationPolicy,
+  hoursBefore: number,
+): { percent: number; when: string; matched: boolean } {
+  if (Number.isNaN(hoursBefore)) throw new RangeError('start and the time of the change must be valid dates');
+  const tiers = policyTiers(policy);
+  const tier = tiers.find((t) => hoursBefore >= t.hoursBefore);
+  if (!tier) {
+    const last = tiers[tiers.length - 1];
+    return {
+      percent: 0,
+      when: last ? `less than ${describeHours(last.hoursBefore)} before the start` : '',
+      matched: false,
+    };
+  }
+  const previous = tiers[tiers.indexOf(tier) - 1];
+  const when =
+    tier.hoursBefore !== -Infinity
+      ? `at least ${describeHours(tier.hoursBefore)} before the start`
+      : previous
+        ? `less than ${describeHours(previous.hoursBefore)} before the start`
+        : 'at any time';
+  return { percent: tier.refundPercent, when, matched: true };
+}
+
+const describeRefund = (percent: number) => (percent === 100 ? 'full refund' : `${percent}% refund`);
+
 export function refundFor(input: RefundInput): Refund {
-  const { policy, amountMinor, cancelledBy } = input;
+  const { policy, amountMinor, cancelledBy, cap } = input;
   if (!Number.isSafeInteger(amountMinor) || amountMinor < 0) {
     throw new RangeError(`amountMinor must be a non-negative integer, got ${amountMinor}`);
   }
@@ -99,29 +147,43 @@ export function refundFor(input: RefundInput): Refund {
   }
 
   const hoursBefore = (input.start.getTime() - input.cancelledAt.getTime()) / HOUR_MS;
-  if (Number.isNaN(hoursBefore)) throw new RangeError('start and cancelledAt must be valid dates');
-  const tiers = policyTiers(policy);
-  const tier = tiers.find((t) => hoursBefore >= t.hoursBefore);
-  const name = `${policy.kind[0]!.toUpperCase()}${policy.kind.slice(1)} policy`;
-
-  if (!tier) {
-    const last = tiers[tiers.length - 1];
-    const reason = last
-      ? `cancelled less than ${describeHours(last.hoursBefore)} before the start`
-      : 'no refund tiers';
-    return { refundMinor: 0, percent: 0, rule: `${name}: ${reason}: no refund` };
+  const tier = tierAt(policy, hoursBefore);
+  const name = policyName(policy);
+  if (cap && cap.percent < tier.percent) {
+    return {
+      refundMinor: percentOf(amountMinor, cap.percent),
+      percent: cap.percent,
+      rule: `${name}: ${cap.reason}: ${cap.percent === 0 ? 'no refund' : describeRefund(cap.percent)}`,
+    };
   }
-  const previous = tiers[tiers.indexOf(tier) - 1];
-  const when =
-    tier.hoursBefore !== -Infinity
-      ? `cancelled at least ${describeHours(tier.hoursBefore)} before the start`
-      : previous
-        ? `cancelled less than ${describeHours(previous.hoursBefore)} before the start`
-        : 'cancelled at any time';
-  const what = tier.refundPercent === 100 ? 'full refund' : `${tier.refundPercent}% refund`;
+  const when = tier.when ? `cancelled ${tier.when}` : 'no refund tiers';
   return {
-    refundMinor: percentOf(amountMinor, tier.refundPercent),
-    percent: tier.refundPercent,
-    rule: `${name}: ${when}: ${what}`,
+    refundMinor: percentOf(amountMinor, tier.percent),
+    percent: tier.percent,
+    rule: `${name}: ${when}: ${tier.matched ? describeRefund(tier.percent) : 'no refund'}`,
   };
+}
+
+export interface RescheduleInput {
+  policy: CancellationPolicy;
+  /** The cap left by earlier moves, if any. */
+  cap: RefundCap | null;
+  /** The start the booking is moved away from. */
+  previousStart: Date;
+  movedAt: Date;
+  movedBy: CancelledBy;
+}
+
+/**
+ * The refund cap after a move: what cancelling at `movedAt` would have refunded against the start
+ * being left, when that is less than a full refund and less than any earlier cap. A move by the
+ * coach, or one made outside every window, leaves the cap as it was.
+ */
+export function capAfterReschedule(input: RescheduleInput): RefundCap | null {
+  if (input.movedBy === 'coach') return input.cap;
+  const hoursBefore = (input.previousStart.getTime() - input.movedAt.getTime()) / HOUR_MS;
+  const tier = tierAt(input.policy, hoursBefore);
+  if (tier.percent >= 100 || (input.cap && input.cap.percent <= tier.percent)) return input.cap;
+  const where = tier.when ? tier.when.replace('the start', 'the earlier start') : 'with no refund tiers';
+  return { percent: tier.percent, reason: `moved ${where}` };
 }

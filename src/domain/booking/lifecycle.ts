@@ -22,6 +22,13 @@ export function isActive(status: BookingStatus): boolean {
 /** After this many moves a booking must be cancelled and booked again (keeps history bounded). */
 export const MAX_RESCHEDULES = 10;
 
+/**
+ * Reschedule requests a booking's workflow accepts over the booking's life, failed ones included
+ * (a time taken meanwhile, outside availability). Temporal counts accepted updates per run, so an
+ * unbounded stream of failing requests would otherwise exhaust the run and block cancelling.
+ */
+export const MAX_RESCHEDULE_ATTEMPTS = 30;
+
 export type CancelledBy = 'athlete' | 'coach';
 
 export interface LifecycleFacts {
@@ -32,8 +39,11 @@ export interface LifecycleFacts {
 }
 
 export interface TransitionProblem {
-  /** invalid_transition → 409 (the booking's state forbids it); invalid_request → 400 (bad input). */
-  code: 'invalid_transition' | 'invalid_request';
+  /**
+   * invalid_transition → 409 (the booking's state forbids it); invalid_request → 400 (bad input);
+   * too_many_attempts → 409 (this booking takes no more reschedule requests).
+   */
+  code: 'invalid_transition' | 'invalid_request' | 'too_many_attempts';
   field?: string;
   message: string;
 }
@@ -63,6 +73,15 @@ export function rescheduleProblem(
     return { code: 'invalid_request', field: 'start', message: 'is the current start time' };
   if (newStartMs <= nowMs) return { code: 'invalid_request', field: 'start', message: 'is in the past' };
   return null;
+}
+
+/** Refuses a reschedule request once the booking has used its `max` attempts. */
+export function rescheduleAttemptsProblem(attempts: number, max: number): TransitionProblem | null {
+  if (attempts < max) return null;
+  return {
+    code: 'too_many_attempts',
+    message: `This booking has had ${max} reschedule requests; cancel it and book again`,
+  };
 }
 
 /**

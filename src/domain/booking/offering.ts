@@ -1,3 +1,4 @@
+import { priceProblems } from '../billing/charge-limits';
 import type { FieldProblem } from '../shared/errors';
 import { validatePolicy, type CancellationPolicy } from './cancellation';
 
@@ -9,9 +10,14 @@ export interface OfferingCrossFields {
   cancellationPolicy?: CancellationPolicy;
   dailyLimit?: number | null;
   weeklyLimit?: number | null;
+  /** The price as it will be (an update's new price or currency merged with the stored one). */
+  price?: { priceMinor: number; currency: string };
 }
 
-/** A custom refund policy's tiers, and daily/weekly limits that contradict each other. */
+/**
+ * A custom refund policy's tiers, daily/weekly limits that contradict each other, and a price Stripe
+ * cannot charge in its currency.
+ */
 export function offeringProblems(o: OfferingCrossFields): FieldProblem[] {
   const problems = o.cancellationPolicy
     ? validatePolicy(o.cancellationPolicy).map((p) => ({
@@ -19,6 +25,7 @@ export function offeringProblems(o: OfferingCrossFields): FieldProblem[] {
         reason: p.reason,
       }))
     : [];
+  if (o.price) problems.push(...priceProblems(o.price));
   if (o.dailyLimit != null && o.weeklyLimit != null && o.weeklyLimit < o.dailyLimit) {
     problems.push({ field: 'weeklyLimit', reason: 'must not be below dailyLimit' });
   }

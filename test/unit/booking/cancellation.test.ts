@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
+  capAfterReschedule,
   policyTiers,
   refundFor,
   validatePolicy,
   type CancellationPolicy,
+  type RefundCap,
 } from '../../../src/domain/booking/cancellation';
 import { zonedDateTimeToUtc } from '../../../src/domain/shared/timezone';
 
@@ -257,6 +259,166 @@ describe('properties', () => {
             cancelledBy: 'coach',
           });
           expect(r.refundMinor).toBe(amount);
+        },
+      ),
+    );
+  });
+});
+
+describe('cancellation after a reschedule (issue 9 #3)', () => {
+  const DAY = 24 * HOUR;
+  // Booked for T0 + 3 h and moved at T0 to T0 + 8 days, then cancelled one hour later.
+  const T0 = new Date('2026-06-01T09:00:00Z');
+  const at = (ms: number) => new Date(T0.getTime() + ms);
+  const moveThenCancel = (kind: CancellationPolicy['kind'], by: 'athlete' | 'coach' = 'athlete') => {
+    const policy = { kind } as CancellationPolicy;
+    const cap = capAfterReschedule({
+      policy,
+      cap: null,
+      previousStart: at(3 * HOUR),
+      movedAt: T0,
+      movedBy: by,
+    });
+    return refundFor({
+      policy,
+      amountMinor: 4500,
+      start: at(8 * DAY),
+      cancelledAt: at(HOUR),
+      cancelledBy: 'athlete',
+      cap,
+    });
+  };
+
+  it.each([
+    ['flexible', 50, 2250, 'Flexible policy: moved less than 24 hours before the earlier start: 50% refund'],
+    ['moderate', 0, 0, 'Moderate policy: moved less than 24 hours before the earlier start: no refund'],
+    ['strict', 0, 0, 'Strict policy: moved less than 7 days before the earlier start: no refund'],
+  ] as const)(
+    'issue 9 #3: %s — booked 3 h ahead, moved 8 days out, cancelled: %s %%',
+    (kind, percent, refundMinor, rule) => {
+      expect(moveThenCancel(kind)).toEqual({ refundMinor, percent, rule });
+    },
+  );
+
+  it('issue 9 #3: without the move the new start would have refunded more (the hole being closed)', () => {
+    const uncapped = (kind: CancellationPolicy['kind']) =>
+      refundFor({
+        policy: { kind } as CancellationPolicy,
+        amountMinor: 4500,
+        start: at(8 * DAY),
+        cancelledAt: at(HOUR),
+        cancelledBy: 'athlete',
+      }).percent;
+    expect([uncapped('flexible'), uncapped('moderate'), uncapped('strict')]).toEqual([100, 100, 50]);
+  });
+
+  it('issue 9 #3: a move made outside every window caps nothing', () => {
+    const policy: CancellationPolicy = { kind: 'moderate' };
+    expect(
+      capAfterReschedule({ policy, cap: null, previousStart: at(10 * DAY), movedAt: T0, movedBy: 'athlete' }),
+    ).toBeNull();
+  });
+
+  it('issue 9 #3: a move by the coach leaves the entitlement as it was', () => {
+    expect(moveThenCancel('strict', 'coach').percent).toBe(50);
+    const earlier: RefundCap = { percent: 50, reason: 'moved less than 24 hours before the earlier start' };
+    expect(
+      capAfterReschedule({
+        policy: { kind: 'flexible' },
+        cap: earlier,
+        previousStart: at(HOUR),
+        movedAt: T0,
+        movedBy: 'coach',
+      }),
+    ).toBe(earlier);
+  });
+
+  it('issue 9 #3: moving again inside a window keeps the lowest entitlement reached', () => {
+    const policy: CancellationPolicy = { kind: 'moderate' };
+    // 48 h ahead (50 %), moved to 10 days out: capped at 50 %.
+    const first = capAfterReschedule({
+      policy,
+      cap: null,
+      previousStart: at(48 * HOUR),
+      movedAt: T0,
+      movedBy: 'athlete',
+    });
+    expect(first).toEqual({ percent: 50, reason: 'moved at least 24 hours before the earlier start' });
+    // Moved again from 10 days out (100 % there): the cap stays at 50 %.
+    expect(
+      capAfterReschedule({
+        policy,
+        cap: first,
+        previousStart: at(10 * DAY),
+        movedAt: at(DAY),
+        movedBy: 'athlete',
+      }),
+    ).toBe(first);
+    // Moved again from inside the no-refund window: 0 %.
+    const second = capAfterReschedule({
+      policy,
+      cap: first,
+      previousStart: at(10 * DAY),
+      movedAt: at(10 * DAY - HOUR),
+      movedBy: 'athlete',
+    });
+    expect(second?.percent).toBe(0);
+    // The new start's own tier still applies when it is lower than the cap.
+    expect(
+      refundFor({
+        policy,
+        amountMinor: 100,
+        start: at(DAY),
+        cancelledAt: at(2 * HOUR),
+        cancelledBy: 'athlete',
+        cap: first,
+      }).percent,
+    ).toBe(0);
+    // A coach still refunds in full.
+    expect(
+      refundFor({
+        policy,
+        amountMinor: 100,
+        start: at(DAY),
+        cancelledAt: T0,
+        cancelledBy: 'coach',
+        cap: second,
+      }).percent,
+    ).toBe(100);
+  });
+
+  it('issue 9 #3: property — a move never raises what cancelling refunds', () => {
+    fc.assert(
+      fc.property(
+        policyArb,
+        fc.integer({ min: -10, max: 1000 }), // hours from the move to the start being left
+        fc.integer({ min: 1, max: 2000 }), // hours from the move to the new start
+        fc.integer({ min: 0, max: 1000 }), // hours from the move to the cancellation
+        (policy, leftH, newH, laterH) => {
+          const cap = capAfterReschedule({
+            policy,
+            cap: null,
+            previousStart: at(leftH * HOUR),
+            movedAt: T0,
+            movedBy: 'athlete',
+          });
+          const atMove = refundFor({
+            policy,
+            amountMinor: 10_000,
+            start: at(leftH * HOUR),
+            cancelledAt: T0,
+            cancelledBy: 'athlete',
+          });
+          const later = refundFor({
+            policy,
+            amountMinor: 10_000,
+            start: at(newH * HOUR),
+            cancelledAt: at(laterH * HOUR),
+            cancelledBy: 'athlete',
+            cap,
+          });
+          expect(later.percent).toBeLessThanOrEqual(Math.max(atMove.percent, cap ? 0 : 100));
+          if (cap) expect(later.percent).toBeLessThanOrEqual(cap.percent);
         },
       ),
     );

@@ -101,7 +101,7 @@ export function analysisActivities(deps: Pick<Deps, 'cfg' | 'db' | 's3'>) {
       const bytes = await readRange(
         s3,
         bucket,
-        `${videoKeys.prefix(video.id)}analysis/${c.frame}`,
+        videoKeys.analysisFile(video.id, c.frame),
         0,
         2 * 1024 * 1024,
       );

@@ -1,4 +1,4 @@
-import { AbortMultipartUploadCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Container } from '../../src/domain/video/sniff';
 import { sniffContainer, walkTopLevelBoxes } from '../../src/domain/video/sniff';
@@ -10,7 +10,8 @@ import type { VideoFailedData } from '../../src/emails/video/failed';
 import type { VideoReadyData } from '../../src/emails/video/ready';
 import { Prisma } from '../../src/generated/prisma/client';
 import type { Deps } from '../../src/infra/deps';
-import { deletePrefix, isNotFound, objectSize, readRange } from '../../src/infra/object-files';
+import { abortMultipartUploads } from '../../src/infra/multipart-upload';
+import { deletePrefix, objectSize, readRange } from '../../src/infra/object-files';
 import { videoKeys } from '../../src/infra/video-objects';
 import {
   reconcileVideoReservation,
@@ -51,14 +52,9 @@ export function videoActivities(deps: Pick<Deps, 'cfg' | 'db' | 's3'>) {
   const { db, s3 } = deps;
   const bucket = deps.cfg.S3_BUCKET;
 
-  async function abortMultipart(key: string, uploadId: string | null): Promise<void> {
-    if (!uploadId) return;
-    try {
-      await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
-    } catch (err) {
-      if ((err as { name?: string }).name !== 'NoSuchUpload' && !isNotFound(err)) throw err;
-    }
-  }
+  /** Every multipart upload of the source, recorded or not: no parts may outlive the video's upload. */
+  const abortUploads = (v: { sourceKey: string; uploadId: string | null }) =>
+    abortMultipartUploads(s3, bucket, v.sourceKey, v.uploadId);
 
   async function coachOf(videoId: string) {
     return db.video.findUnique({
@@ -183,7 +179,7 @@ export function videoActivities(deps: Pick<Deps, 'cfg' | 'db' | 's3'>) {
       const v = await db.video.findUnique({ where: { id: input.videoId } });
       if (!v) return 'gone';
       if (moved.count === 0 && !(v.status === 'failed' && v.failureKind === input.kind)) return 'uploaded';
-      await abortMultipart(v.sourceKey, v.uploadId);
+      await abortUploads(v);
       await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: v.sourceKey }));
       await releaseVideoReservation(db, v.id);
       await syncSessionStatus(db, v.sessionId);
@@ -229,9 +225,7 @@ export function videoActivities(deps: Pick<Deps, 'cfg' | 'db' | 's3'>) {
         videoKeys.prefix(v.id),
         (key) => !policy.discardUpload && key === v.sourceKey,
       );
-      if (policy.discardUpload) {
-        await abortMultipart(v.sourceKey, v.uploadId);
-      }
+      if (policy.discardUpload) await abortUploads(v);
       await syncSessionStatus(db, v.sessionId);
       return {
         template: 'video_failed',
@@ -288,7 +282,7 @@ export function videoActivities(deps: Pick<Deps, 'cfg' | 'db' | 's3'>) {
         include: { clips: { select: { id: true } } },
       });
       if (!v) return;
-      if (v.status === 'pending') await abortMultipart(v.sourceKey, v.uploadId);
+      await abortUploads(v);
       await deletePrefix(s3, bucket, videoKeys.prefix(v.id));
       for (const c of v.clips) await releaseClipReservation(db, c.id);
       await releaseVideoReservation(db, v.id);

@@ -56,35 +56,69 @@ export async function notOnRoster(db: Db, coachId: string, playerIds: readonly s
 }
 
 // --- Access facts --------------------------------------------------------------------------------------------
+//
+// A player watches a coach's sessions, videos and clips only while on the coach's roster (active).
+// Every way a player is named on them (a session's player_ids, a video's shared_player_ids, a clip's
+// player_ids) could only name an active roster player, so all of it came through the roster and ends
+// with it: removed by the coach or leaving, the player reaches nothing of the coach's. The names stay
+// as the coach's record (who a session or clip is about; the library filters by them) and count
+// again if the player rejoins. The coach can list them (src/app/videos/shares.ts).
+
+/** Whether the player is on the coach's roster now (what names them is in effect only then). */
+export async function isOnRoster(db: Db, coachId: string, playerId: string): Promise<boolean> {
+  const row = await db.coachPlayer.findUnique({
+    where: { coachId_playerId: { coachId, playerId } },
+    select: { status: true },
+  });
+  return row?.status === 'active';
+}
+
+/** The named players, without the actor when the actor is named but not on the coach's roster now. */
+async function watchers(db: Db, actor: Actor, coachId: string, named: readonly string[]): Promise<string[]> {
+  if (!named.includes(actor.id) || (await isOnRoster(db, coachId, actor.id))) return [...named];
+  return named.filter((id) => id !== actor.id);
+}
+
+/** The coaches whose active roster the player is on: whose media the player's lists may show. */
+export async function coachesOfPlayer(db: Db, playerId: string): Promise<string[]> {
+  const rows = await db.coachPlayer.findMany({
+    where: { playerId, status: 'active' },
+    select: { coachId: true },
+  });
+  return rows.map((r) => r.coachId);
+}
 
 /** Facts for a video session: its players may read it. */
-export function videoSessionFacts(
+export async function videoSessionFacts(
   db: Db,
   actor: Actor,
   session: { coachId: string; playerIds: string[] },
 ): Promise<ResourceFacts> {
-  return coachOwnedFacts(db, actor, 'video_session', session.coachId, session.playerIds);
+  const players = await watchers(db, actor, session.coachId, session.playerIds);
+  return coachOwnedFacts(db, actor, 'video_session', session.coachId, players);
 }
 
 /** Facts for a video: the session's players and the players it was shared with may read it. */
-export function videoFacts(
+export async function videoFacts(
   db: Db,
   actor: Actor,
   video: { coachId: string; sharedPlayerIds: string[]; session: { playerIds: string[] } },
 ): Promise<ResourceFacts> {
-  return coachOwnedFacts(db, actor, 'video_session', video.coachId, [
+  const players = await watchers(db, actor, video.coachId, [
     ...video.session.playerIds,
     ...video.sharedPlayerIds,
   ]);
+  return coachOwnedFacts(db, actor, 'video_session', video.coachId, players);
 }
 
 /** Facts for a clip: the players it is shared with may read it. */
-export function clipFacts(
+export async function clipFacts(
   db: Db,
   actor: Actor,
   clip: { coachId: string; playerIds: string[] },
 ): Promise<ResourceFacts> {
-  return coachOwnedFacts(db, actor, 'clip', clip.coachId, clip.playerIds);
+  const players = await watchers(db, actor, clip.coachId, clip.playerIds);
+  return coachOwnedFacts(db, actor, 'clip', clip.coachId, players);
 }
 
 // --- Reservations held by videos and clips (idempotent: the row records what it holds) ----------------

@@ -1,12 +1,14 @@
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  ListMultipartUploadsCommand,
   ListPartsCommand,
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { objectSize, ttlSeconds } from './object-files';
+import { isNotFound, objectSize, ttlSeconds } from './object-files';
 
 // The S3 side of a direct-to-S3 multipart upload: the bytes go from the client to S3 through
 // presigned part URLs and never through the API. S3's refusals come back as results the caller
@@ -33,17 +35,24 @@ export async function createMultipartUpload(
   return created.UploadId!;
 }
 
-/** Presigned PUT URLs, one per part, valid for `ttlMs`. */
+/** The Content-Length header is part of every part URL's signature (see presignUploadParts). */
+const SIGNED_LENGTH = new Set(['content-length']);
+
+/**
+ * Presigned PUT URLs, one per part, valid for `ttlMs`. Each URL signs its part's exact length, so
+ * S3 refuses a PUT of any other size (SignatureDoesNotMatch): the bytes an upload can hold are the
+ * bytes reserved for it, however often a URL is reused before it expires.
+ */
 export function presignUploadParts(
   s3: S3Client,
   bucket: string,
   upload: { key: string; uploadId: string },
-  partNumbers: readonly number[],
+  parts: readonly { partNumber: number; size: number }[],
   ttlMs: number,
 ): Promise<{ partNumber: number; url: string }[]> {
   const expiresIn = ttlSeconds(ttlMs);
   return Promise.all(
-    partNumbers.map(async (partNumber) => ({
+    parts.map(async ({ partNumber, size }) => ({
       partNumber,
       url: await getSignedUrl(
         s3,
@@ -52,11 +61,48 @@ export function presignUploadParts(
           Key: upload.key,
           UploadId: upload.uploadId,
           PartNumber: partNumber,
+          ContentLength: size,
         }),
-        { expiresIn },
+        { expiresIn, signableHeaders: SIGNED_LENGTH },
       ),
     })),
   );
+}
+
+/**
+ * Aborts every multipart upload S3 holds for `key` (and `uploadId`, listed or not), so no parts stay
+ * behind: including one whose id was never recorded (a CreateMultipartUpload retried after a lost
+ * answer). Lists by the exact key, which is what MinIO supports. Safe to repeat.
+ */
+export async function abortMultipartUploads(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  uploadId?: string | null,
+): Promise<void> {
+  const ids = new Set<string>(uploadId ? [uploadId] : []);
+  let keyMarker: string | undefined;
+  let uploadIdMarker: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListMultipartUploadsCommand({
+        Bucket: bucket,
+        Prefix: key,
+        KeyMarker: keyMarker,
+        UploadIdMarker: uploadIdMarker,
+      }),
+    );
+    for (const u of page.Uploads ?? []) if (u.Key === key && u.UploadId) ids.add(u.UploadId);
+    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+    uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+  } while (keyMarker || uploadIdMarker);
+  for (const id of ids) {
+    try {
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: id }));
+    } catch (err) {
+      if (errorName(err) !== 'NoSuchUpload' && !isNotFound(err)) throw err;
+    }
+  }
 }
 
 /** The parts S3 already holds, in part order; undefined when the upload no longer exists. */

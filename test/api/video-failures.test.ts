@@ -1,4 +1,4 @@
-import { ListPartsCommand } from '@aws-sdk/client-s3';
+import { ListPartsCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -154,8 +154,26 @@ describe('storage quota', () => {
   it('fails an upload whose real size does not fit, and puts the usage back where it was', async () => {
     const { coach, sessionId } = await coachAndSession();
     await tryConsume(ctx.deps.db, coach.id, 'storage_bytes', QUOTA - 1000, QUOTA);
-    // The client declares 500 bytes (it fits), then sends the whole clip.
-    const { videoId } = await uploadFile(ctx.app, coach.token, sessionId, clipPath, { declaredSize: 500 });
+    // The client declares 500 bytes (it fits), then the whole clip reaches storage. The part URL takes
+    // only the 500 bytes declared (issue 9 #8), so the part goes in with the bucket's own credentials:
+    // the pipeline's check of the real size is the second line and must still hold.
+    const putPart = async (id: string, bytes: Buffer) => {
+      const row = await ctx.deps.db.video.findUniqueOrThrow({ where: { id } });
+      const res = await ctx.deps.s3.send(
+        new UploadPartCommand({
+          Bucket: ctx.deps.cfg.S3_BUCKET,
+          Key: row.sourceKey,
+          UploadId: row.uploadId!,
+          PartNumber: 1,
+          Body: bytes,
+        }),
+      );
+      return res.ETag!;
+    };
+    const { videoId } = await uploadFile(ctx.app, coach.token, sessionId, clipPath, {
+      declaredSize: 500,
+      putPart,
+    });
     const video = await waitForVideo(ctx.app, coach.token, sessionId, videoId);
     expect(video.status).toBe('failed');
     expect(video.failure.kind).toBe('over_quota');

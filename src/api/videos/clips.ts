@@ -10,7 +10,7 @@ import {
 import type { Deps } from '../../infra/deps';
 import { requireAuth, requireFeature } from '../middleware/auth';
 import { body, errorResponses, json, secured } from '../openapi';
-import { countedList, pageItems, videoRouter } from './routing';
+import { countedList, pageItems, temporalUnavailable, videoRouter } from './routing';
 import {
   ClipCreateBody,
   ClipListQuery,
@@ -157,7 +157,11 @@ export function clipRoutes(deps: Deps) {
       ...secured,
       middleware: cutter,
       request: { params: ClipParam },
-      responses: { 202: { description: 'Deletion under way' }, ...errorResponses(401, 403, 404) },
+      responses: {
+        202: { description: 'Deletion under way' },
+        ...errorResponses(401, 403, 404),
+        ...temporalUnavailable,
+      },
     }),
     async (c) => {
       await deleteClip(deps, c.get('user'), c.req.valid('param').clipId);

@@ -1,14 +1,24 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { getVideo, listSessionVideos, listSharedVideos, shareVideo } from '../../app/videos/playback';
+import { sharesNaming } from '../../app/videos/shares';
 import type { Deps } from '../../infra/deps';
 import { body, errorResponses, json, secured } from '../openapi';
 import { countedList, gates, pageItems, videoRouter } from './routing';
-import { PageQuery, SharesBody, VideoOnlyParam, VideoParam, VideoSchema, VideoSessionParam } from './schemas';
-import { videoDetailView, videoView } from './views';
+import {
+  PageQuery,
+  PlayerParam,
+  PlayerSharesSchema,
+  SharesBody,
+  VideoOnlyParam,
+  VideoParam,
+  VideoSchema,
+  VideoSessionParam,
+} from './schemas';
+import { playerSharesView, videoDetailView, videoView } from './views';
 
 const tags = ['video'];
 
-/** Watching: a session's videos, one video with playback URLs, the videos shared with me, sharing. */
+/** Watching: a session's videos, one video with playback URLs, the videos shared with me, sharing and what names a player. */
 export function videoPlaybackRoutes(deps: Deps) {
   const app = videoRouter();
   const { coach, signedIn } = gates(deps);
@@ -113,6 +123,25 @@ export function videoPlaybackRoutes(deps: Deps) {
       const ids = { sessionId: id, videoId };
       const video = await shareVideo(deps, c.get('user'), ids, c.req.valid('json').player_ids);
       return c.json(videoView(video), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/coaches/plus/players/{playerId}/shares',
+      operationId: 'listPlayerShares',
+      tags,
+      summary:
+        'What names a player: sessions, videos shared directly, clips (in effect only while they are on your roster; 500 newest of each)',
+      ...secured,
+      middleware: coach,
+      request: { params: PlayerParam },
+      responses: { 200: json(PlayerSharesSchema, 'Shares'), ...errorResponses(401, 403) },
+    }),
+    async (c) => {
+      const shares = await sharesNaming(deps, c.get('user').id, c.req.valid('param').playerId);
+      return c.json(playerSharesView(shares), 200);
     },
   );
 

@@ -20,6 +20,7 @@ export const VideoParam = z.object({ id: z.uuid(), videoId: z.uuid() });
 export const AnnotationParam = z.object({ id: z.uuid(), videoId: z.uuid(), annotationId: z.uuid() });
 export const VideoOnlyParam = z.object({ videoId: z.uuid() });
 export const ClipParam = z.object({ clipId: z.uuid() });
+export const PlayerParam = z.object({ playerId: z.uuid() });
 
 /** A plain page request (limit, offset) for lists without filters. */
 export const PageQuery = z.object(pagination);
@@ -276,3 +277,23 @@ export const ClipSchema = z
     playback: ClipPlaybackSchema.nullable().optional(),
   })
   .openapi('Clip');
+
+// --- What a coach shares with a player ---------------------------------------------------------------------
+
+export const PlayerSharesSchema = z
+  .object({
+    player_id: z.uuid(),
+    on_roster: z
+      .boolean()
+      .describe(
+        'Whether the player is on your roster now: everything listed is watchable by them only then.',
+      ),
+    sessions: z.array(z.object({ id: z.uuid(), title: z.string() })).describe('Sessions naming the player'),
+    videos: z
+      .array(z.object({ id: z.uuid(), session_id: z.uuid(), filename: z.string() }))
+      .describe('Videos shared with the player directly'),
+    clips: z
+      .array(z.object({ id: z.uuid(), video_id: z.uuid(), title: z.string() }))
+      .describe('Clips shared with the player'),
+  })
+  .openapi('PlayerShares');

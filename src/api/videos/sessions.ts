@@ -9,7 +9,7 @@ import {
 } from '../../app/videos/sessions';
 import type { Deps } from '../../infra/deps';
 import { body, errorResponses, json, secured } from '../openapi';
-import { countedList, gates, pageItems, videoRouter } from './routing';
+import { countedList, gates, pageItems, temporalUnavailable, videoRouter } from './routing';
 import {
   VideoParam,
   VideoSessionCreateBody,
@@ -127,6 +127,7 @@ export function videoSessionRoutes(deps: Deps) {
         202: { description: 'Deletion under way' },
         204: { description: 'Deleted' },
         ...errorResponses(401, 403, 404),
+        ...temporalUnavailable,
       },
     }),
     async (c) => {
@@ -146,7 +147,11 @@ export function videoSessionRoutes(deps: Deps) {
       ...secured,
       middleware: coach,
       request: { params: VideoParam },
-      responses: { 202: { description: 'Deletion under way' }, ...errorResponses(401, 403, 404) },
+      responses: {
+        202: { description: 'Deletion under way' },
+        ...errorResponses(401, 403, 404),
+        ...temporalUnavailable,
+      },
     }),
     async (c) => {
       const { id, videoId } = c.req.valid('param');

@@ -8,7 +8,7 @@ import {
 } from '../../app/videos/uploads';
 import type { Deps } from '../../infra/deps';
 import { body, errorResponses, json, secured } from '../openapi';
-import { gates, videoRouter } from './routing';
+import { gates, temporalUnavailable, videoRouter } from './routing';
 import {
   UploadCompleteBody,
   UploadStartBody,
@@ -42,7 +42,8 @@ export function videoUploadRoutes(deps: Deps) {
       request: { params: VideoSessionParam, body: body(UploadStartBody) },
       responses: {
         201: json(UploadStartedSchema, 'Upload started'),
-        ...errorResponses(400, 401, 403, 404, 413),
+        ...errorResponses(400, 401, 403, 404, 409, 413),
+        ...temporalUnavailable,
       },
     }),
     async (c) => {

@@ -10,6 +10,7 @@ import {
 import type { VideoStatus } from '../../domain/video/status';
 import type { StoredRendition } from '../../data/videos';
 import type { ClipPlayback, VideoDetail, VideoPlayback } from '../../app/videos/playback';
+import type { PlayerShares } from '../../app/videos/shares';
 import type { UploadState } from '../../app/videos/uploads';
 import type { ClipSchema, MOMENT_TYPES, VideoPlaybackSchema } from './schemas';
 
@@ -219,5 +220,15 @@ export function clipView(
           },
         }
       : {}),
+  };
+}
+
+export function playerSharesView(s: PlayerShares) {
+  return {
+    player_id: s.playerId,
+    on_roster: s.onRoster,
+    sessions: s.sessions.map((x) => ({ id: x.id, title: x.title })),
+    videos: s.videos.map((v) => ({ id: v.id, session_id: v.sessionId, filename: v.filename })),
+    clips: s.clips.map((c) => ({ id: c.id, video_id: c.videoId, title: c.title })),
   };
 }

@@ -1,5 +1,5 @@
-import { enforce, type Action, type Actor } from '../../domain/identity/access';
-import { conflict, invalid } from '../../domain/shared/errors';
+import { decide, enforce, type Action, type Actor, type ResourceFacts } from '../../domain/identity/access';
+import { conflict, invalid, notFound } from '../../domain/shared/errors';
 import type { Clip, Video, VideoSession } from '../../generated/prisma/client';
 import type { Db } from '../../infra/prisma';
 import { clipFacts, notOnRoster, videoFacts, videoSessionFacts } from '../../data/videos';
@@ -38,6 +38,43 @@ export async function loadVideo(
     include: { session: true },
   });
   enforce(actor, action, video ? await videoFacts(db, actor, video) : undefined, 'Video');
+  return video!;
+}
+
+/**
+ * Write access to something whose deletion may already be under way: a live row as usual; a row
+ * marked deleted only for whoever may delete it (anyone else gets 404), so repeating a deletion
+ * finishes it.
+ */
+function enforceDeletion(
+  actor: Actor,
+  row: { deletedAt: Date | null } | null,
+  facts: ResourceFacts | undefined,
+  what: string,
+): void {
+  if (row?.deletedAt && facts && decide(actor, 'write', facts) !== 'allow') throw notFound(what);
+  enforce(actor, 'write', facts, what);
+}
+
+/** A session to delete, including one whose deletion is under way. */
+export async function loadVideoSessionForDeletion(db: Db, actor: Actor, id: string): Promise<VideoSession> {
+  const session = await db.videoSession.findUnique({ where: { id } });
+  const facts = session ? await videoSessionFacts(db, actor, session) : undefined;
+  enforceDeletion(actor, session, facts, 'Video session');
+  return session!;
+}
+
+/** A video of the session to delete, including one whose deletion (or its session's) is under way. */
+export async function loadVideoForDeletion(
+  db: Db,
+  actor: Actor,
+  videoId: string,
+  sessionId: string,
+): Promise<VideoWithSession> {
+  const video = await db.video.findFirst({ where: { id: videoId, sessionId }, include: { session: true } });
+  const facts = video ? await videoFacts(db, actor, video) : undefined;
+  const deletedAt = video ? (video.deletedAt ?? video.session.deletedAt) : null;
+  enforceDeletion(actor, video && { deletedAt }, facts, 'Video');
   return video!;
 }
 

@@ -3,6 +3,7 @@ import { invalidFields } from '../../domain/shared/errors';
 import { checkClipRange } from '../../domain/video/trim';
 import type { Clip } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
+import { coachesOfPlayer } from '../../data/videos';
 import { loadClip, loadVideo, requireReady, rosterPlayers } from './access';
 import { createdWithin, pageOf, type DayRange, type Page, type PageRequest } from './lists';
 import { clipPlayback, type ClipPlayback } from './playback';
@@ -83,13 +84,14 @@ export function listCoachClips(
   );
 }
 
-/** Ready clips shared with the player, newest first. */
-export function listSharedClips(
+/** Ready clips shared with the player by coaches whose roster they are on, newest first. */
+export async function listSharedClips(
   { db }: Pick<Deps, 'db'>,
   playerId: string,
   filter: PageRequest & DayRange,
 ): Promise<Page<Clip>> {
   const where = {
+    coachId: { in: await coachesOfPlayer(db, playerId) },
     status: 'ready' as const,
     playerIds: { has: playerId },
     ...liveVideo,

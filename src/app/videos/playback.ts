@@ -4,7 +4,7 @@ import type { Clip, Video } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
 import { presignGet, presignedUntil } from '../../infra/object-files';
 import { videoKeys } from '../../infra/video-objects';
-import type { StoredRendition } from '../../data/videos';
+import { coachesOfPlayer, type StoredRendition } from '../../data/videos';
 import { loadVideo, loadVideoSession, rosterPlayers } from './access';
 import { pageOf, type Page, type PageRequest } from './lists';
 import { videoProgress } from './workflows';
@@ -94,13 +94,14 @@ export async function listSessionVideos(
   });
 }
 
-/** Ready videos the player may watch: as a player of the session or shared directly. */
-export function listSharedVideos(
+/** Ready videos the player may watch: as a player of the session or shared directly, while on the coach's roster. */
+export async function listSharedVideos(
   { db }: Pick<Deps, 'db'>,
   playerId: string,
   page: PageRequest,
 ): Promise<Page<Video>> {
   const where = {
+    coachId: { in: await coachesOfPlayer(db, playerId) },
     status: 'ready' as const,
     deletedAt: null,
     session: { deletedAt: null },

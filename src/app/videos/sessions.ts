@@ -2,13 +2,14 @@ import type { Actor } from '../../domain/identity/access';
 import type { VideoSession } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
 import { syncSessionStatus } from '../../data/videos';
-import { loadVideo, loadVideoSession, rosterPlayers } from './access';
+import { loadVideoForDeletion, loadVideoSession, loadVideoSessionForDeletion, rosterPlayers } from './access';
 import { createdWithin, pageOf, type DayRange, type Page, type PageRequest } from './lists';
 import { requestVideoDeletion } from './workflows';
 
 // Video sessions (a coach's recording of a practice or match, with the players it is about) and
 // deleting what is in them. Deletion hides at once; the video-<id> workflows remove the objects and
-// give the storage back.
+// give the storage back. A deletion Temporal could not take is a 503, and the same request again
+// finishes it.
 
 type SessionDeps = Pick<Deps, 'db' | 'temporal' | 'cfg'>;
 
@@ -72,7 +73,10 @@ export async function updateVideoSession(
 
 /**
  * `deleted` when the session held no videos (gone now); `deleting` when its videos' objects are
- * being removed (the session and its videos are hidden already).
+ * being removed (the session and its videos are hidden already). The session row is locked while
+ * this decides, so an upload starting at the same moment either lands first (and is deleted with
+ * the session) or finds the session gone. Repeating the request (after a 503) re-sends every video's
+ * deletion.
  */
 export async function deleteVideoSession(
   deps: SessionDeps,
@@ -80,33 +84,45 @@ export async function deleteVideoSession(
   id: string,
 ): Promise<'deleted' | 'deleting'> {
   const { db } = deps;
-  const session = await loadVideoSession(db, actor, id, 'write');
+  const session = await loadVideoSessionForDeletion(db, actor, id);
+  const outcome = await db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM video_sessions WHERE id = ${session.id}::uuid FOR UPDATE`;
+    if ((await tx.video.count({ where: { sessionId: session.id } })) === 0) {
+      await tx.videoSession.deleteMany({ where: { id: session.id } });
+      return 'deleted' as const;
+    }
+    const now = new Date();
+    await tx.videoSession.updateMany({
+      where: { id: session.id, deletedAt: null },
+      data: { deletedAt: now },
+    });
+    await tx.video.updateMany({
+      where: { sessionId: session.id, deletedAt: null },
+      data: { deletedAt: now },
+    });
+    return 'deleting' as const;
+  });
+  if (outcome === 'deleted') return outcome;
   const videos = await db.video.findMany({
     where: { sessionId: session.id },
     select: { id: true, coachId: true },
   });
-  if (videos.length === 0) {
-    await db.videoSession.delete({ where: { id: session.id } });
-    return 'deleted';
-  }
-  const now = new Date();
-  await db.$transaction([
-    db.videoSession.update({ where: { id: session.id }, data: { deletedAt: now } }),
-    db.video.updateMany({ where: { sessionId: session.id, deletedAt: null }, data: { deletedAt: now } }),
-  ]);
   for (const v of videos) await requestVideoDeletion(deps, v.id, v.coachId);
   return 'deleting';
 }
 
-/** Deletes one video with its renditions, analysis and clips. */
+/**
+ * Deletes one video with its renditions, analysis and clips. Marked deleted (hidden) first, then
+ * handed to its workflow; repeating the request while the row is still there re-sends it.
+ */
 export async function deleteVideo(
   deps: SessionDeps,
   actor: Actor,
   ids: { sessionId: string; videoId: string },
 ): Promise<void> {
   const { db } = deps;
-  const video = await loadVideo(db, actor, ids.videoId, 'write', ids.sessionId);
-  await db.video.update({ where: { id: video.id }, data: { deletedAt: new Date() } });
+  const video = await loadVideoForDeletion(db, actor, ids.videoId, ids.sessionId);
+  await db.video.updateMany({ where: { id: video.id, deletedAt: null }, data: { deletedAt: new Date() } });
   await syncSessionStatus(db, video.sessionId);
   await requestVideoDeletion(deps, video.id, video.coachId);
 }

@@ -1,7 +1,15 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../../domain/identity/access';
-import { conflict, invalid, invalidFields, tooLarge, unavailable } from '../../domain/shared/errors';
+import {
+  conflict,
+  DomainError,
+  invalid,
+  invalidFields,
+  notFound,
+  tooLarge,
+  unavailable,
+} from '../../domain/shared/errors';
 import { failurePolicy, notRetryableMessage, type FailureKind } from '../../domain/video/status';
 import {
   checkCompletedParts,
@@ -19,6 +27,7 @@ import {
 import type { Video, VideoSession } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
 import {
+  abortMultipartUploads,
   completeMultipartUpload,
   createMultipartUpload,
   listUploadedParts,
@@ -28,7 +37,13 @@ import {
 import { presignedUntil } from '../../infra/object-files';
 import { videoKeys } from '../../infra/video-objects';
 import { currentUsage } from '../../data/usage';
-import { releaseStorage, reserveStorage, storageLimit, syncSessionStatus } from '../../data/videos';
+import {
+  releaseStorage,
+  releaseVideoReservation,
+  reserveStorage,
+  storageLimit,
+  syncSessionStatus,
+} from '../../data/videos';
 import { loadVideo, loadVideoSession } from './access';
 import { describeVideo, type VideoDetail } from './playback';
 import {
@@ -74,7 +89,11 @@ async function uploadState(
   const missing = missingParts(
     plan.partCount,
     uploaded.map((p) => p.partNumber),
-  );
+  ).map((partNumber) => {
+    const range = partRange(plan, total, partNumber);
+    return { partNumber, size: range.end - range.start };
+  });
+  // Each URL takes exactly its part's size, so the upload can never hold more than was reserved.
   const urls = await presignUploadParts(
     s3,
     cfg.S3_BUCKET,
@@ -87,10 +106,7 @@ async function uploadState(
     expiresAt: video.uploadExpiresAt,
     urlsExpireAt: presignedUntil(cfg.S3_PRESIGN_TTL),
     uploaded,
-    parts: urls.map(({ partNumber, url }) => {
-      const range = partRange(plan, total, partNumber);
-      return { partNumber, size: range.end - range.start, url };
-    }),
+    parts: missing.map((part, i) => ({ ...part, url: urls[i]!.url })),
   };
 }
 
@@ -107,33 +123,58 @@ async function reserveQuota({ db }: Pick<Deps, 'db'>, coachId: string, bytes: nu
   );
 }
 
-/** Inserts the pending video and starts its workflow; on failure neither the row nor the reservation stays. */
+const notInProgress = (video: Pick<Video, 'status'>) =>
+  conflict(`This upload is no longer in progress (the video is ${video.status})`, 'upload_not_in_progress');
+const stopped = () => conflict('This upload was stopped; start a new upload', 'upload_not_in_progress');
+const ended = (video: Pick<Video, 'failureReason'>) =>
+  conflict(`This upload has ended: ${video.failureReason ?? 'it failed'}`, 'upload_not_in_progress');
+
+/**
+ * Inserts the pending video and starts its workflow; on failure neither the row nor the reservation
+ * stays. The insert holds the session row (FOR SHARE) and checks it is live, so a session deletion,
+ * which locks it FOR UPDATE, either sees this video and deletes it with the session, or removed the
+ * session first and this answers 404.
+ */
 async function recordVideo(deps: UploadDeps, session: VideoSession, file: DeclaredFile): Promise<Video> {
   const { db, cfg } = deps;
   const id = randomUUID();
   const plan = planParts(file.sizeBytes);
+  let video: Video;
   try {
-    const video = await db.video.create({
-      data: {
-        id,
-        sessionId: session.id,
-        coachId: session.coachId,
-        filename: file.filename,
-        contentType: file.contentType.toLowerCase() as VideoContentType,
-        declaredBytes: BigInt(file.sizeBytes),
-        reservedBytes: BigInt(file.sizeBytes),
-        sourceKey: videoKeys.source(id, declaredContainer(file.filename)),
-        partSize: plan.partSize,
-        partCount: plan.partCount,
-        uploadExpiresAt: new Date(Date.now() + cfg.VIDEO_UPLOAD_TIMEOUT),
-      },
+    video = await db.$transaction(async (tx) => {
+      const [live] = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM video_sessions WHERE id = ${session.id}::uuid AND deleted_at IS NULL FOR SHARE`;
+      if (!live) throw notFound('Video session');
+      return tx.video.create({
+        data: {
+          id,
+          sessionId: session.id,
+          coachId: session.coachId,
+          filename: file.filename,
+          contentType: file.contentType.toLowerCase() as VideoContentType,
+          declaredBytes: BigInt(file.sizeBytes),
+          reservedBytes: BigInt(file.sizeBytes),
+          sourceKey: videoKeys.source(id, declaredContainer(file.filename)),
+          partSize: plan.partSize,
+          partCount: plan.partCount,
+          uploadExpiresAt: new Date(Date.now() + cfg.VIDEO_UPLOAD_TIMEOUT),
+        },
+      });
     });
+  } catch (err) {
+    await releaseStorage(db, session.coachId, file.sizeBytes);
+    throw err;
+  }
+  try {
     // The workflow owns the upload from here: whatever happens next, it aborts and releases on timeout.
     await startUploadWorkflow(deps, id, session.coachId);
     return video;
   } catch (err) {
+    // Released through the row (once): a session deletion may be giving the same reservation back.
+    await releaseVideoReservation(db, id);
     await db.video.deleteMany({ where: { id } });
-    await releaseStorage(db, session.coachId, file.sizeBytes);
+    // Only the deletion of the session can have started video-<id> already.
+    if (err instanceof DomainError && err.code === 'already_started') throw notFound('Video session');
     throw err;
   }
 }
@@ -173,16 +214,19 @@ export async function startUpload(
       'storage_unavailable',
     );
   }
-  const video = await db.video.update({ where: { id: pending.id }, data: { uploadId } });
+  const stored = await db.video.updateMany({
+    where: { id: pending.id, status: 'pending', deletedAt: null },
+    data: { uploadId },
+  });
+  if (stored.count === 0) {
+    // Stopped (timed out, cancelled or deleted) while S3 opened the upload: nothing may stay in S3.
+    await abortMultipartUploads(s3, cfg.S3_BUCKET, pending.sourceKey, uploadId);
+    throw stopped();
+  }
+  const video = { ...pending, uploadId };
   await syncSessionStatus(db, session.id);
-  return { video, upload: await uploadState(deps, { ...video, uploadId }, []) };
+  return { video, upload: await uploadState(deps, video, []) };
 }
-
-const notInProgress = (video: Pick<Video, 'status'>) =>
-  conflict(`This upload is no longer in progress (the video is ${video.status})`, 'upload_not_in_progress');
-const stopped = () => conflict('This upload was stopped; start a new upload', 'upload_not_in_progress');
-const ended = (video: Pick<Video, 'failureReason'>) =>
-  conflict(`This upload has ended: ${video.failureReason ?? 'it failed'}`, 'upload_not_in_progress');
 
 /** Resuming: the parts S3 already has and fresh URLs for the missing ones. */
 export async function resumeUpload(

@@ -1,6 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../infra/config';
+import { conflict } from '../../domain/shared/errors';
 import { overallPercent, type Stage } from '../../domain/video/status';
+import { temporalFailure } from '../temporal-failures';
 import { CoachIdAttr, DomainStatusAttr, VideoIdAttr } from '../../../workflows/shared/search-attributes';
 import { workflowIds } from '../../../workflows/shared/ids';
 import {
@@ -23,6 +25,24 @@ import {
 // use signal-with-start: they reach the running workflow, or start a run that does the work.
 
 type Deps = { temporal: Client; cfg: Config };
+
+/**
+ * A request to the Temporal server; a failure it can meet becomes a 4xx/503 through the API's one
+ * mapping (src/app/temporal-failures.ts): a server that cannot be reached is a 503 with Retry-After.
+ * `what` starts the message ("… right now; try again shortly").
+ */
+async function reachTemporal(call: () => Promise<unknown>, what: string): Promise<void> {
+  try {
+    await call();
+  } catch (err) {
+    throw await temporalFailure(err, {
+      what,
+      // Neither start nor signal-with-start meets a closed workflow or a refused update.
+      closed: () => conflict(`${what}: the workflow has closed`, 'workflow_closed'),
+      refused: (failure) => conflict(`${what}: ${failure.message}`, 'workflow_refused'),
+    });
+  }
+}
 
 function videoInput(
   deps: Deps,
@@ -49,12 +69,16 @@ function attrs(videoId: string, coachId: string, status: string) {
 
 /** Starts video-<id> waiting for the upload (it aborts the upload after VIDEO_UPLOAD_TIMEOUT). */
 export async function startUploadWorkflow(deps: Deps, videoId: string, coachId: string): Promise<void> {
-  await deps.temporal.workflow.start<VideoWorkflow>(videoWorkflowType, {
-    taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
-    workflowId: workflowIds.video(videoId),
-    args: [videoInput(deps, videoId, coachId, 'upload')],
-    typedSearchAttributes: attrs(videoId, coachId, 'AWAITING_UPLOAD'),
-  });
+  await reachTemporal(
+    () =>
+      deps.temporal.workflow.start<VideoWorkflow>(videoWorkflowType, {
+        taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
+        workflowId: workflowIds.video(videoId),
+        args: [videoInput(deps, videoId, coachId, 'upload')],
+        typedSearchAttributes: attrs(videoId, coachId, 'AWAITING_UPLOAD'),
+      }),
+    'Nothing was kept: the upload cannot be started',
+  );
 }
 
 /** Tells video-<id> the upload completed; starts a processing run if no run is waiting. */
@@ -83,16 +107,24 @@ export async function startRetryWorkflow(deps: Deps, videoId: string, coachId: s
   });
 }
 
-/** Deletes a video: the running workflow stops what it does and cleans up, or a new run does. */
+/**
+ * Deletes a video: the running workflow stops what it does and cleans up, or a new run does. The row
+ * is marked deleted first; when Temporal cannot take the request, a 503 says to repeat it (the
+ * deletion use cases accept a marked row again and re-send this).
+ */
 export async function requestVideoDeletion(deps: Deps, videoId: string, coachId: string): Promise<void> {
-  await deps.temporal.workflow.signalWithStart<VideoWorkflow, []>(videoWorkflowType, {
-    taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
-    workflowId: workflowIds.video(videoId),
-    args: [videoInput(deps, videoId, coachId, 'delete')],
-    signal: deleteVideoSignal,
-    signalArgs: [],
-    typedSearchAttributes: attrs(videoId, coachId, 'DELETING'),
-  });
+  await reachTemporal(
+    () =>
+      deps.temporal.workflow.signalWithStart<VideoWorkflow, []>(videoWorkflowType, {
+        taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
+        workflowId: workflowIds.video(videoId),
+        args: [videoInput(deps, videoId, coachId, 'delete')],
+        signal: deleteVideoSignal,
+        signalArgs: [],
+        typedSearchAttributes: attrs(videoId, coachId, 'DELETING'),
+      }),
+    'The video is hidden and its deletion recorded, but the deletion cannot be handed to processing',
+  );
 }
 
 type ClipRef = { id: string; videoId: string; coachId: string };
@@ -117,14 +149,18 @@ export async function startClipWorkflow(deps: Deps, clip: ClipRef): Promise<void
 }
 
 export async function requestClipDeletion(deps: Deps, clip: ClipRef): Promise<void> {
-  await deps.temporal.workflow.signalWithStart<ClipWorkflow, []>(clipWorkflowType, {
-    taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
-    workflowId: workflowIds.clip(clip.id),
-    args: [clipInput(deps, clip, 'delete')],
-    signal: deleteClipSignal,
-    signalArgs: [],
-    typedSearchAttributes: attrs(clip.videoId, clip.coachId, 'DELETING'),
-  });
+  await reachTemporal(
+    () =>
+      deps.temporal.workflow.signalWithStart<ClipWorkflow, []>(clipWorkflowType, {
+        taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
+        workflowId: workflowIds.clip(clip.id),
+        args: [clipInput(deps, clip, 'delete')],
+        signal: deleteClipSignal,
+        signalArgs: [],
+        typedSearchAttributes: attrs(clip.videoId, clip.coachId, 'DELETING'),
+      }),
+    'The clip is unchanged: its deletion cannot be handed to processing',
+  );
 }
 
 /**

@@ -41,6 +41,12 @@ export type AuthSettings = Pick<
  */
 export const LOGIN_LIMITS = {
   perIp: { limit: 30, windowMs: 15 * 60_000 },
+  /**
+   * Sign-ups from one address (issue 9 #14). Register still answers 409 for a taken email — an
+   * identical answer would need an email-confirmed sign-up, since a new account gets working tokens at
+   * once — so probing addresses through it is throttled instead, before any scrypt work is spent.
+   */
+  registrationsPerIp: { limit: 10, windowMs: 15 * 60_000 },
   perAccountAndIp: { limit: 5, windowMs: 15 * 60_000 },
   perAccount: { limit: 20, windowMs: 15 * 60_000 },
 };
@@ -114,6 +120,12 @@ export async function register(
   client: ClientInfo,
 ) {
   const email = normaliseEmail(input.email);
+  // In-process requests (tests, scripts) have no address; over HTTP there always is one.
+  if (client.ip) {
+    const perIp = await rateLimit.hit(db, `register:ip:${client.ip}`, LOGIN_LIMITS.registrationsPerIp);
+    if (!perIp.allowed)
+      throw rateLimited('Too many sign-ups from this address; try again later', perIp.retryAfterSeconds);
+  }
   const passwordHash = await hashPassword(input.password);
   try {
     const user = await db.user.create({ data: { email, name: input.name.trim(), passwordHash } });

@@ -1,6 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { LOGIN_LIMITS } from '../src/app/identity/accounts';
 import { BOOKING_LIMITS } from '../src/domain/booking/rate-limits';
+import { LOGIN_LIMITS } from '../src/domain/identity/rate-limits';
 import {
   pruneRateLimitsWorkflowType,
   type PruneRateLimitsWorkflow,
@@ -13,7 +13,8 @@ import { scheduleIds } from '../workflows/shared/ids';
 
 /**
  * The longest window of any rate-limit rule: a window that started longer ago has ended. Every
- * rule table the API counts hits with must be listed here.
+ * rule table the API counts hits with must be listed here (they live in src/domain: workers never
+ * import src/app).
  */
 export const RATE_LIMIT_RETENTION_MS = Math.max(
   ...[LOGIN_LIMITS, BOOKING_LIMITS].flatMap((table) => Object.values(table).map((rule) => rule.windowMs)),

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LOGIN_LIMITS } from '../../src/app/identity/accounts';
+import { LOGIN_LIMITS } from '../../src/domain/identity/rate-limits';
 import { call, startTestContext, uniqueEmail, type TestContext } from '../support/harness';
 import { createUser } from '../support/users';
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOGIN_LIMITS } from '../../src/app/identity/accounts';
+import { LOGIN_LIMITS } from '../../src/domain/identity/rate-limits';
 import { call, startTestContext, uniqueEmail, type TestContext } from '../support/harness';
 
 // Issue 9 #14: register reveals whether an email is taken (409), so probing addresses through it is

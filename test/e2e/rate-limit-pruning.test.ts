@@ -1,7 +1,7 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOGIN_LIMITS } from '../../src/app/identity/accounts';
+import { LOGIN_LIMITS } from '../../src/domain/identity/rate-limits';
 import { hit } from '../../src/data/rate-limit';
 import { BOOKING_LIMITS } from '../../src/domain/booking/rate-limits';
 import { ensureRateLimitPruneSchedule, RATE_LIMIT_RETENTION_MS } from '../../workers/schedules';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../../domain/billing/plans';
 import { normaliseEmail } from '../../domain/identity/email';
+import { LOGIN_LIMITS } from '../../domain/identity/rate-limits';
 import { planInEffect } from '../../domain/identity/orgs';
 import { conflict, rateLimited, unauthenticated } from '../../domain/shared/errors';
 import { LIVE_SEATS } from '../../data/access';
@@ -26,30 +27,6 @@ export type AuthSettings = Pick<
   Config,
   'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'ACCESS_TOKEN_TTL' | 'REFRESH_TOKEN_TTL'
 >;
-
-/**
- * Login throttling (issue 9 #7). Every attempt is counted before the password is checked, each counter
- * with one atomic upsert, so a burst of concurrent guesses cannot all be checked:
- * - perIp: all attempts from one address, whatever the account (spraying many accounts from one place);
- * - perAccountAndIp: attempts at one account from one address; a success clears it. This is what stops
- *   a guesser, and it stops only them: the owner elsewhere is not affected;
- * - perAccount: attempts at one account from addresses that have never logged in to it (guessing spread
- *   over many addresses). Addresses the account has logged in from within KNOWN_ADDRESS_MS (the owner's
- *   own devices) are not counted and not stopped by it, so the owner is at worst slowed down at a new
- *   place until the window ends, never locked out.
- * A stopped attempt answers 429 with Retry-After (the end of the counter's window) and checks nothing.
- */
-export const LOGIN_LIMITS = {
-  perIp: { limit: 30, windowMs: 15 * 60_000 },
-  /**
-   * Sign-ups from one address (issue 9 #14). Register still answers 409 for a taken email — an
-   * identical answer would need an email-confirmed sign-up, since a new account gets working tokens at
-   * once — so probing addresses through it is throttled instead, before any scrypt work is spent.
-   */
-  registrationsPerIp: { limit: 10, windowMs: 15 * 60_000 },
-  perAccountAndIp: { limit: 5, windowMs: 15 * 60_000 },
-  perAccount: { limit: 20, windowMs: 15 * 60_000 },
-};
 
 /** How long an address the account logged in from counts as the owner's own. */
 const KNOWN_ADDRESS_MS = 90 * 86_400_000;

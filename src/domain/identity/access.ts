@@ -45,8 +45,9 @@ export const POLICY: Readonly<Record<ResourceKind, Readonly<Record<Action, reado
   },
   // Booking: owner = athlete, participant = the coach.
   booking: { read: ['owner', 'participant', 'superuser'], write: ['owner', 'participant', 'superuser'] },
-  // Video session / clip: owner = coach, participants = players it is shared with. No org relation:
-  // membership does not share content with the organisation (see above).
+  // Video session / clip: owner = coach, participants = players it is shared with *while they are on
+  // the coach's active roster* (src/data/videos.ts checks the tie live: removal or leaving revokes,
+  // rejoining restores). No org relation: membership does not share content with the organisation.
   video_session: { read: ['owner', 'participant', 'superuser'], write: ['owner', 'superuser'] },
   clip: { read: ['owner', 'participant', 'superuser'], write: ['owner', 'superuser'] },
 };

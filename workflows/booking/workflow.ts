@@ -149,7 +149,15 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     };
   }
 
-  const continueAsNewDue = () => updatesThisRun >= updatesPerRun || workflowInfo().continueAsNewSuggested;
+  /**
+   * Time to hand over to a new run: this run's update budget is used or Temporal suggests it. Never
+   * while bookingReady may be waiting for the main loop (the intent or the confirmation), since the
+   * hand-over waits for every handler to finish.
+   */
+  const continueAsNewDue = () =>
+    (updatesThisRun >= updatesPerRun || workflowInfo().continueAsNewSuggested) &&
+    b !== undefined &&
+    !(b.status === 'PENDING' && !(paymentRequired() && b.paymentIntentId !== null));
 
   /** Hands this run's state to a new run once every handler has finished (none is cut off). */
   async function continueAsNewWithState(): Promise<never> {

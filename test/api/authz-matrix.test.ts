@@ -56,6 +56,9 @@ const SELF = new Set([
   'POST /api/coaches/plus/sessions',
   'GET /api/coaches/plus/sessions',
   'GET /api/coaches/plus/clips',
+  // Issue 9 #10: what of the caller's own media names a player (scoped to the calling coach's
+  // sessions, videos and clips; any player id answers only about the caller's content).
+  'GET /api/coaches/plus/players/{playerId}/shares',
   'GET /api/me/videos',
   'GET /api/me/clips',
 ]);

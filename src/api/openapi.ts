@@ -16,7 +16,7 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
-export const errorResponses = (...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 429)[]) =>
+export const errorResponses = (...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 429 | 503)[]) =>
   Object.fromEntries(
     statuses.map((s) => [
       s,
@@ -35,6 +35,8 @@ const ERROR_TEXT = {
   409: 'Conflicts with the current state',
   413: 'Over quota or size limit',
   429: 'Rate or usage limit reached',
+  // Requests that hand work to Temporal, when it cannot take them: repeat after Retry-After.
+  503: 'The workflow service could not take the request; repeat it after Retry-After seconds',
 } as const;
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({

@@ -3,7 +3,7 @@ import { book, bookingFor, listBookings } from '../../app/bookings/bookings';
 import { cancelAs, markNoShowAs, rescheduleAs } from '../../app/bookings/changes';
 import type { Deps } from '../../infra/deps';
 import { requireAuth, type AuthedVars } from '../middleware/auth';
-import { body, ErrorSchema, errorResponses, IdParam, json, pageOf, secured } from '../openapi';
+import { body, errorResponses, IdParam, json, pageOf, secured } from '../openapi';
 import {
   BookingSchema,
   CancelBody,
@@ -16,14 +16,6 @@ import {
 import { bookingView } from './views';
 
 // Booking a slot and changing a booking (src/app/bookings: changes go through the booking's workflow).
-
-/** Booking and changing a booking go through Temporal: when it cannot take the request, 503 + Retry-After. */
-const workflowUnavailable = {
-  503: json(
-    ErrorSchema,
-    'The booking service could not take the request; repeat it after Retry-After seconds',
-  ),
-};
 
 export function bookingRoutes(deps: Deps) {
   const app = new OpenAPIHono<{ Variables: AuthedVars }>();
@@ -45,7 +37,7 @@ export function bookingRoutes(deps: Deps) {
       responses: {
         201: json(OneBooking, 'Booked (PENDING until paid; free bookings confirm at once)'),
         ...errorResponses(400, 401, 404, 409, 429),
-        ...workflowUnavailable,
+        ...errorResponses(503),
       },
     }),
     async (c) => {
@@ -119,7 +111,7 @@ export function bookingRoutes(deps: Deps) {
       responses: {
         200: json(CancelledBooking, 'Cancelled'),
         ...errorResponses(400, 401, 403, 404, 409, 429),
-        ...workflowUnavailable,
+        ...errorResponses(503),
       },
     }),
     async (c) => {
@@ -148,7 +140,7 @@ export function bookingRoutes(deps: Deps) {
       responses: {
         200: json(OneBooking, 'Moved'),
         ...errorResponses(400, 401, 403, 404, 409, 429),
-        ...workflowUnavailable,
+        ...errorResponses(503),
       },
     }),
     async (c) => {
@@ -173,7 +165,7 @@ export function bookingRoutes(deps: Deps) {
       responses: {
         200: json(OneBooking, 'Marked'),
         ...errorResponses(401, 403, 404, 409, 429),
-        ...workflowUnavailable,
+        ...errorResponses(503),
       },
     }),
     async (c) => {

@@ -10,7 +10,7 @@ import {
 import type { Deps } from '../../infra/deps';
 import { requireAuth, requireFeature } from '../middleware/auth';
 import { body, errorResponses, json, secured } from '../openapi';
-import { countedList, pageItems, temporalUnavailable, videoRouter } from './routing';
+import { countedList, pageItems, videoRouter } from './routing';
 import {
   ClipCreateBody,
   ClipListQuery,
@@ -160,7 +160,7 @@ export function clipRoutes(deps: Deps) {
       responses: {
         202: { description: 'Deletion under way' },
         ...errorResponses(401, 403, 404),
-        ...temporalUnavailable,
+        ...errorResponses(503),
       },
     }),
     async (c) => {

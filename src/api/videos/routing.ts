@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { Page } from '../../app/videos/lists';
 import type { Deps } from '../../infra/deps';
 import { requireAuth, requireFeature, type AuthedVars } from '../middleware/auth';
-import { ErrorSchema, json } from '../openapi';
+import { json } from '../openapi';
 
 // What the video family's routers share: their Hono type, the gates, and the list answer.
 
@@ -33,11 +33,3 @@ export function pageItems<T>(c: Context, page: Page<T>): T[] {
   c.header('X-Total-Count', String(page.total));
   return page.items;
 }
-
-/** For requests that hand work to Temporal: when it cannot be reached, 503 with Retry-After; repeat the request. */
-export const temporalUnavailable = {
-  503: json(
-    ErrorSchema,
-    'The workflow service could not take the request; repeat it after Retry-After seconds',
-  ),
-};

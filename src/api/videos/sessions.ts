@@ -9,7 +9,7 @@ import {
 } from '../../app/videos/sessions';
 import type { Deps } from '../../infra/deps';
 import { body, errorResponses, json, secured } from '../openapi';
-import { countedList, gates, pageItems, temporalUnavailable, videoRouter } from './routing';
+import { countedList, gates, pageItems, videoRouter } from './routing';
 import {
   VideoParam,
   VideoSessionCreateBody,
@@ -127,7 +127,7 @@ export function videoSessionRoutes(deps: Deps) {
         202: { description: 'Deletion under way' },
         204: { description: 'Deleted' },
         ...errorResponses(401, 403, 404),
-        ...temporalUnavailable,
+        ...errorResponses(503),
       },
     }),
     async (c) => {
@@ -150,7 +150,7 @@ export function videoSessionRoutes(deps: Deps) {
       responses: {
         202: { description: 'Deletion under way' },
         ...errorResponses(401, 403, 404),
-        ...temporalUnavailable,
+        ...errorResponses(503),
       },
     }),
     async (c) => {

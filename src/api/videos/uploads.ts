@@ -8,7 +8,7 @@ import {
 } from '../../app/videos/uploads';
 import type { Deps } from '../../infra/deps';
 import { body, errorResponses, json, secured } from '../openapi';
-import { gates, temporalUnavailable, videoRouter } from './routing';
+import { gates, videoRouter } from './routing';
 import {
   UploadCompleteBody,
   UploadStartBody,
@@ -43,7 +43,7 @@ export function videoUploadRoutes(deps: Deps) {
       responses: {
         201: json(UploadStartedSchema, 'Upload started'),
         ...errorResponses(400, 401, 403, 404, 409, 413),
-        ...temporalUnavailable,
+        ...errorResponses(503),
       },
     }),
     async (c) => {

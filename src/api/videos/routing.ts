@@ -3,7 +3,6 @@ import type { Context } from 'hono';
 import type { Page } from '../../app/videos/lists';
 import type { Deps } from '../../infra/deps';
 import { requireAuth, requireFeature, type AuthedVars } from '../middleware/auth';
-import { json } from '../openapi';
 
 // What the video family's routers share: their Hono type, the gates, and the list answer.
 

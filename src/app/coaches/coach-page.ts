@@ -1,6 +1,7 @@
 import { computeSlots } from '../../domain/availability/slots';
 import { ctaFlags } from '../../domain/identity/coach-page';
 import { hasFeature } from '../../domain/billing/plans';
+import { planInEffectOf } from '../../data/access';
 import { notFound } from '../../domain/shared/errors';
 import type { Db } from '../../infra/prisma';
 import { loadSlotQuery, serviceRules } from '../../data/availability';
@@ -52,7 +53,10 @@ async function hasOpenBookingSlot(db: Db, coachId: string, timeZone: string, now
     db.user.findUnique({ where: { id: coachId }, select: { role: true } }),
     db.bookingService.findMany({ where: { coachId, active: true }, orderBy: { createdAt: 'asc' }, take: 20 }),
   ]);
-  if (!coach || !hasFeature(coach.role, 'bookings_enabled') || services.length === 0) return false;
+  if (!coach || services.length === 0) return false;
+  // An org seat can give a coach bookings their own plan lacks.
+  if (!hasFeature(await planInEffectOf(db, { id: coachId, role: coach.role }), 'bookings_enabled'))
+    return false;
   const horizonDays = Math.max(...services.map((s) => s.horizonDays));
   const query = await loadSlotQuery(db, {
     coachId,

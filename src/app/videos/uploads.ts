@@ -36,6 +36,7 @@ import {
 } from '../../infra/multipart-upload';
 import { presignedUntil } from '../../infra/object-files';
 import { videoKeys } from '../../infra/video-objects';
+import { planInEffectOf } from '../../data/access';
 import { currentUsage } from '../../data/usage';
 import {
   releaseStorage,
@@ -113,8 +114,9 @@ async function uploadState(
 /** Takes the file's size from the owner's storage quota, or 413 saying what is used and what is left. */
 async function reserveQuota({ db }: Pick<Deps, 'db'>, coachId: string, bytes: number): Promise<void> {
   const owner = await db.user.findUniqueOrThrow({ where: { id: coachId }, select: { role: true } });
-  if (await reserveStorage(db, coachId, owner.role, bytes)) return;
-  const limit = storageLimit(owner.role) ?? 0;
+  const plan = await planInEffectOf(db, { id: coachId, role: owner.role }); // an org seat may raise it
+  if (await reserveStorage(db, coachId, plan, bytes)) return;
+  const limit = storageLimit(plan) ?? 0;
   const used = await currentUsage(db, coachId, 'storage_bytes');
   throw tooLarge(
     `This ${formatBytes(bytes)} video does not fit in your storage: ${formatBytes(used)} of ${formatBytes(limit)} is used (${formatBytes(Math.max(0, limit - used))} left). Delete old videos or upgrade your plan.`,

@@ -61,6 +61,14 @@ module.exports = {
       to: { path: '^src/(api|app)/' },
     },
     {
+      name: 'workers-never-import-api-or-app',
+      comment:
+        'Worker processes host workflows and activities; rule tables they need (e.g. rate-limit retention) live in src/domain.',
+      severity: 'error',
+      from: { path: '^workers/' },
+      to: { path: '^src/(api|app)/' },
+    },
+    {
       name: 'api-imports-workflow-contracts-only',
       comment:
         'The API starts and signals workflows through their contracts (workflows/<family>/definitions.ts, ' +

@@ -6,6 +6,7 @@ import { videoMediaActivities } from './media/video';
 import { analysisActivities } from './openai';
 import { bookingActivities } from './postgres/booking';
 import { clipActivities } from './postgres/clips';
+import { deletionActivities } from './postgres/deletions';
 import { rateLimitActivities } from './postgres/rate-limits';
 import { videoActivities } from './postgres/videos';
 import { stripeActivities } from './stripe/payments';
@@ -26,6 +27,7 @@ export function createDefaultActivities(deps: Deps) {
     ...bookingActivities(deps),
     ...stripeActivities(deps),
     ...rateLimitActivities(deps),
+    ...deletionActivities(deps),
   };
 }
 

@@ -3,7 +3,9 @@ import { BOOKING_LIMITS } from '../src/domain/booking/rate-limits';
 import { LOGIN_LIMITS } from '../src/domain/identity/rate-limits';
 import {
   pruneRateLimitsWorkflowType,
+  resumeDeletionsWorkflowType,
   type PruneRateLimitsWorkflow,
+  type ResumeDeletionsWorkflow,
 } from '../workflows/maintenance/definitions';
 import { scheduleIds } from '../workflows/shared/ids';
 
@@ -49,7 +51,38 @@ export async function ensureRateLimitPruneSchedule(
   }
 }
 
+/** Deletions older than this that are still recorded are handed to their workflows again. */
+export const DELETION_GRACE_MS = 10 * 60_000;
+
+/** Every 15 minutes: finishes deletions Temporal never took (issue 9 #11; resumeDeletionsWorkflow). */
+export async function ensureDeletionSweepSchedule(
+  client: Client,
+  opts: { taskQueue: string; scheduleId?: string },
+): Promise<void> {
+  const scheduleId = opts.scheduleId ?? scheduleIds.resumeDeletions;
+  const schedule = {
+    spec: { intervals: [{ every: '15 minutes' }] },
+    action: {
+      type: 'startWorkflow' as const,
+      workflowType: resumeDeletionsWorkflowType,
+      taskQueue: opts.taskQueue,
+      args: [{ graceMs: DELETION_GRACE_MS }] as Parameters<ResumeDeletionsWorkflow>,
+      workflowRunTimeout: '10 minutes',
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
+  };
+  try {
+    await client.schedule.create<ResumeDeletionsWorkflow>({ scheduleId, ...schedule });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule
+      .getHandle(scheduleId)
+      .update<ResumeDeletionsWorkflow>((previous) => ({ ...previous, ...schedule }));
+  }
+}
+
 /** Every schedule the workers own; `taskQueue` is the default queue, where the workflows run. */
 export async function ensureSchedules(client: Client, taskQueue: string): Promise<void> {
   await ensureRateLimitPruneSchedule(client, { taskQueue });
+  await ensureDeletionSweepSchedule(client, { taskQueue });
 }

@@ -6,18 +6,38 @@ import { clipWorkflowType, type ClipWorkflow } from './clip/definitions';
 import { clipWorkflow } from './clip/workflow';
 import { healthCheckWorkflowType, type HealthCheckWorkflow } from './health/definitions';
 import { healthCheckWorkflow } from './health/workflow';
-import { pruneRateLimitsWorkflowType, type PruneRateLimitsWorkflow } from './maintenance/definitions';
-import { pruneRateLimitsWorkflow } from './maintenance/workflow';
+import {
+  pruneRateLimitsWorkflowType,
+  resumeDeletionsWorkflowType,
+  type PruneRateLimitsWorkflow,
+  type ResumeDeletionsWorkflow,
+} from './maintenance/definitions';
+import { pruneRateLimitsWorkflow, resumeDeletionsWorkflow } from './maintenance/workflow';
 import { videoWorkflowType, type VideoWorkflow } from './video/definitions';
 import { videoWorkflow } from './video/workflow';
 
-export { bookingWorkflow, clipWorkflow, healthCheckWorkflow, pruneRateLimitsWorkflow, videoWorkflow };
+export {
+  bookingWorkflow,
+  clipWorkflow,
+  healthCheckWorkflow,
+  pruneRateLimitsWorkflow,
+  resumeDeletionsWorkflow,
+  videoWorkflow,
+};
 
 // Compile-time only: each contract's type name is the export name here and its signature matches.
-({ bookingWorkflow, clipWorkflow, healthCheckWorkflow, pruneRateLimitsWorkflow, videoWorkflow }) satisfies {
+({
+  bookingWorkflow,
+  clipWorkflow,
+  healthCheckWorkflow,
+  pruneRateLimitsWorkflow,
+  resumeDeletionsWorkflow,
+  videoWorkflow,
+}) satisfies {
   [bookingWorkflowType]: BookingWorkflow;
   [clipWorkflowType]: ClipWorkflow;
   [healthCheckWorkflowType]: HealthCheckWorkflow;
   [pruneRateLimitsWorkflowType]: PruneRateLimitsWorkflow;
+  [resumeDeletionsWorkflowType]: ResumeDeletionsWorkflow;
   [videoWorkflowType]: VideoWorkflow;
 };

@@ -9,7 +9,12 @@ import { currentUsage } from '../../src/data/usage';
 import type { Deps } from '../../src/infra/deps';
 import { listKeys } from '../../src/infra/object-files';
 import { videoKeys } from '../../src/infra/video-objects';
+import {
+  resumeDeletionsWorkflowType,
+  type ResumeDeletionsWorkflow,
+} from '../../workflows/maintenance/definitions';
 import { workflowIds } from '../../workflows/shared/ids';
+import { DELETION_GRACE_MS } from '../../workers/schedules';
 import { call, startTestContext, type TestContext } from '../support/harness';
 import { generateClip, tempDir } from '../support/media';
 import type { TestUser } from '../support/users';
@@ -118,6 +123,39 @@ describe('issue 9 #11: deletion is retryable and completes', () => {
         (await ctx.deps.db.videoSession.count({ where: { id: sessionId } })) === 0 ? true : undefined,
       30_000,
       'session removed',
+    );
+  });
+
+  it('issue 9 #11: a session deletion nobody repeats is finished by the deletion sweep (maintenance schedule)', async () => {
+    const { coach, sessionId, videoId } = await readyVideo();
+    const path = `/api/coaches/plus/sessions/${sessionId}`;
+    expect((await call(unreachable.app, 'DELETE', path, { token: coach.token })).status).toBe(503);
+    // The owner walks away. Once the grace period has passed, the sweep picks it up.
+    const longAgo = new Date(Date.now() - DELETION_GRACE_MS - 60_000);
+    await ctx.deps.db.video.update({ where: { id: videoId }, data: { deletedAt: longAgo } });
+    await ctx.deps.db.videoSession.update({ where: { id: sessionId }, data: { deletedAt: longAgo } });
+
+    const sweep = () =>
+      ctx.deps.temporal.workflow.execute<ResumeDeletionsWorkflow>(resumeDeletionsWorkflowType, {
+        taskQueue: ctx.deps.cfg.TEMPORAL_TASK_QUEUE,
+        workflowId: `test-resume-deletions-${videoId}`,
+        args: [{ graceMs: DELETION_GRACE_MS }],
+      });
+    const first = await sweep();
+    expect(first.started + first.signalled).toBeGreaterThanOrEqual(1);
+    await expectAllGone(coach, videoId);
+    // The next sweep removes the emptied session row.
+    await waitFor(
+      async () => {
+        await ctx.deps.temporal.workflow.execute<ResumeDeletionsWorkflow>(resumeDeletionsWorkflowType, {
+          taskQueue: ctx.deps.cfg.TEMPORAL_TASK_QUEUE,
+          workflowId: `test-resume-deletions-${videoId}-${Date.now()}`,
+          args: [{ graceMs: DELETION_GRACE_MS }],
+        });
+        return (await ctx.deps.db.videoSession.count({ where: { id: sessionId } })) === 0 ? true : undefined;
+      },
+      30_000,
+      'session removed by the sweep',
     );
   });
 

@@ -17,3 +17,31 @@ export interface PruneRateLimitsResult {
   /** ISO instant: windows that started before it were deleted. */
   olderThan: string;
 }
+
+/** Hands deletions the API recorded but Temporal never took (or never finished) back to their workflows. */
+export const resumeDeletionsWorkflowType = 'resumeDeletionsWorkflow';
+export type ResumeDeletionsWorkflow = (input: ResumeDeletionsInput) => Promise<ResumeDeletionsResult>;
+
+export interface ResumeDeletionsInput {
+  /**
+   * Only rows marked deleted longer ago than this are swept: a deletion the API just handed over is
+   * still being worked on by its own workflow.
+   */
+  graceMs: number;
+}
+
+export interface ResumeDeletionsResult {
+  /** Video workflows started in delete mode (none was running). */
+  started: number;
+  /** Running video workflows signalled to delete. */
+  signalled: number;
+  /** Sessions marked deleted with no videos left, removed. */
+  sessionsPurged: number;
+}
+
+/** What findStrandedDeletions reports, with the settings a delete-mode video run needs. */
+export interface StrandedDeletions {
+  videos: { id: string; coachId: string }[];
+  mediaTaskQueue: string;
+  uploadTimeoutMs: number;
+}

@@ -13,4 +13,5 @@ export const workflowIds = {
 /** Ids of Temporal Schedules the workers keep in place. */
 export const scheduleIds = {
   pruneRateLimits: 'maintenance-prune-rate-limits',
+  resumeDeletions: 'maintenance-resume-deletions',
 };

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the upload, transcode and worker-memory benchmarks share one media set-up.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateClip } from '../test/support/media';
 import { randomBytes } from 'node:crypto';

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the booking lifecycle over HTTP (payment, webhooks, cancel, reschedule,
+// no-show, contention) shares one stack, coach and set of services.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from '../../src/api/app';

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: one real upload -> transcode -> analysis run is shared by the tests
+// that inspect its renditions, emails, progress and playback (a second run would double the time).
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: every branch of the booking workflow against the same stub activities.
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { setTimeout as sleep } from 'node:timers/promises';

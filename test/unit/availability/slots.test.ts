@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the slot pipeline is one pure function with many interacting rules
+// (windows, overrides, buffers, notice, horizon, limits, DST); each rule's cases sit together here.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

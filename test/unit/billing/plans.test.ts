@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one table-driven check per plan and feature of the seed's tier matrix.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { format } from '../../../src/domain/shared/money';

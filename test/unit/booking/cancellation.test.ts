@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: every policy (flexible, moderate, strict, custom) at its window edges,
+// plus the reschedule cap (issue 9 #3) and properties over all of them.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {

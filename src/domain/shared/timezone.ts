@@ -19,7 +19,7 @@ export interface ZonedParts {
 // however a caller spells them: IANA names are case-insensitive and have aliases, and every spelling
 // used to get its own formatter (unauthenticated requests could grow the heap without bound).
 const formatters = new Map<string, Intl.DateTimeFormat>();
-// Spelling → canonical zone (or null for invalid), bounded; evicts the oldest entry when full.
+// Lower-cased spelling → canonical zone (or null for invalid), bounded; evicts the oldest when full.
 const spellings = new Map<string, string | null>();
 export const TIME_ZONE_SPELLING_CACHE_LIMIT = 1_024;
 
@@ -41,7 +41,9 @@ function newFormatter(timeZone: string): Intl.DateTimeFormat {
 /** The canonical IANA id for any accepted spelling of a zone, or undefined when it is not a zone. */
 export function canonicalTimeZone(timeZone: string): string | undefined {
   if (typeof timeZone !== 'string' || timeZone.length === 0 || timeZone.length > 64) return undefined;
-  const known = spellings.get(timeZone);
+  // IANA ids are case-insensitive: every casing of a zone shares one entry, and one construction.
+  const key = timeZone.toLowerCase();
+  const known = spellings.get(key);
   if (known !== undefined) return known ?? undefined;
   let canonical: string | null = null;
   try {
@@ -52,7 +54,7 @@ export function canonicalTimeZone(timeZone: string): string | undefined {
     canonical = null;
   }
   if (spellings.size >= TIME_ZONE_SPELLING_CACHE_LIMIT) spellings.delete(spellings.keys().next().value!);
-  spellings.set(timeZone, canonical);
+  spellings.set(key, canonical);
   return canonical ?? undefined;
 }
 

@@ -17,8 +17,14 @@ export interface BookingWorkflowInput {
   reminderLeadMs: number;
   noShowWindowMs: number;
   /**
-   * How long to wait for the booking row to become visible (it commits just after this workflow
-   * starts). Must outlast the API's booking transaction; default 1 minute.
+   * The booking as the API has just committed it, so the first run needs no read of its own. Absent
+   * when the Stripe webhook starts the run (the booking may have changed since): it is loaded then.
+   */
+  snapshot?: BookingSnapshot;
+  /**
+   * How long a run without `snapshot` waits for the booking row to become visible before ending as
+   * MISSING (the API now commits before it starts the workflow; a run for an id that never committed
+   * still ends); default 1 minute.
    */
   rowWaitMs?: number;
   /** Reschedule requests accepted over the booking's life, failed ones included; default MAX_RESCHEDULE_ATTEMPTS. */

@@ -8,7 +8,9 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -69,6 +71,17 @@ const { transitionBooking: transitionForCaller, moveBooking } = proxyActivities<
 );
 const { createBookingPaymentIntent, cancelBookingPaymentIntent, recordLatePayment, refundBookingPayment } =
   proxyActivities<DefaultActivities>(profiles.stripe);
+// A free booking's confirmation, which POST /api/bookings waits on, runs inside the workflow task
+// (docs/adr/0011): a conditional update, so a re-run after a lost workflow task changes nothing.
+const { transitionBooking: transitionLocally } = proxyLocalActivities<DefaultActivities>(
+  profiles.postgresLocal,
+);
+
+/**
+ * Runs started before the confirmation became a local activity replay it as an ordinary activity;
+ * the marker this patch writes tells a replay which path the run took.
+ */
+const LOCAL_CONFIRMATION = 'booking-local-confirmation';
 
 /** Accepted updates per run before continuing as new: well under the server's limit of 2,000. */
 const DEFAULT_UPDATES_PER_RUN = 500;
@@ -81,8 +94,9 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     profiles.postgresRowWait(input.rowWaitMs ?? 60_000),
   );
 
-  // A run that continues an earlier one starts from what that run knew (carried), else from scratch.
-  let b: BookingSnapshot | undefined = carried?.snapshot;
+  // A run that continues an earlier one starts from what that run knew (carried); a booking's first
+  // run from the row the API has just committed (input.snapshot); a run the webhook started, from Postgres.
+  let b: BookingSnapshot | undefined = carried?.snapshot ?? input.snapshot;
   const inbox: PaymentSignal[] = [...(carried?.inbox ?? [])];
   const seenEvents = new Set<string>(carried?.seenEvents ?? []);
   /** Payments that arrived for a booking that had already ended: refunded in full. */
@@ -177,7 +191,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
       refundCap,
     };
     log.info('booking run continues as new', { bookingId, updatesThisRun });
-    return continueAsNew<BookingWorkflow>({ ...input, carried: carry });
+    return continueAsNew<BookingWorkflow>({ ...input, snapshot: undefined, carried: carry });
   }
 
   // ── Handlers (registered before the first await so nothing sent early is rejected) ─────────────
@@ -453,11 +467,15 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   }
 
   /** A main-loop transition; payments that arrived first are applied first (a payment beats the hold timer). */
-  async function transition(from: BookingStatus[], target: BookingStatus): Promise<void> {
+  async function transition(
+    from: BookingStatus[],
+    target: BookingStatus,
+    step: typeof transitionBooking = transitionBooking,
+  ): Promise<void> {
     await exclusive(async () => {
       await drainInbox();
       if (!from.includes(b!.status)) return;
-      const result = await transitionBooking({ bookingId, from, to: target });
+      const result = await step({ bookingId, from, to: target });
       setStatus(result.status);
     });
   }
@@ -490,7 +508,11 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     }
     if (s.status === 'PENDING') {
       if (!paymentRequired()) {
-        await transition(['PENDING'], 'CONFIRMED');
+        await transition(
+          ['PENDING'],
+          'CONFIRMED',
+          patched(LOCAL_CONFIRMATION) ? transitionLocally : transitionBooking,
+        );
         continue;
       }
       if (!s.paymentIntentId) {

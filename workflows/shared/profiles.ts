@@ -1,4 +1,8 @@
-import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
 import { ANALYSIS_ATTEMPTS } from '../../src/domain/video/status';
 import { StripeFailure } from './failures';
 
@@ -55,6 +59,18 @@ export const profiles = {
       scheduleToCloseTimeout: waitMs,
       retry: { initialInterval: '200 milliseconds', backoffCoefficient: 1.5, maximumInterval: '5 seconds' },
     }) satisfies ActivityOptions,
+
+  /**
+   * A short Postgres write an API caller waits on, run as a local activity inside the workflow task
+   * (no round trip through the server). Only for conditional, repeatable writes: a worker that dies
+   * mid-step re-runs it from the workflow task. Signals and queries wait while it runs, so only steps
+   * of milliseconds; a retry whose backoff passes two seconds waits on a timer, not in the task.
+   */
+  postgresLocal: {
+    startToCloseTimeout: '5 seconds',
+    localRetryThreshold: '2 seconds',
+    retry: { initialInterval: '100 milliseconds', maximumInterval: '30 seconds' },
+  } satisfies LocalActivityOptions,
 
   /** The video pipeline's Postgres + S3 steps (validation, state changes, deletion). */
   videoStep: (nonRetryable: readonly string[]) => pipelineStep('2 minutes', nonRetryable),

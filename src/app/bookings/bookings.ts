@@ -10,16 +10,18 @@ import { conflict, invalid, notFound, rateLimited, unavailable } from '../../dom
 import { loadSlotQuery, lockCoachSchedule } from '../../data/availability';
 import { isExclusionViolation } from '../../data/postgres-errors';
 import * as rateLimit from '../../data/rate-limit';
-import type { Booking } from '../../generated/prisma/client';
+import type { Booking, Prisma } from '../../generated/prisma/client';
+import type { CancellationPolicy } from '../../domain/booking/cancellation';
+import type { BookingSnapshot } from '../../../workflows/booking/definitions';
 import type { Db } from '../../infra/prisma';
 import type { Deps } from '../../infra/deps';
 import { unbookableStart } from './errors';
-import { awaitBookingReady, startBookingWorkflow } from './workflow';
+import { restartBookingWorkflows, startBookingAndAwaitReady } from './workflow';
 
-// Booking a slot, and reading bookings. The API never calls Stripe or SMTP itself: it writes the
-// PENDING row and starts booking-<id> in one transaction, then (briefly) waits for the workflow to
-// have the PaymentIntent ready so the answer can carry the client secret. Changes after the insert
-// go through the workflow (changes.ts).
+// Booking a slot, and reading bookings. The API never calls Stripe or SMTP itself: it commits the
+// PENDING row, then starts booking-<id> and waits (briefly) for its answer in one call, so a paid
+// booking's answer can carry the client secret (docs/adr/0011). Changes after the insert go through
+// the workflow (changes.ts).
 
 const MINUTE_MS = 60_000;
 
@@ -44,6 +46,25 @@ export interface CreateBookingInput {
   notes?: string;
 }
 
+/** How long past its hold a PENDING booking must be before its workflow is presumed never started. */
+const ORPHAN_GRACE_MS = 5 * MINUTE_MS;
+
+/**
+ * PENDING bookings of this coach that their workflow should have confirmed or expired long ago: the
+ * API committed them and then died before starting the workflow (docs/adr/0011). Only those that
+ * still block time count (started within the last day); a few at a time.
+ */
+const orphanedHolds = (tx: Prisma.TransactionClient, coachId: string, now: Date, holdTimeoutMs: number) =>
+  tx.booking.findMany({
+    where: {
+      coachId,
+      status: 'PENDING',
+      startsAt: { gte: new Date(now.getTime() - 24 * 60 * MINUTE_MS) },
+      createdAt: { lt: new Date(now.getTime() - holdTimeoutMs - ORPHAN_GRACE_MS) },
+    },
+    take: 5,
+  });
+
 const bookingsClosed = () => conflict('This coach is not taking bookings right now', 'bookings_closed');
 
 /** Every booking attempt counts against the athlete's hourly allowance, whatever its outcome. */
@@ -58,24 +79,49 @@ async function throttleBookings(db: Db, athleteId: string): Promise<void> {
   }
 }
 
+/** The offering with its coach, and the athlete: what the checks and the workflow's snapshot need. */
+const loadParties = (db: Db, input: CreateBookingInput) =>
+  Promise.all([
+    db.bookingService.findUnique({
+      where: { id: input.serviceId },
+      include: {
+        coach: {
+          select: {
+            id: true,
+            role: true,
+            name: true,
+            email: true,
+            coachProfile: { select: { bookingEnabled: true, displayName: true } },
+          },
+        },
+      },
+    }),
+    db.user.findUniqueOrThrow({
+      where: { id: input.athleteId },
+      select: { id: true, name: true, email: true },
+    }),
+  ]);
+
 /**
- * Checks the slot against the coach's availability at this instant and inserts the PENDING booking,
- * under a per-coach lock, in one transaction that also starts the workflow: either both exist or
- * neither does (a workflow whose insert rolled back finds no row and ends). The exclusion
+ * Counts the attempt, checks the slot against the coach's availability at this instant and commits
+ * the PENDING booking under a per-coach lock; the caller then starts its workflow. The exclusion
  * constraint is the last word on overlaps; losing that race is a 409, never a double booking.
+ * Returns the row and the workflow's view of it (BookingSnapshot), built from what was read here.
  */
 async function createBooking(
   deps: Pick<Deps, 'db' | 'temporal' | 'cfg'>,
   input: CreateBookingInput,
   now = new Date(),
-): Promise<Booking> {
+): Promise<{ row: Booking; snapshot: BookingSnapshot }> {
   const { db } = deps;
-  const offering = await db.bookingService.findUnique({
-    where: { id: input.serviceId },
-    include: {
-      coach: { select: { id: true, role: true, coachProfile: { select: { bookingEnabled: true } } } },
-    },
-  });
+  // Every attempt is counted, and a refused one is refused first; the reads run alongside.
+  const [throttled, found] = await Promise.allSettled([
+    throttleBookings(db, input.athleteId),
+    loadParties(db, input),
+  ]);
+  if (throttled.status === 'rejected') throw throttled.reason;
+  if (found.status === 'rejected') throw found.reason;
+  const [offering, athlete] = found.value;
   if (!offering || !offering.active) {
     throw notFound('Service', [{ field: 'serviceId', reason: 'no bookable service has this id' }]);
   }
@@ -101,11 +147,14 @@ async function createBooking(
   const blocked = blockedRange(start, end, offering.bufferBeforeMin, offering.bufferAfterMin);
   const id = randomUUID();
 
+  let committed;
+  let orphans: Booking[] = [];
   try {
-    return await db.$transaction(
+    committed = await db.$transaction(
       async (tx) => {
         const timeZone = await lockCoachSchedule(tx, offering.coachId);
         if (!timeZone) throw bookingsClosed();
+        orphans = await orphanedHolds(tx, offering.coachId, now, deps.cfg.BOOKING_HOLD_TIMEOUT);
         if (offering.priceMinor > 0) {
           // Counted under the coach's lock, so concurrent requests cannot both take the last place.
           const holds = await tx.booking.findMany({
@@ -129,7 +178,7 @@ async function createBooking(
         });
         const problem = explainUnbookable(query, start);
         if (problem) throw unbookableStart(problem);
-        const row = await tx.booking.create({
+        const created = await tx.booking.create({
           data: {
             id,
             coachId: offering.coachId,
@@ -147,16 +196,7 @@ async function createBooking(
             currency: offering.currency,
           },
         });
-        try {
-          await startBookingWorkflow(deps, row);
-        } catch (err) {
-          // Rolls the insert back: a hold without its workflow would never be released.
-          throw unavailable(
-            `Bookings are briefly unavailable; try again (${(err as Error).message})`,
-            'temporarily_unavailable',
-          );
-        }
-        return row;
+        return { created, timeZone };
       },
       // Many athletes may queue for one coach's lock; each holds it for milliseconds.
       { maxWait: 20_000, timeout: 30_000 },
@@ -165,7 +205,44 @@ async function createBooking(
     if (isExclusionViolation(err))
       throw unbookableStart({ code: 'taken', reason: 'overlaps another booking (buffers included)' });
     throw err;
+  } finally {
+    if (orphans.length > 0) await restartBookingWorkflows(deps, orphans);
   }
+  const { created: row, timeZone } = committed;
+  // What the workflow would read back from the row just committed: handed over in its input.
+  const coach = offering.coach;
+  const snapshot: BookingSnapshot = {
+    id: row.id,
+    status: row.status,
+    coach: {
+      id: coach.id,
+      name: coach.coachProfile?.displayName ?? coach.name,
+      email: coach.email,
+      timeZone,
+    },
+    athlete,
+    athleteTimeZone: row.timeZone,
+    service: {
+      id: offering.id,
+      title: offering.title,
+      cancellationPolicy: offering.cancellationPolicy as unknown as CancellationPolicy,
+    },
+    startMs: row.startsAt.getTime(),
+    endMs: row.endsAt.getTime(),
+    priceMinor: row.priceMinor,
+    currency: row.currency,
+    paymentIntentId: null,
+    paid: false,
+    amountPaidMinor: 0,
+    refundDueMinor: 0,
+    refundedMinor: 0,
+    refundId: null,
+    sequence: row.sequence,
+    rescheduleCount: row.rescheduleCount,
+    createdAtMs: row.createdAt.getTime(),
+    cancellation: null,
+  };
+  return { row, snapshot };
 }
 
 /**
@@ -176,10 +253,21 @@ export async function book(
   deps: Pick<Deps, 'db' | 'temporal' | 'cfg'>,
   input: CreateBookingInput,
 ): Promise<BookingDetails> {
-  await throttleBookings(deps.db, input.athleteId);
-  const row = await createBooking(deps, input);
-  await awaitBookingReady(deps, row.id);
-  return bookingDetails(deps.db, row.id);
+  const { row, snapshot } = await createBooking(deps, input);
+  if ((await startBookingAndAwaitReady(deps, row, snapshot)) === 'not_started') {
+    // No workflow runs for the row (the workflow service did not take the start): remove the hold,
+    // which nothing else refers to yet, as the insert's rollback did when the start was inside it.
+    await deps.db.booking.deleteMany({ where: { id: row.id, status: 'PENDING', paymentIntentId: null } });
+    throw unavailable('Bookings are briefly unavailable; try again', 'temporarily_unavailable');
+  }
+  // The row as the workflow has left it (one primary-key read); the offering's title and the coach's
+  // zone were read moments ago, under the lock.
+  const current = await deps.db.booking.findUniqueOrThrow({ where: { id: row.id } });
+  return {
+    ...current,
+    service: { title: snapshot.service.title },
+    coach: { coachProfile: { timeZone: snapshot.coach.timeZone } },
+  };
 }
 
 const facts = (b: Pick<Booking, 'athleteId' | 'coachId'>): ResourceFacts => ({

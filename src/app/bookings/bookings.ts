@@ -3,6 +3,7 @@ import { explainUnbookable } from '../../domain/availability/slot-check';
 import { blockedRange } from '../../domain/availability/slots';
 import { priceProblems } from '../../domain/billing/charge-limits';
 import { hasFeature } from '../../domain/billing/plans';
+import { planInEffectOf } from '../../data/access';
 import type { BookingStatus } from '../../domain/booking/lifecycle';
 import { BOOKING_LIMITS, holdsProblem } from '../../domain/booking/rate-limits';
 import { enforce, type Actor, type ResourceFacts } from '../../domain/identity/access';
@@ -125,7 +126,11 @@ async function createBooking(
   if (!offering || !offering.active) {
     throw notFound('Service', [{ field: 'serviceId', reason: 'no bookable service has this id' }]);
   }
-  if (!offering.coach.coachProfile?.bookingEnabled || !hasFeature(offering.coach.role, 'bookings_enabled')) {
+  // The coach's own plan, or (only then asked, off the hot path) an org seat that gives bookings.
+  const takesBookings =
+    hasFeature(offering.coach.role, 'bookings_enabled') ||
+    hasFeature(await planInEffectOf(db, offering.coach), 'bookings_enabled');
+  if (!offering.coach.coachProfile?.bookingEnabled || !takesBookings) {
     throw bookingsClosed();
   }
   if (offering.coachId === input.athleteId) {

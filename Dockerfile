@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # One image for the API, the workers and the one-shot migration (see docker-compose.yml).
 #   default CMD: the API           node --import tsx src/api/server.ts
-#   worker:                        node --import tsx workers/main.ts
+#   worker:                        scripts/worker.sh   (compiled JavaScript from dist/, memory
+#                                                       settings: docs/adr/0010-worker-memory.md)
 #   migrations:                    npm run db:migrate
 FROM node:24-bookworm-slim
 
@@ -21,6 +22,9 @@ COPY prisma/schema.prisma prisma/
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 
 COPY . .
+# dist/: the worker compiled to one ES module and the workflow bundle it loads as is (scripts/build.ts),
+# so worker containers pay neither for tsx nor for a webpack run at each start.
+RUN npm run build
 # The image is what production runs: config refuses every public development default under this
 # (src/infra/config.ts). docker-compose.yml sets NODE_ENV=development for the local stack.
 ENV NODE_ENV=production

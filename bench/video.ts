@@ -1,13 +1,14 @@
 // Over 400 lines on purpose: the upload, transcode and worker-memory benchmarks share one media set-up.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { generateClip } from '../test/support/media';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApp, type App } from '../src/api/app';
 import { REPO_ROOT } from '../src/dev/services';
@@ -36,8 +37,10 @@ import { benchStack, report } from './harness';
 //    (Temporal, both queues, S3 in and out, Postgres, analysis) against the same ffmpeg commands run
 //    bare on the same local file. Goal: ratio ≤ 1.2.
 // 2. video.upload_rss — a 200 MiB upload PUT straight to S3 through presigned part URLs while the API
-//    and a worker run as their own processes; their resident memory is sampled every 50 ms. The
-//    bytes never pass through them, so the peak should stay flat (goal: < 250 MB).
+//    and a worker per queue run as their own processes (the workers through scripts/worker.sh, as in
+//    production; BENCH_WORKER=source runs workers/main.ts under tsx instead); their resident memory
+//    is sampled every 50 ms. The bytes never pass through them, so the peak should stay flat, and
+//    each process under 250 MB (docs/adr/0010-worker-memory.md).
 
 async function json(res: Response): Promise<any> {
   const text = await res.text();
@@ -251,18 +254,20 @@ async function freePort(): Promise<number> {
 }
 
 function startProcess(
-  script: string,
+  name: string,
+  command: string[],
   env: Record<string, string>,
   readyLine: string | RegExp,
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
+    // `node` in scripts/worker.sh is the Node.js running this benchmark.
+    env: { ...process.env, ...env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${out}`)), 90_000);
+    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 90_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       if (typeof readyLine === 'string' ? out.includes(readyLine) : readyLine.test(out)) {
@@ -272,8 +277,13 @@ function startProcess(
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${script} exited (${code}):\n${out}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}):\n${out}`)));
   });
+}
+
+/** `npm run build`: the compiled worker scripts/worker.sh runs. */
+async function buildWorker(): Promise<void> {
+  await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], { cwd: REPO_ROOT });
 }
 
 async function rssMb(pid: number): Promise<number> {
@@ -369,14 +379,33 @@ export async function benchUploadRss(opts: { megabytes?: number } = {}) {
   const deps = await createDeps(cfg);
   const port = await freePort();
   const env = { PORT: String(port), LOG_LEVEL: 'info' };
+  // The workers run as in production (scripts/worker.sh: compiled JavaScript, memory settings), or
+  // with BENCH_WORKER=source from the TypeScript sources as `npm start` runs them; the API as
+  // `npm run api` does.
+  const fromSource = process.env.BENCH_WORKER === 'source';
+  if (!fromSource) await buildWorker();
+  const worker = fromSource
+    ? [process.execPath, '--import', 'tsx', 'workers/main.ts']
+    : ['sh', 'scripts/worker.sh'];
   const procs = {
-    api: await startProcess('src/api/server.ts', env, 'API listening'),
+    api: await startProcess(
+      'api',
+      [process.execPath, '--import', 'tsx', 'src/api/server.ts'],
+      env,
+      'API listening',
+    ),
     defaultWorker: await startProcess(
-      'workers/main.ts',
+      'default worker',
+      worker,
       { ...env, WORKER_QUEUES: 'default' },
       'workers running',
     ),
-    mediaWorker: await startProcess('workers/main.ts', { ...env, WORKER_QUEUES: 'media' }, 'workers running'),
+    mediaWorker: await startProcess(
+      'media worker',
+      worker,
+      { ...env, WORKER_QUEUES: 'media' },
+      'workers running',
+    ),
   };
   const base = `http://127.0.0.1:${port}`;
   try {
@@ -404,6 +433,7 @@ export async function benchUploadRss(opts: { megabytes?: number } = {}) {
       defaultWorkerBaselineMb: mb(baseline.defaultWorker!),
       mediaWorkerRssMb: mb(peaks.mediaWorker!),
       mediaWorkerBaselineMb: mb(baseline.mediaWorker!),
+      worker: fromSource ? 'source (tsx)' : 'scripts/worker.sh',
     };
     report(result);
     return result;

@@ -1,24 +1,39 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
-// Bundles workflows/ with webpack and writes the code to the path given. Run as a short-lived child
-// process (see create-workers.ts): webpack's ~160 MB stay out of the long-running worker.
+// Bundles workflows/ with webpack. Run in a short-lived process — a child of create-workers.ts, or
+// `npm run build` (scripts/build.ts) — so webpack's ~160 MB never stay in a long-running worker.
 
 const require = createRequire(import.meta.url);
-const out = process.argv[2];
-if (!out) throw new Error('usage: bundle-workflows.ts <output.js>');
 
-const silent = () => {};
-const { code } = await bundleWorkflowCode({
-  workflowsPath: require.resolve('../workflows/index.ts'),
-  logger: {
-    log: silent,
-    trace: silent,
-    debug: silent,
-    info: silent,
-    warn: (message: string) => console.warn(message),
-    error: (message: string) => console.error(message),
-  },
-});
-await writeFile(out, code);
+/**
+ * The workflow bundle's code. Its inline source map (the worker refuses a bundle without one) maps
+ * stack traces to workflows/*.ts but leaves out the sources' text: that text is only read for the
+ * enhanced stack-trace query with showStackTraceSources (off), and in the default map it is two
+ * thirds of the bundle, parsed again by every worker into its workflow thread. The code itself is
+ * unchanged, so replaying histories recorded with either bundle gives the same commands.
+ */
+export async function bundleWorkflows(): Promise<string> {
+  const silent = () => {};
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows/index.ts'),
+    webpackConfigHook: (config) => ({ ...config, devtool: 'inline-nosources-cheap-module-source-map' }),
+    logger: {
+      log: silent,
+      trace: silent,
+      debug: silent,
+      info: silent,
+      warn: (message: string) => console.warn(message),
+      error: (message: string) => console.error(message),
+    },
+  });
+  return code;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const out = process.argv[2];
+  if (!out) throw new Error('usage: bundle-workflows.ts <output.js>');
+  await writeFile(out, await bundleWorkflows());
+}

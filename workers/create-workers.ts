@@ -1,8 +1,10 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createDefaultActivities, createMediaActivities } from '../activities';
 import type { Deps } from '../src/infra/deps';
@@ -12,11 +14,15 @@ const run = promisify(execFile);
 let bundle: Promise<{ codePath: string }> | undefined;
 
 /**
- * Workflow code is bundled once per process, in a child process, and shared by every worker here.
- * Bundling in-process would keep webpack's memory (~160 MB) in the long-running worker for good.
+ * The workflow code, bundled once per process and shared by every worker here. `npm run build`
+ * writes it beside the compiled worker (dist/workflows.js), which then loads it as is; run from
+ * source (tests, `npm start`), it is bundled in a child process, since bundling in-process would
+ * keep webpack's memory (~160 MB) in the long-running worker for good.
  */
 export function workflowBundle(): Promise<{ codePath: string }> {
   bundle ??= (async () => {
+    const prebuilt = fileURLToPath(new URL('./workflows.js', import.meta.url));
+    if (existsSync(prebuilt)) return { codePath: prebuilt };
     const codePath = join(await mkdtemp(join(tmpdir(), 'coachflow-workflows-')), 'workflows.js');
     await run(
       process.execPath,
@@ -39,6 +45,9 @@ export interface WorkerSet {
 }
 
 export type QueueKind = 'default' | 'media';
+
+/** Workflow runs kept in the default worker's memory between tasks (docs/adr/0010-worker-memory.md). */
+export const MAX_CACHED_WORKFLOWS = 100;
 
 /**
  * The default queue runs workflows and quick I/O activities; the media queue runs only the ffmpeg
@@ -69,6 +78,11 @@ export async function createWorkers(
         namespace: deps.cfg.TEMPORAL_NAMESPACE,
         taskQueue,
         workflowBundle: await workflowBundle(),
+        // The SDK's default sizes the cache from the heap limit (~2,400 runs with a 4 GB heap) and a
+        // cached run costs ~0.1 MB (its own instance of every module in the bundle), so a worker
+        // with many open bookings would keep growing by hundreds of MB. An evicted run is replayed
+        // from its history at its next task (a timer, a payment): milliseconds for these workflows.
+        maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
         activities: createDefaultActivities(deps),
         shutdownGraceTime: '10 seconds',
       }),

@@ -8,12 +8,20 @@ import { startStack, type Stack } from '../src/dev/stack';
 
 export interface BenchResult {
   name: string;
-  [metric: string]: string | number;
+  [metric: string]: string | number | boolean;
 }
 
-export function report(result: BenchResult): void {
+const results: BenchResult[] = [];
+
+/** Prints one result as a JSON line and keeps it for bench/results/latest.json (bench/run.ts). */
+export function report<T extends BenchResult>(result: T): T {
   console.log(JSON.stringify(result));
+  results.push(result);
+  return result;
 }
+
+/** Every result reported in this process so far, in order. */
+export const reported = (): readonly BenchResult[] => results;
 
 export async function timeIt(
   iterations: number,
@@ -68,4 +76,38 @@ export async function benchStack(): Promise<Stack & { env: Record<string, string
       await stack.stop();
     },
   };
+}
+
+const cell = (v: unknown) => (v === undefined ? '' : String(v));
+
+/** The short table `npm run bench` ends with: one row per result, the numbers that carry a goal. */
+export function resultsTable(rows: readonly BenchResult[]): string {
+  const table = rows.map((r) => {
+    const notes = [
+      r.defaultWorkerRssMb !== undefined &&
+        `default worker ${r.defaultWorkerRssMb} MB, media worker ${r.mediaWorkerRssMb} MB, API ${r.apiRssMb} MB`,
+      r.created !== undefined &&
+        `${r.created} created, ${r.conflicts} conflicts, ${r.overlappingActiveBookings} overlaps`,
+      Number(r.failures) > 0 && `${r.failures} failed (${r.failureStatuses})`,
+      r.floorP50 !== undefined && `floor p50 ${r.floorP50} ms`,
+    ].filter(Boolean);
+    return [
+      r.name,
+      cell(r.p50 ?? r.ms),
+      cell(r.p99 ?? r.p95),
+      cell(r.ratioP50 ?? r.ratio ?? r.speedup),
+      r.meetsGoal === undefined ? '' : r.meetsGoal ? 'met' : 'MISSED',
+      notes.join('; '),
+    ];
+  });
+  const header = ['result', 'p50|ms', 'p99|p95', 'ratio', 'goal', ''];
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+  return [header, ...table]
+    .map((row) =>
+      row
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -148,7 +148,10 @@ describe('concurrent updates to one booking (issue 9 #6)', () => {
 
     const { hold, response: firstMove } = await rescheduleHoldingTheLock(id, first);
     // Both are accepted (the booking has one move left for each of them as they arrive) and wait.
+    // One after the other, so their arrival order at the workflow is known (the API checks each
+    // request against Postgres before handing it over, which can reorder requests sent together).
     const secondMove = reschedule(id, second);
+    await waitForAccepted(id, 2);
     const thirdMove = reschedule(id, third);
     await waitForAccepted(id, 3);
     await hold.release();

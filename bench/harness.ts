@@ -95,7 +95,7 @@ export function resultsTable(rows: readonly BenchResult[]): string {
       r.name,
       cell(r.p50 ?? r.ms),
       cell(r.p99 ?? r.p95),
-      cell(r.ratioP50 ?? r.ratio ?? r.speedup),
+      cell(r.ratioP50 ?? r.ratio ?? r.ratioVsBaseline ?? r.speedup),
       r.meetsGoal === undefined ? '' : r.meetsGoal ? 'met' : 'MISSED',
       notes.join('; '),
     ];

@@ -10,10 +10,11 @@ const require = createRequire(import.meta.url);
 
 /**
  * The workflow bundle's code. Its inline source map (the worker refuses a bundle without one) maps
- * stack traces to workflows/*.ts but leaves out the sources' text: that text is only read for the
- * enhanced stack-trace query with showStackTraceSources (off), and in the default map it is two
- * thirds of the bundle, parsed again by every worker into its workflow thread. The code itself is
- * unchanged, so replaying histories recorded with either bundle gives the same commands.
+ * stack traces to workflows/*.ts lines but leaves out the sources' text and the columns: the text is
+ * only read for the enhanced stack-trace query with showStackTraceSources (off), and in the default
+ * map it is two thirds of the bundle; fewer mappings is less for the source-map consumer each
+ * workflow thread builds (docs/adr/0010-worker-memory.md). The code itself is unchanged, so
+ * histories replay the same with either bundle.
  */
 export async function bundleWorkflows(): Promise<string> {
   const silent = () => {};

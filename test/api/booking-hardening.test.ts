@@ -6,8 +6,7 @@ import type { Deps } from '../../src/infra/deps';
 import {
   bookingRow,
   createCoach,
-  paymentIntentEvent,
-  postStripeEvent,
+  payBooking,
   recordStripeRequests,
   slotsFor,
   terminateOpenBookingWorkflows,
@@ -48,19 +47,7 @@ async function book(athlete: TestUser, serviceId: string, start: string) {
   return call(ctx.app, 'POST', '/api/bookings', { token: athlete.token, body: { serviceId, start } });
 }
 
-async function pay(booking: {
-  id: string;
-  payment: { paymentIntentId: string };
-  price: { amountMinor: number; currency: string };
-}) {
-  const event = paymentIntentEvent('payment_intent.succeeded', {
-    id: booking.id,
-    paymentIntentId: booking.payment.paymentIntentId,
-    amountMinor: booking.price.amountMinor,
-    currency: booking.price.currency,
-  });
-  expect((await postStripeEvent(ctx.app, ctx.deps, event)).status).toBe(200);
-}
+const pay = (booking: Parameters<typeof payBooking>[2]) => payBooking(ctx.app, ctx.deps, booking);
 
 describe('cancellation after a reschedule (issue 9 #3)', () => {
   // Booked 3 h ahead and paid; moved 8 days out; cancelled. The refund is what cancelling would

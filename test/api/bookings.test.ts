@@ -9,6 +9,7 @@ import { workflowIds } from '../../workflows/shared/ids';
 import {
   bookingRow,
   createCoach,
+  payBooking,
   paymentIntentEvent,
   postStripeEvent,
   recordStripeRequests,
@@ -54,24 +55,7 @@ async function icsOf(messageId: string) {
   return { message, ics: icsEvent(await readAttachment(messageId, part.PartID)) };
 }
 
-async function pay(
-  app = ctx.app,
-  booking: {
-    id: string;
-    payment: { paymentIntentId: string };
-    price: { amountMinor: number; currency: string };
-  },
-) {
-  const event = paymentIntentEvent('payment_intent.succeeded', {
-    id: booking.id,
-    paymentIntentId: booking.payment.paymentIntentId,
-    amountMinor: booking.price.amountMinor,
-    currency: booking.price.currency,
-  });
-  const res = await postStripeEvent(app, ctx.deps, event);
-  expect(res.status).toBe(200);
-  return event;
-}
+const pay = (app = ctx.app, booking: Parameters<typeof payBooking>[2]) => payBooking(app, ctx.deps, booking);
 
 describe('booking → payment → confirmation → reminder', () => {
   it('holds the slot, confirms on a signed payment webhook, emails both sides with an invite in their own zones, then reminds', async () => {

@@ -125,6 +125,27 @@ export async function postStripeEvent(app: App, deps: Deps, event: unknown, opts
   return call(app, 'POST', '/api/webhooks/stripe', { raw: payload, headers: { 'stripe-signature': header } });
 }
 
+/** Posts a signed `payment_intent.succeeded` for a booking as the API answered it; returns the event. */
+export async function payBooking(
+  app: App,
+  deps: Deps,
+  booking: {
+    id: string;
+    payment: { paymentIntentId: string };
+    price: { amountMinor: number; currency: string };
+  },
+) {
+  const event = paymentIntentEvent('payment_intent.succeeded', {
+    id: booking.id,
+    paymentIntentId: booking.payment.paymentIntentId,
+    amountMinor: booking.price.amountMinor,
+    currency: booking.price.currency,
+  });
+  const res = await postStripeEvent(app, deps, event);
+  if (res.status !== 200) throw new Error(`payment webhook: ${res.status} ${JSON.stringify(res.body)}`);
+  return event;
+}
+
 export async function waitUntil<T>(
   what: string,
   read: () => Promise<T>,

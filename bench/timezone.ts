@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { report, timeIt } from './harness';
+import { freePort } from '../src/dev/services';
 
 // Issue 9 #1: case variants of one IANA zone used to each get a cached formatter, so unauthenticated
 // slot queries grew the API's heap without bound. This runs the real API process over HTTP and
@@ -24,15 +24,6 @@ function variant(i: number): string {
 function rssMb(pid: number): number {
   const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
   return Number((kb / 1024).toFixed(1));
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function startApi(port: number): Promise<ChildProcess> {

@@ -3,7 +3,6 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { generateClip } from '../test/support/media';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -29,6 +28,7 @@ import {
 import { createWorkers } from '../workers/create-workers';
 import { workflowIds } from '../workflows/shared/ids';
 import { benchStack, report } from './harness';
+import { freePort } from '../src/dev/services';
 
 // Video benchmarks (issue 5). `npm run bench video`, or on its own:
 //   node --import tsx bench/video.ts [pipeline|upload]
@@ -244,16 +244,6 @@ export async function benchPipelineVsBare(opts: { seconds?: number; rounds?: num
 }
 
 // --- Peak RSS of API and worker processes during a large upload ------------------------------------------------
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function startProcess(
   name: string,

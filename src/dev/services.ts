@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureTool } from './tools';
@@ -127,6 +127,18 @@ async function startWhenAbsent(
   await waitFor(name, async () => (await exited()) || ready(), timeoutMs);
   log(`${name}: started on ${host}:${port}`);
   return service;
+}
+
+/** A loopback port nothing listens on right now (bound once by the OS, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 export function searchAttributes(): Record<string, string> {

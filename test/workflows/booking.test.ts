@@ -37,13 +37,11 @@ import { eventually, recorded, startWorkflowTestEnv, type WorkflowTestEnv } from
 const DomainStatus = defineSearchAttributeKey('DomainStatus', SearchAttributeType.KEYWORD);
 
 let t: WorkflowTestEnv;
-const handles: WorkflowHandle[] = [];
 
 beforeAll(async () => {
   t = await startWorkflowTestEnv({ defaultActivities: recorded(bookingStubs, calls) });
 });
 afterAll(async () => {
-  for (const h of handles) await h.terminate('test over').catch(() => undefined);
   await t?.close();
 });
 
@@ -57,7 +55,7 @@ async function start(row: BookingSnapshot, over: Partial<BookingWorkflowInput> =
     workflowId: `booking-${row.id}`,
     args: [inputFor(row, over)],
   });
-  handles.push(handle);
+  t.track(handle);
   return handle;
 }
 
@@ -76,7 +74,7 @@ async function startPaid(row: BookingSnapshot, over: Partial<BookingWorkflowInpu
       signalArgs: [succeeded(row, { paymentIntentId: row.paymentIntentId })],
     },
   );
-  handles.push(h);
+  t.track(h);
   await eventually(
     () => state(h),
     (s) => s.status === 'CONFIRMED' && s.paid && s.invitedForSequence === 0,

@@ -86,7 +86,6 @@ const named = (clipId: string, name: string) =>
   calls.filter((c) => c.name === name && (c.args[0] as { clipId: string }).clipId === clipId);
 
 let t: WorkflowTestEnv;
-const handles: WorkflowHandle[] = [];
 beforeAll(async () => {
   t = await startWorkflowTestEnv({
     defaultActivities: recorded(dispatch(happyDefault), calls),
@@ -94,7 +93,6 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  for (const h of handles) await h.terminate('test over').catch(() => undefined);
   await t?.close();
 });
 
@@ -115,7 +113,7 @@ async function startClip(misbehaving: Record<string, Stub> = {}, over: Partial<C
       },
     ],
   });
-  handles.push(h);
+  t.track(h);
   return { clipId, h };
 }
 

@@ -126,7 +126,6 @@ const callsFor = (videoId: string) =>
 const named = (videoId: string, name: string) => callsFor(videoId).filter((c) => c.name === name);
 
 let t: WorkflowTestEnv;
-const handles: WorkflowHandle[] = [];
 beforeAll(async () => {
   t = await startWorkflowTestEnv({
     defaultActivities: recorded(dispatch(happyDefault), calls),
@@ -134,7 +133,6 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  for (const h of handles) await h.terminate('test over').catch(() => undefined);
   await t?.close();
 });
 
@@ -158,7 +156,7 @@ async function uploaded(misbehaving: Record<string, Stub> = {}, over: Partial<Vi
     signal: uploadCompletedSignal,
     signalArgs: [],
   });
-  handles.push(h);
+  t.track(h);
   return { videoId, h };
 }
 
@@ -332,7 +330,7 @@ describe.concurrent('video workflow (stub activities)', () => {
         },
       ],
     });
-    handles.push(h);
+    t.track(h);
     expect((await h.query(videoProgressQuery)).stage).toBe('awaiting_upload');
     expect(await h.result()).toBe('failed');
     const [expire] = named(videoId, 'expireVideoUpload');

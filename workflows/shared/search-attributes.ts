@@ -8,3 +8,7 @@ export const UserIdAttr = defineSearchAttributeKey('UserId', SearchAttributeType
 export const DomainStatusAttr = defineSearchAttributeKey('DomainStatus', SearchAttributeType.KEYWORD);
 export const BookingIdAttr = defineSearchAttributeKey('BookingId', SearchAttributeType.KEYWORD);
 export const VideoIdAttr = defineSearchAttributeKey('VideoId', SearchAttributeType.KEYWORD);
+export const CourseIdAttr = defineSearchAttributeKey('CourseId', SearchAttributeType.KEYWORD);
+export const PaidSessionIdAttr = defineSearchAttributeKey('PaidSessionId', SearchAttributeType.KEYWORD);
+export const PayoutIdAttr = defineSearchAttributeKey('PayoutId', SearchAttributeType.KEYWORD);
+export const PurchaseIdAttr = defineSearchAttributeKey('PurchaseId', SearchAttributeType.KEYWORD);

@@ -17,6 +17,20 @@ const duration = (fallback: string) =>
       }
     });
 
+/** Comma-separated durations ("0d,3d,7d"), each parsed like a single one. */
+const durationList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        return text.split(',').map((part) => parseDuration(part));
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
+
 const bool = (fallback: boolean) =>
   z
     .enum(['true', 'false', '1', '0'])
@@ -95,6 +109,14 @@ const schema = z.object({
   BOOKING_NO_SHOW_WINDOW: duration('48h'),
   VIDEO_UPLOAD_TIMEOUT: duration('24h'),
   SUBSCRIPTION_GRACE_PERIOD: duration('30d'),
+  /** Dunning after a failed renewal: when each email goes out; still unpaid at the last one → free. */
+  SUBSCRIPTION_DUNNING_SCHEDULE: durationList('0d,3d,7d'),
+  /** Reminders before the grace period ends and stored videos are deleted, as leads before its end. */
+  SUBSCRIPTION_GRACE_REMINDERS: durationList('7d,1d'),
+  /** How often each coach with a payout-ready Connect account is paid out (their Temporal Schedule). */
+  PAYOUT_SCHEDULE: duration('7d'),
+  /** The web app coaches use; Connect onboarding sends them back to it (…/coach/payouts). */
+  PUBLIC_APP_URL: z.url().default('http://127.0.0.1:3000'),
 });
 
 export type Config = z.infer<typeof schema>;

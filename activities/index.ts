@@ -7,9 +7,12 @@ import { analysisActivities } from './openai';
 import { bookingActivities } from './postgres/booking';
 import { clipActivities } from './postgres/clips';
 import { deletionActivities } from './postgres/deletions';
+import { ledgerActivities } from './postgres/ledger';
 import { rateLimitActivities } from './postgres/rate-limits';
 import { videoActivities } from './postgres/videos';
 import { stripeActivities } from './stripe/payments';
+import { billingActivities } from './stripe/billing';
+import { subscriptionStoreActivities } from './postgres/subscriptions';
 
 // One factory per task queue, with the I/O dependencies injected (tests pass the real services they
 // started). Each worker registers only its own queue's activities, and workflows type their proxies
@@ -28,6 +31,9 @@ export function createDefaultActivities(deps: Deps) {
     ...stripeActivities(deps),
     ...rateLimitActivities(deps),
     ...deletionActivities(deps),
+    ...billingActivities(deps),
+    ...subscriptionStoreActivities(deps),
+    ...ledgerActivities(deps),
   };
 }
 

@@ -109,6 +109,10 @@ const schema = z.object({
   BOOKING_NO_SHOW_WINDOW: duration('48h'),
   VIDEO_UPLOAD_TIMEOUT: duration('24h'),
   SUBSCRIPTION_GRACE_PERIOD: duration('30d'),
+  /** Platform fee on coach sales, in basis points (1000 = 10 %); workflows get it in their input. */
+  PLATFORM_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(1000),
+  /** How long a coach's earnings stay pending (refunds and disputes) before they can be paid out. */
+  EARNINGS_HOLD_PERIOD: duration('7d'),
   /** Dunning after a failed renewal: when each email goes out; still unpaid at the last one → free. */
   SUBSCRIPTION_DUNNING_SCHEDULE: durationList('0d,3d,7d'),
   /** Reminders before the grace period ends and stored videos are deleted, as leads before its end. */

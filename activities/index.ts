@@ -8,9 +8,18 @@ import { bookingActivities } from './postgres/booking';
 import { clipActivities } from './postgres/clips';
 import { deletionActivities } from './postgres/deletions';
 import { ledgerActivities } from './postgres/ledger';
+import { paidSessionActivities } from './postgres/paid-sessions';
+import { paidSessionStripeActivities } from './stripe/paid-sessions';
+import { payoutActivities } from './postgres/payouts';
+import { connectActivities } from './stripe/connect';
+import { scheduleActivities } from './temporal-schedules';
 import { rateLimitActivities } from './postgres/rate-limits';
 import { videoActivities } from './postgres/videos';
 import { stripeActivities } from './stripe/payments';
+import { purchaseStripeActivities } from './stripe/purchases';
+import { purchaseActivities } from './postgres/purchases';
+import { creditActivities } from './postgres/credits';
+import { analyticsActivities } from './postgres/analytics';
 import { billingActivities } from './stripe/billing';
 import { subscriptionStoreActivities } from './postgres/subscriptions';
 
@@ -31,9 +40,18 @@ export function createDefaultActivities(deps: Deps) {
     ...stripeActivities(deps),
     ...rateLimitActivities(deps),
     ...deletionActivities(deps),
+    ...purchaseActivities(deps),
+    ...purchaseStripeActivities(deps),
+    ...creditActivities(deps),
+    ...analyticsActivities(deps),
     ...billingActivities(deps),
     ...subscriptionStoreActivities(deps),
     ...ledgerActivities(deps),
+    ...paidSessionActivities(deps),
+    ...paidSessionStripeActivities(deps),
+    ...payoutActivities(deps),
+    ...connectActivities(deps),
+    ...scheduleActivities(deps),
   };
 }
 

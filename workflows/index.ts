@@ -13,31 +13,64 @@ import {
   type ResumeDeletionsWorkflow,
 } from './maintenance/definitions';
 import { pruneRateLimitsWorkflow, resumeDeletionsWorkflow } from './maintenance/workflow';
+import { paidSessionWorkflowType, type PaidSessionWorkflow } from './paid-session/definitions';
+import { paidSessionWorkflow } from './paid-session/workflow';
+import {
+  payoutAccountWorkflowType,
+  payoutWorkflowType,
+  type PayoutAccountWorkflow,
+  type PayoutWorkflow,
+} from './payout/definitions';
+import { payoutAccountWorkflow, payoutWorkflow } from './payout/workflow';
+import { subscriptionWorkflowType, type SubscriptionWorkflow } from './subscription/definitions';
+import { subscriptionWorkflow } from './subscription/workflow';
+import { purchaseWorkflowType, type PurchaseWorkflow } from './purchase/definitions';
+import { purchaseWorkflow } from './purchase/workflow';
+import { analyticsRollupWorkflowType, type AnalyticsRollupWorkflow } from './analytics/definitions';
+import { analyticsRollupWorkflow } from './analytics/workflow';
 import { videoWorkflowType, type VideoWorkflow } from './video/definitions';
 import { videoWorkflow } from './video/workflow';
 
 export {
+  analyticsRollupWorkflow,
   bookingWorkflow,
+  purchaseWorkflow,
   clipWorkflow,
   healthCheckWorkflow,
+  paidSessionWorkflow,
+  payoutAccountWorkflow,
+  payoutWorkflow,
   pruneRateLimitsWorkflow,
   resumeDeletionsWorkflow,
+  subscriptionWorkflow,
   videoWorkflow,
 };
 
 // Compile-time only: each contract's type name is the export name here and its signature matches.
 ({
+  analyticsRollupWorkflow,
   bookingWorkflow,
+  purchaseWorkflow,
   clipWorkflow,
   healthCheckWorkflow,
+  paidSessionWorkflow,
+  payoutAccountWorkflow,
+  payoutWorkflow,
   pruneRateLimitsWorkflow,
   resumeDeletionsWorkflow,
+  subscriptionWorkflow,
   videoWorkflow,
 }) satisfies {
+  [analyticsRollupWorkflowType]: AnalyticsRollupWorkflow;
   [bookingWorkflowType]: BookingWorkflow;
+  [purchaseWorkflowType]: PurchaseWorkflow;
   [clipWorkflowType]: ClipWorkflow;
   [healthCheckWorkflowType]: HealthCheckWorkflow;
+  [paidSessionWorkflowType]: PaidSessionWorkflow;
+  [payoutWorkflowType]: PayoutWorkflow;
+  [payoutAccountWorkflowType]: PayoutAccountWorkflow;
   [pruneRateLimitsWorkflowType]: PruneRateLimitsWorkflow;
   [resumeDeletionsWorkflowType]: ResumeDeletionsWorkflow;
+  [subscriptionWorkflowType]: SubscriptionWorkflow;
   [videoWorkflowType]: VideoWorkflow;
 };

@@ -6,7 +6,16 @@ import { bookingReminderEmail } from './booking/reminder';
 import { bookingRescheduledEmail } from './booking/rescheduled';
 import { healthCheckEmail } from './health-check';
 import type { RenderedEmail } from './layout';
+import { purchaseConfirmedEmail, purchaseRefundedEmail, purchaseSoldEmail } from './purchases/purchase';
+import { payoutFailedEmail } from './payouts/failed';
+import { paidSessionCoachNoticeEmail } from './paid-sessions/coach-notice';
+import { paidSessionReceiptEmail } from './paid-sessions/receipt';
 import { videoFailedEmail } from './video/failed';
+import { subscriptionDowngradedEmail } from './subscriptions/downgraded';
+import { subscriptionGraceReminderEmail } from './subscriptions/grace-reminder';
+import { subscriptionPaymentFailedEmail } from './subscriptions/payment-failed';
+import { subscriptionSeatsOverLimitEmail } from './subscriptions/seats-over-limit';
+import { subscriptionVideosDeletedEmail } from './subscriptions/videos-deleted';
 import { videoReadyEmail } from './video/ready';
 
 // Every email the product sends, by template name. One module per email; each renders HTML + text
@@ -21,6 +30,17 @@ export const TEMPLATES = {
   booking_rescheduled: bookingRescheduledEmail,
   booking_cancelled: bookingCancelledEmail,
   booking_expired: bookingExpiredEmail,
+  purchase_confirmed: purchaseConfirmedEmail,
+  purchase_sold: purchaseSoldEmail,
+  purchase_refunded: purchaseRefundedEmail,
+  payout_failed: payoutFailedEmail,
+  paid_session_receipt: paidSessionReceiptEmail,
+  paid_session_coach_notice: paidSessionCoachNoticeEmail,
+  subscription_payment_failed: subscriptionPaymentFailedEmail,
+  subscription_downgraded: subscriptionDowngradedEmail,
+  subscription_grace_reminder: subscriptionGraceReminderEmail,
+  subscription_videos_deleted: subscriptionVideosDeletedEmail,
+  subscription_seats_over_limit: subscriptionSeatsOverLimitEmail,
 } satisfies Record<string, (data: never) => RenderedEmail>;
 
 export type TemplateName = keyof typeof TEMPLATES;

@@ -108,6 +108,8 @@ const schema = z.object({
   /** After a session ends, how long the coach may still mark it a no-show. */
   BOOKING_NO_SHOW_WINDOW: duration('48h'),
   VIDEO_UPLOAD_TIMEOUT: duration('24h'),
+  /** An unpaid checkout (purchase-<id>) expires after this and its PaymentIntent is cancelled. */
+  PURCHASE_CHECKOUT_TIMEOUT: duration('30m'),
   SUBSCRIPTION_GRACE_PERIOD: duration('30d'),
   /** Platform fee on coach sales, in basis points (1000 = 10 %); workflows get it in their input. */
   PLATFORM_FEE_BPS: z.coerce.number().int().min(0).max(10_000).default(1000),

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import type { SendEmailInput } from '../../activities/email';
+import type { LedgerTransactionDraft } from '../../src/domain/billing/ledger';
 import type { BookingSnapshot, PaymentSignal } from '../../workflows/booking/definitions';
 import type { ActivityCall } from './temporal-env';
 
@@ -84,6 +85,8 @@ export const bookingStubs = {
   async sendEmail(_input: SendEmailInput) {
     return { sent: true, messageId: '<stub@coachflow>' };
   },
+  /** The ledger is checked by what the workflow hands it (test/workflows/booking-ledger.test.ts). */
+  async postLedgerTransactions(_drafts: LedgerTransactionDraft[]) {},
 };
 
 /** This booking's activity calls, in order, with the wall-clock time each was made. */

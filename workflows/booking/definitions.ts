@@ -36,7 +36,15 @@ export interface BookingWorkflowInput {
   updatesPerRun?: number;
   /** What the previous run knew, when this run continues it; absent on a booking's first run. */
   carried?: BookingCarryOver;
+  /**
+   * Platform fee in basis points for this booking's ledger entries (PLATFORM_FEE_BPS when it
+   * started); runs started before it existed use DEFAULT_BOOKING_FEE_BPS.
+   */
+  platformFeeBps?: number;
 }
+
+/** The fee rate of runs started before the rate was part of the input (PLATFORM_FEE_BPS's default). */
+export const DEFAULT_BOOKING_FEE_BPS = 1000;
 
 /** A run's state handed to the run that continues it (continue-as-new), so nothing is redone or lost. */
 export interface BookingCarryOver {

@@ -18,6 +18,7 @@ import {
 import type { DefaultActivities } from '../../activities';
 import { MAX_RESCHEDULE_ATTEMPTS, type BookingStatus } from '../../src/domain/booking/lifecycle';
 import { capAfterReschedule, refundFor, type RefundCap } from '../../src/domain/booking/cancellation';
+import { ledger, type LedgerTransactionDraft } from '../../src/domain/billing/ledger';
 import { Mutex } from '../shared/mutex';
 import { profiles } from '../shared/profiles';
 import { BookingIdAttr, CoachIdAttr, DomainStatusAttr, UserIdAttr } from '../shared/search-attributes';
@@ -25,6 +26,7 @@ import {
   bookingReadyUpdate,
   bookingStateQuery,
   cancelUpdate,
+  DEFAULT_BOOKING_FEE_BPS,
   noShowUpdate,
   paymentSignal,
   rescheduleUpdate,
@@ -83,6 +85,11 @@ const { transitionBooking: transitionLocally } = proxyLocalActivities<DefaultAct
  */
 const LOCAL_CONFIRMATION = 'booking-local-confirmation';
 
+// Payments and refunds post to the ledger (docs/adr/0013). Runs started before that replay without it:
+// the marker this patch writes says the run takes the ledger steps.
+const BOOKING_LEDGER = 'booking-ledger';
+const { postLedgerTransactions } = proxyActivities<DefaultActivities>(profiles.postgres);
+
 /** Accepted updates per run before continuing as new: well under the server's limit of 2,000. */
 const DEFAULT_UPDATES_PER_RUN = 500;
 
@@ -121,6 +128,29 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   // One state change at a time, in arrival order: handlers and the main loop never interleave their writes.
   const lock = new Mutex();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => lock.runExclusive(fn);
+
+  const feeBps = input.platformFeeBps ?? DEFAULT_BOOKING_FEE_BPS;
+  /**
+   * Posts a payment or refund to the ledger (idempotent by key). A draft the ledger refuses is a bug
+   * to fix there, not a reason to stop the booking's lifecycle: logged, and the lifecycle goes on.
+   */
+  async function postToLedger(make: () => LedgerTransactionDraft): Promise<void> {
+    if (!patched(BOOKING_LEDGER)) return;
+    try {
+      await postLedgerTransactions([make()]);
+    } catch (err) {
+      log.error('ledger posting failed', { bookingId, error: String(err) });
+    }
+  }
+  const ledgerParties = (s: BookingSnapshot, amountMinor: number) => ({
+    reference: `booking:${s.id}`,
+    studentId: s.athlete.id,
+    coachId: s.coach.id,
+    amountMinor,
+    currency: s.currency,
+    feeBps,
+    occurredAt: new Date(Date.now()).toISOString(),
+  });
 
   const paymentRequired = () => (b ? b.priceMinor > 0 : false);
   function setStatus(status: BookingStatus) {
@@ -393,6 +423,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
           s.paid = true;
           s.amountPaidMinor = event.amountMinor;
           lastPaymentError = null;
+          await postToLedger(() => ledger.bookingPayment(ledgerParties(s, event.amountMinor)));
         }
         setStatus(result.status);
       } else if (s.status === 'CANCELLED' || s.status === 'EXPIRED') {
@@ -410,6 +441,7 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
       if (recorded) {
         s.amountPaidMinor = event.amountMinor;
         s.refundDueMinor = event.amountMinor;
+        await postToLedger(() => ledger.bookingPayment(ledgerParties(s, event.amountMinor)));
       }
       await refundDue();
     }
@@ -422,6 +454,10 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
       const r = await refundBookingPayment(bookingId);
       s.refundId = r.refundId;
       s.refundedMinor = r.refundedMinor;
+      const refundId = r.refundId;
+      if (refundId && r.refundedMinor > 0) {
+        await postToLedger(() => ledger.bookingRefund({ ...ledgerParties(s, r.refundedMinor), refundId }));
+      }
     } catch (err) {
       // Stripe refused for good (e.g. the charge was disputed): operators see it in the query.
       refundError = err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : String(err);

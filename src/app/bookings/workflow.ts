@@ -23,7 +23,10 @@ import {
 export const PAYMENT_READY_WAIT_MS = 5_000;
 
 export function bookingWorkflowInput(
-  cfg: Pick<Config, 'BOOKING_HOLD_TIMEOUT' | 'BOOKING_REMINDER_LEAD' | 'BOOKING_NO_SHOW_WINDOW'>,
+  cfg: Pick<
+    Config,
+    'BOOKING_HOLD_TIMEOUT' | 'BOOKING_REMINDER_LEAD' | 'BOOKING_NO_SHOW_WINDOW' | 'PLATFORM_FEE_BPS'
+  >,
   bookingId: string,
   snapshot?: BookingSnapshot,
 ): BookingWorkflowInput {
@@ -33,6 +36,7 @@ export function bookingWorkflowInput(
     holdTimeoutMs: cfg.BOOKING_HOLD_TIMEOUT,
     reminderLeadMs: cfg.BOOKING_REMINDER_LEAD,
     noShowWindowMs: cfg.BOOKING_NO_SHOW_WINDOW,
+    platformFeeBps: cfg.PLATFORM_FEE_BPS,
   };
 }
 

@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
+import { PACKAGE_LIMITS, PRODUCT_TYPES } from '../../domain/commerce/packages';
 import { TimeZone } from '../openapi';
+import { CourseSummarySchema } from '../courses/schemas';
 
 export const Slug = z
   .string()
@@ -41,6 +43,18 @@ export const ProductInput = z
     priceMinor: z.number().int('must be an integer amount in minor units (cents)').min(0).max(100_000_000),
     currency: Currency,
     active: z.boolean().default(true),
+    /** PACKAGE bundles productIds and/or credits; no default here, so a PATCH never changes it unasked. */
+    type: z.enum(PRODUCT_TYPES).optional(),
+    productIds: z.array(z.uuid()).max(PACKAGE_LIMITS.maxItems).optional(),
+    credits: z
+      .object({
+        serviceId: z.uuid(),
+        count: z.number().int().min(1).max(PACKAGE_LIMITS.maxCredits),
+        expiryDays: z.number().int().min(1).max(PACKAGE_LIMITS.maxExpiryDays),
+      })
+      .strict()
+      .nullable()
+      .optional(),
   })
   .strict();
 
@@ -52,6 +66,13 @@ export const ProductSchema = z
     priceMinor: z.number().int(),
     currency: z.string(),
     active: z.boolean(),
+    type: z.enum(PRODUCT_TYPES),
+    productIds: z.array(z.uuid()),
+    credits: z
+      .object({ serviceId: z.uuid(), count: z.number().int(), expiryDays: z.number().int() })
+      .nullable(),
+    /** Sold products are archived instead of deleted: no longer on sale, no longer changeable. */
+    archived: z.boolean(),
   })
   .openapi('Product');
 
@@ -63,6 +84,8 @@ export const PublicCoachSchema = z
     avatarUrl: z.string().nullable(),
     timeZone: z.string(),
     cta: z.object({ book: z.boolean(), buy: z.boolean() }),
-    products: z.array(ProductSchema.omit({ active: true })),
+    products: z.array(ProductSchema.omit({ active: true, archived: true })),
+    /** Published courses, newest first; each counts towards the Buy call to action. */
+    courses: z.array(CourseSummarySchema),
   })
   .openapi('PublicCoach');

@@ -1,5 +1,6 @@
 import type { z } from '@hono/zod-openapi';
 import type { CoachProfile, Product } from '../../generated/prisma/client';
+import { courseSummaryView } from '../courses/views';
 import type { ProductSchema, ProfileSchema, PublicCoachSchema } from './schemas';
 
 export const profileView = (p: CoachProfile): z.infer<typeof ProfileSchema> => ({
@@ -14,21 +15,35 @@ export const profileView = (p: CoachProfile): z.infer<typeof ProfileSchema> => (
   stripeAccountId: p.stripeAccountId,
 });
 
-export const productView = (p: Product): z.infer<typeof ProductSchema> => ({
+type ProductRow = Product & { contents?: { productId: string }[] };
+
+const packageFields = (p: ProductRow) => ({
+  type: p.type,
+  productIds: (p.contents ?? []).map((c) => c.productId),
+  credits:
+    p.creditCount > 0 && p.creditServiceId && p.expiryDays
+      ? { serviceId: p.creditServiceId, count: p.creditCount, expiryDays: p.expiryDays }
+      : null,
+});
+
+export const productView = (p: ProductRow): z.infer<typeof ProductSchema> => ({
   id: p.id,
   title: p.title,
   description: p.description,
   priceMinor: p.priceMinor,
   currency: p.currency,
   active: p.active,
+  ...packageFields(p),
+  archived: p.archivedAt !== null,
 });
 
 export function publicCoachView(page: {
   profile: CoachProfile;
   cta: { book: boolean; buy: boolean };
-  products: Product[];
+  products: ProductRow[];
+  courses: Parameters<typeof courseSummaryView>[0][];
 }): z.infer<typeof PublicCoachSchema> {
-  const { profile, cta, products } = page;
+  const { profile, cta, products, courses } = page;
   return {
     slug: profile.slug,
     displayName: profile.displayName,
@@ -43,6 +58,8 @@ export function publicCoachView(page: {
       description: p.description,
       priceMinor: p.priceMinor,
       currency: p.currency,
+      ...packageFields(p),
     })),
+    courses: courses.map(courseSummaryView),
   };
 }

@@ -5,8 +5,9 @@ import { planInEffectOf } from '../../data/access';
 import { notFound } from '../../domain/shared/errors';
 import type { Db } from '../../infra/prisma';
 import { loadSlotQuery, serviceRules } from '../../data/availability';
+import { publishedCoursesOf } from '../courses/catalogue';
 
-/** A coach's public page: the profile, its calls to action and the products for sale. */
+/** A coach's public page: the profile, its calls to action, the products for sale and published courses. */
 export async function publicCoachPage(db: Db, slug: string, now: Date) {
   const profile = await db.coachProfile.findUnique({ where: { slug } });
   if (!profile) throw notFound('Coach');
@@ -23,19 +24,23 @@ async function coachPageCtas(
     ? await db.product.findMany({
         where: { coachId: profile.userId, active: true },
         orderBy: { createdAt: 'asc' },
+        include: { contents: { select: { productId: true } } },
       })
     : [];
   const hasOpenSlot = profile.bookingEnabled
     ? await hasOpenBookingSlot(db, profile.userId, profile.timeZone, now)
     : false;
+  const courses = await publishedCoursesOf(db, profile.userId);
   return {
     cta: ctaFlags({
       bookingEnabled: profile.bookingEnabled,
       hasOpenSlot,
       productsEnabled: profile.productsEnabled,
       activeProducts: products.length,
+      publishedCourses: courses.length,
     }),
     products,
+    courses,
   };
 }
 

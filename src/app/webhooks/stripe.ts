@@ -11,6 +11,9 @@ import {
 import { workflowIds } from '../../../workflows/shared/ids';
 import { invalid } from '../../domain/shared/errors';
 import { bookingWorkflowInput } from '../bookings/workflow';
+import { subscriptionEventRouter } from '../subscriptions/webhooks';
+import { connectAccountRouter } from '../payouts/webhook';
+import { purchaseEventRouter } from '../purchases/webhooks';
 
 // POST /api/webhooks/stripe: verify the signature on the raw body, store each event once (its
 // Stripe id is the primary key), and signal the workflow that owns the object with signalWithStart
@@ -75,7 +78,12 @@ export const bookingPaymentRouter: StripeEventRouter = async (deps, event) => {
   };
 };
 
-export const STRIPE_EVENT_ROUTERS: StripeEventRouter[] = [bookingPaymentRouter];
+export const STRIPE_EVENT_ROUTERS: StripeEventRouter[] = [
+  bookingPaymentRouter,
+  connectAccountRouter,
+  subscriptionEventRouter,
+  purchaseEventRouter,
+];
 
 export type WebhookOutcome = {
   eventId: string;

@@ -4,8 +4,14 @@ import type { FieldProblem } from '../shared/errors';
 // starts); money and bookings are reported only by the workflows, so revenue never depends on the
 // browser.
 
-export const CLIENT_EVENT_TYPES = ['page_view', 'cta_click', 'checkout_started', 'course_view'] as const;
+/** What a browser may report: what a visitor saw and clicked on public pages. */
+export const CLIENT_EVENT_TYPES = ['page_view', 'cta_click', 'course_view'] as const;
+/**
+ * What only the server records, once per business fact: a checkout is started by POST
+ * /api/checkout/…, the rest by the purchase, booking and paid-session workflows.
+ */
 export const SERVER_EVENT_TYPES = [
+  'checkout_started',
   'checkout_completed',
   'purchase',
   'purchase_refund',
@@ -17,15 +23,19 @@ export type ClientEventType = (typeof CLIENT_EVENT_TYPES)[number];
 export type ServerEventType = (typeof SERVER_EVENT_TYPES)[number];
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** What a visitor without an account may send: page views and clicks on public pages. */
-export const ANONYMOUS_EVENT_TYPES: readonly ClientEventType[] = ['page_view', 'cta_click', 'course_view'];
+/** Types whose amount counts as revenue (a refund's amount counts against it). */
+export const REVENUE_TYPES: readonly ServerEventType[] = [
+  'purchase',
+  'booking_created',
+  'paid_session_revenue',
+];
 
 export const MAX_BATCH = 100;
 /** Client clocks drift; an event claiming to be further in the future or past than this is refused. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 export const MAX_PAST_MS = 7 * 86_400_000;
 
-/** Per IP, for batches sent without an account (counted per batch, src/data/rate-limit.ts). */
+/** Batches sent without an account, per client IP (counted per batch with src/data/rate-limit.ts). */
 export const ANALYTICS_LIMITS = {
   anonymousPerIp: { limit: 120, windowMs: 60_000 },
 };

@@ -53,15 +53,15 @@ export function packageProblems(p: PackageContents): FieldProblem[] {
 }
 
 /** True when a package gives nothing: no products and no credits. */
-export const isEmptyPackage = (p: Pick<PackageContents, 'type' | 'productIds' | 'creditCount'>) =>
-  p.type === 'PACKAGE' && p.productIds.length === 0 && p.creditCount === 0;
+export const isEmptyPackage = (p: { type: ProductType; itemCount: number; creditCount: number }) =>
+  p.type === 'PACKAGE' && p.itemCount === 0 && p.creditCount === 0;
 
 export interface SaleFacts {
   buyerId: string;
   coachId: string;
   active: boolean;
   archived: boolean;
-  contents: Pick<PackageContents, 'type' | 'productIds' | 'creditCount'>;
+  contents: { type: ProductType; itemCount: number; creditCount: number };
   priceMinor: number;
   /** Whether the coach's credit service still takes bookings (null when the package has no credits). */
   creditServiceActive: boolean | null;

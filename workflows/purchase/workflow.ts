@@ -1,0 +1,349 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { DefaultActivities } from '../../activities';
+import { ledger } from '../../src/domain/billing/ledger';
+import { refundAmountProblem } from '../../src/domain/commerce/refunds';
+import { Mutex } from '../shared/mutex';
+import { profiles } from '../shared/profiles';
+import { CoachIdAttr, DomainStatusAttr, PurchaseIdAttr, UserIdAttr } from '../shared/search-attributes';
+import {
+  PurchaseFailure,
+  purchasePaymentSignal,
+  purchaseReadyUpdate,
+  purchaseRefundedSignal,
+  purchaseStateQuery,
+  refundPurchaseUpdate,
+  type PurchasePaymentSignal,
+  type PurchaseRefundedSignal,
+  type PurchaseSnapshot,
+  type PurchaseStatus,
+  type PurchaseWorkflowInput,
+  type PurchaseWorkflowResult,
+  type RefundOutcome,
+} from './definitions';
+
+// purchase-<id>: one checkout from its PENDING insert to PAID (credits granted, ledger, emails) or
+// EXPIRED (abandoned: the intent is cancelled), and a later refund (the coach's update or Stripe's
+// charge.refunded) to REFUNDED with unused credits revoked.
+//
+//   PENDING ── payment_intent.succeeded (amount + currency checked) ──> PAID ── refund ──> REFUNDED
+//      └── checkout timeout ──> EXPIRED
+//
+// A run ends once its work is done; a webhook or refund for a finished purchase starts a new run
+// (signalWithStart / update-with-start), which loads the row and carries on. Every step is keyed
+// (status-guarded writes, Stripe idempotency keys, email and ledger and analytics keys), so a run
+// that repeats a step of an earlier one changes nothing.
+
+const { completePurchase, expirePurchase, settlePurchaseRefund } = proxyActivities<DefaultActivities>(
+  profiles.postgres,
+);
+const { postLedgerTransactions, recordAnalyticsEvents } = proxyActivities<DefaultActivities>(
+  profiles.postgres,
+);
+const { planPurchaseRefund: planForCaller, settlePurchaseRefund: settleForCaller } =
+  proxyActivities<DefaultActivities>(profiles.postgresForCaller);
+const { createPurchasePaymentIntent, cancelPurchasePaymentIntent, refundPurchasePayment } =
+  proxyActivities<DefaultActivities>(profiles.stripe);
+const { sendEmail } = proxyActivities<DefaultActivities>(profiles.email);
+
+const failure = (type: string, message: string, field?: string) =>
+  ApplicationFailure.create({
+    type,
+    message,
+    details: field ? [{ field, reason: message }] : [],
+    nonRetryable: true,
+  });
+
+export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<PurchaseWorkflowResult> {
+  const { purchaseId } = input;
+  const { loadPurchaseSnapshot } = proxyActivities<DefaultActivities>(
+    profiles.postgresRowWait(input.rowWaitMs ?? 60_000),
+  );
+  let p: PurchaseSnapshot | undefined = input.snapshot;
+  const inbox: PurchasePaymentSignal[] = [];
+  const refunds: PurchaseRefundedSignal[] = [];
+  const seenEvents = new Set<string>();
+  let lastPaymentError: string | null = null;
+  let settled = false; // the side effects of PAID (ledger, analytics, emails) are done
+  let version = 0;
+  const lock = new Mutex();
+  const reference = () => `purchase:${purchaseId}`;
+
+  function setStatus(status: PurchaseStatus) {
+    if (!p || p.status === status) return;
+    p.status = status;
+    upsertSearchAttributes([{ key: DomainStatusAttr, value: status }]);
+  }
+
+  setHandler(purchasePaymentSignal, (e) => {
+    if (seenEvents.has(e.eventId)) return;
+    seenEvents.add(e.eventId);
+    inbox.push(e);
+  });
+  setHandler(purchaseRefundedSignal, (e) => {
+    if (seenEvents.has(e.eventId)) return;
+    seenEvents.add(e.eventId);
+    refunds.push(e);
+  });
+  setHandler(purchaseStateQuery, () => ({
+    purchaseId,
+    status: p?.status ?? 'LOADING',
+    paymentIntentId: p?.paymentIntentId ?? null,
+    expiresAt: p ? new Date(p.createdAtMs + input.checkoutTimeoutMs).toISOString() : null,
+    lastPaymentError,
+    settled,
+    refundedMinor: p?.refundedMinor ?? 0,
+  }));
+  setHandler(purchaseReadyUpdate, async () => {
+    await condition(() => p !== undefined && (p.status !== 'PENDING' || p.paymentIntentId !== null));
+    return { status: p!.status, paymentIntentId: p!.paymentIntentId };
+  });
+
+  const checkRefundable = (req: { amountMinor?: number }) => {
+    if (!p) return;
+    if (p.status === 'REFUNDED')
+      throw failure(PurchaseFailure.InvalidTransition, 'This purchase has already been refunded');
+    if (p.status !== 'PAID')
+      throw failure(
+        PurchaseFailure.InvalidTransition,
+        `A ${p.status.toLowerCase()} purchase cannot be refunded`,
+      );
+    if (req.amountMinor !== undefined) {
+      const problem = refundAmountProblem(req.amountMinor, p.amountMinor, p.refundedMinor);
+      if (problem) throw failure(PurchaseFailure.InvalidRequest, problem, 'amountMinor');
+    }
+  };
+
+  setHandler(
+    refundPurchaseUpdate,
+    async (req): Promise<RefundOutcome> => {
+      await condition(() => p !== undefined && (p.status !== 'PAID' || settled));
+      return lock.runExclusive(async () => {
+        checkRefundable(req);
+        const plan = await planForCaller(purchaseId);
+        const amount = req.amountMinor ?? plan.defaultAmountMinor;
+        if (amount <= 0 && plan.revokedCredits === 0)
+          throw failure(
+            PurchaseFailure.InvalidTransition,
+            'Nothing is left to refund: every credit has been used or has expired',
+          );
+        const refundId =
+          amount > 0 ? (await refundPurchasePayment({ purchaseId, amountMinor: amount })).refundId : null;
+        const outcome = await settleForCaller({ purchaseId, refundedMinor: amount, refundId });
+        await afterRefund(outcome, refundId ?? `none-${purchaseId}`);
+        version++;
+        return outcome;
+      });
+    },
+    { validator: (req) => checkRefundable(req) },
+  );
+
+  async function afterRefund(
+    outcome: {
+      status: PurchaseStatus;
+      refundedMinor: number;
+      revokedCredits: number;
+      keptCredits: number;
+      note: string;
+    },
+    refundId: string,
+  ) {
+    const s = p!;
+    setStatus(outcome.status);
+    s.refundedMinor = outcome.refundedMinor;
+    const occurredAt = new Date(Date.now()).toISOString();
+    if (outcome.refundedMinor > 0) {
+      await postLedgerTransactions([
+        ledger.purchaseRefund({
+          reference: reference(),
+          refundId,
+          studentId: s.buyer.id,
+          coachId: s.coach.id,
+          amountMinor: outcome.refundedMinor,
+          currency: s.currency.toLowerCase(),
+          feeBps: input.feeBps,
+          occurredAt,
+        }),
+      ]);
+    }
+    await recordAnalyticsEvents([
+      {
+        type: 'purchase_refund',
+        id: purchaseId,
+        coachId: s.coach.id,
+        userId: s.buyer.id,
+        occurredAt,
+        amountMinor: outcome.refundedMinor,
+        currency: s.currency,
+      },
+    ]);
+    await sendEmail({
+      reference: `purchase-${purchaseId}`,
+      template: 'purchase_refunded',
+      to: s.buyer.email,
+      data: {
+        purchaseId,
+        title: s.title,
+        refundedMinor: outcome.refundedMinor,
+        currency: s.currency,
+        buyer: { name: s.buyer.name, email: s.buyer.email },
+        coach: { name: s.coach.name },
+        revokedCredits: outcome.revokedCredits,
+        keptCredits: outcome.keptCredits,
+        note: outcome.note,
+      },
+    });
+  }
+
+  /** Payment events in arrival order: only a success for our intent with the right amount counts. */
+  async function drainInbox(): Promise<void> {
+    const s = p!;
+    while (inbox.length > 0) {
+      const e = inbox.shift()!;
+      if (e.kind === 'failed') {
+        if (s.status === 'PENDING') lastPaymentError = e.message ?? 'The payment failed';
+        continue;
+      }
+      if (e.kind === 'canceled') continue;
+      const right =
+        e.paymentIntentId === s.paymentIntentId &&
+        e.amountMinor === s.amountMinor &&
+        e.currency.toUpperCase() === s.currency.toUpperCase();
+      if (!right) {
+        log.warn('payment event does not match the purchase; ignored', { purchaseId, eventId: e.eventId });
+        continue;
+      }
+      if (s.status !== 'PENDING') continue; // a late success after expiry is refunded by Stripe ops (logged)
+      const done = await completePurchase({ purchaseId, paidAtMs: Date.now() });
+      setStatus(done.status);
+    }
+  }
+
+  /** PAID's side effects: the sale in the ledger and in analytics, the buyer's and the coach's emails. */
+  async function settlePaid(): Promise<void> {
+    const s = p!;
+    const occurredAt = new Date(Date.now()).toISOString();
+    const delivered = await completePurchase({ purchaseId, paidAtMs: Date.now() }); // no-op: reads what was granted
+    await postLedgerTransactions([
+      ledger.purchase({
+        reference: reference(),
+        studentId: s.buyer.id,
+        coachId: s.coach.id,
+        amountMinor: s.amountMinor,
+        currency: s.currency.toLowerCase(),
+        feeBps: input.feeBps,
+        occurredAt,
+      }),
+    ]);
+    const fact = { id: purchaseId, coachId: s.coach.id, userId: s.buyer.id, occurredAt };
+    await recordAnalyticsEvents([
+      { ...fact, type: 'checkout_completed' },
+      { ...fact, type: 'purchase', amountMinor: s.amountMinor, currency: s.currency },
+    ]);
+    const data = {
+      purchaseId,
+      title: s.title,
+      amountMinor: s.amountMinor,
+      currency: s.currency,
+      buyer: { name: s.buyer.name, email: s.buyer.email },
+      coach: { name: s.coach.name, email: s.coach.email },
+      credits: delivered.credits,
+      products: delivered.products,
+    };
+    await Promise.all([
+      sendEmail({
+        reference: `purchase-${purchaseId}`,
+        template: 'purchase_confirmed',
+        to: s.buyer.email,
+        data,
+      }),
+      sendEmail({ reference: `purchase-${purchaseId}`, template: 'purchase_sold', to: s.coach.email, data }),
+    ]);
+    settled = true;
+  }
+
+  /** charge.refunded: a refund made in Stripe (or the echo of ours, which settles nothing new). */
+  async function applyRefunds(): Promise<void> {
+    const s = p!;
+    while (refunds.length > 0) {
+      const e = refunds.shift()!;
+      if (e.paymentIntentId !== s.paymentIntentId || e.currency.toUpperCase() !== s.currency.toUpperCase()) {
+        log.warn('refund event does not match the purchase; ignored', { purchaseId, eventId: e.eventId });
+        continue;
+      }
+      if (s.status !== 'PAID') continue; // already refunded (our own refund's echo) or never paid
+      const amount = Math.min(e.amountRefundedMinor, s.amountMinor);
+      const outcome = await settlePurchaseRefund({ purchaseId, refundedMinor: amount, refundId: e.refundId });
+      await afterRefund(outcome, e.refundId ?? e.eventId);
+    }
+  }
+
+  // ── Main loop ──
+  if (!p) {
+    try {
+      p = await loadPurchaseSnapshot(purchaseId);
+    } catch (err) {
+      log.warn('purchase not found; nothing to do', { purchaseId, error: String(err) });
+      return { status: 'MISSING' };
+    }
+  }
+  const s = p;
+  upsertSearchAttributes([
+    { key: PurchaseIdAttr, value: s.id },
+    { key: CoachIdAttr, value: s.coach.id },
+    { key: UserIdAttr, value: s.buyer.id },
+    { key: DomainStatusAttr, value: s.status },
+  ]);
+  for (;;) {
+    await lock.runExclusive(drainInbox);
+    if (s.status === 'PENDING') {
+      if (!s.paymentIntentId) {
+        try {
+          s.paymentIntentId = (await createPurchasePaymentIntent(purchaseId)).paymentIntentId;
+        } catch (err) {
+          lastPaymentError =
+            err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : String(err);
+          log.error('payment could not be set up; the checkout ends', {
+            purchaseId,
+            error: lastPaymentError,
+          });
+          setStatus((await expirePurchase(purchaseId)).status);
+        }
+        continue;
+      }
+      const left = s.createdAtMs + input.checkoutTimeoutMs - Date.now();
+      if (left > 0) {
+        const v = version;
+        await condition(() => inbox.length > 0 || version !== v, left);
+        continue;
+      }
+      await lock.runExclusive(async () => {
+        await drainInbox(); // a payment that arrived with the timer still wins
+        if (s.status !== 'PENDING') return;
+        setStatus((await expirePurchase(purchaseId)).status);
+        await cancelPurchasePaymentIntent(purchaseId);
+      });
+      continue;
+    }
+    if (s.status === 'PAID' && !settled) {
+      await settlePaid();
+      continue;
+    }
+    if (refunds.length > 0) {
+      await lock.runExclusive(applyRefunds);
+      continue;
+    }
+    // Done for now: finish once no handler is running and nothing new has arrived.
+    await condition(allHandlersFinished);
+    if (inbox.length > 0 || refunds.length > 0) continue;
+    return { status: s.status };
+  }
+}

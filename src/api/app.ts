@@ -10,12 +10,17 @@ import { authRoutes } from './auth/routes';
 import { availabilityRoutes } from './availability/routes';
 import { bookingRoutes } from './bookings/routes';
 import { coachRoutes } from './coaches/routes';
+import { courseRoutes } from './courses/routes';
 import { docsRoutes } from './docs/routes';
+import { earningsRoutes } from './earnings/routes';
 import { healthRoutes } from './health/routes';
 import { orgRoutes } from './orgs/routes';
+import { planRoutes } from './plans/routes';
 import { rosterRoutes } from './roster/routes';
+import { subscriptionRoutes } from './subscriptions/routes';
 import { videoRoutes } from './videos';
 import { offeringRoutes } from './offerings/routes';
+import { payoutRoutes } from './payouts/routes';
 import { webhookRoutes } from './webhooks/routes';
 
 export type AppEnv = { Variables: RequestVars };
@@ -41,13 +46,18 @@ export function createApp(deps: Deps) {
   app.route('/', healthRoutes(deps));
   app.route('/', authRoutes(deps));
   app.route('/', rosterRoutes(deps));
+  app.route('/', earningsRoutes(deps));
   app.route('/', coachRoutes(deps));
+  app.route('/', courseRoutes(deps));
   app.route('/', orgRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.route('/', videoRoutes(deps));
   app.route('/', offeringRoutes(deps));
   app.route('/', availabilityRoutes(deps));
   app.route('/', bookingRoutes(deps));
+  app.route('/', planRoutes());
+  app.route('/', subscriptionRoutes(deps));
+  app.route('/', payoutRoutes(deps));
   app.route('/', webhookRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -1,0 +1,116 @@
+import type Stripe from 'stripe';
+import { conflict, invalidFields, unavailable } from '../../domain/shared/errors';
+import { onboardingState, type OnboardingState } from '../../domain/billing/payouts';
+import {
+  connectAccountOf,
+  listPayouts,
+  payoutSettingsUrl,
+  readinessOfRow,
+  type ConnectAccount,
+  type Payout,
+} from '../../data/payouts';
+import type { Deps } from '../../infra/deps';
+import type { Db } from '../../infra/prisma';
+import { payoutStripeKeys } from '../../../workflows/payout/definitions';
+
+// A coach's Stripe Connect account: created once (idempotency key from the coach id), then an
+// onboarding link on every request (links are single-use and expire within minutes). Readiness is
+// never taken from these answers: it comes only from account.updated events, applied in order by
+// payout-account-<coach> (src/app/payouts/webhook.ts), which also keeps the payout Schedule in step.
+
+export interface AccountStatus {
+  state: OnboardingState;
+  account: ConnectAccount | null;
+}
+
+export interface Onboarding extends AccountStatus {
+  onboardingUrl: string;
+  onboardingExpiresAt: Date;
+}
+
+interface StripeErrorShape {
+  type?: string;
+  code?: string;
+  param?: string;
+  message?: string;
+}
+
+/** Stripe's answer as a DomainError: a bad country is the caller's (400); a refusal 409; the rest 503. */
+function stripeProblem(err: unknown, what: string): never {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as StripeErrorShape;
+  if (e.type === 'StripeInvalidRequestError' && e.param === 'country')
+    throw invalidFields([{ field: 'country', reason: e.message ?? 'not supported by Stripe Connect' }]);
+  if (e.type === 'StripeInvalidRequestError' || e.type === 'StripePermissionError')
+    throw conflict(`${what}: Stripe refused (${e.message ?? e.code ?? e.type})`, 'stripe_rejected');
+  throw unavailable(`${what}: Stripe could not be reached; try again`, 'stripe_unavailable', 5);
+}
+
+export async function payoutAccountStatus(db: Db, coachId: string): Promise<AccountStatus> {
+  const account = await connectAccountOf(db, coachId);
+  return { state: onboardingState(readinessOfRow(account)), account };
+}
+
+/**
+ * Creates the coach's Express account on the first call (a retry within Stripe's 24 h key window
+ * gets the same account back) and answers an onboarding link for it.
+ */
+export async function startPayoutOnboarding(
+  deps: Pick<Deps, 'db' | 'stripe' | 'cfg'>,
+  coach: { id: string; email: string },
+  input: { country: string },
+): Promise<Onboarding> {
+  const { db, stripe, cfg } = deps;
+  let account = await connectAccountOf(db, coach.id);
+  if (!account) {
+    let created: Stripe.Account;
+    try {
+      created = await stripe.accounts.create(
+        {
+          type: 'express',
+          country: input.country,
+          email: coach.email,
+          capabilities: { transfers: { requested: true } },
+          metadata: { coachId: coach.id },
+        },
+        { idempotencyKey: payoutStripeKeys.account(coach.id) },
+      );
+    } catch (err) {
+      stripeProblem(err, 'Creating the Stripe account failed');
+    }
+    // Concurrent first calls get the same account from Stripe (same key); one row wins.
+    await db.connectAccount.createMany({
+      data: [{ coachId: coach.id, stripeAccountId: created.id }],
+      skipDuplicates: true,
+    });
+    account = (await connectAccountOf(db, coach.id))!;
+  }
+  let link: Stripe.AccountLink;
+  try {
+    link = await stripe.accountLinks.create(
+      {
+        account: account.stripeAccountId,
+        type: 'account_onboarding',
+        refresh_url: payoutSettingsUrl(cfg, '?onboarding=refresh'),
+        return_url: payoutSettingsUrl(cfg, '?onboarding=return'),
+      },
+      // A fresh link each time (they are single-use); the key only makes the SDK's own retries safe.
+      { idempotencyKey: `connect-link-${account.stripeAccountId}-${crypto.randomUUID()}` },
+    );
+  } catch (err) {
+    stripeProblem(err, 'Creating the onboarding link failed');
+  }
+  return {
+    state: onboardingState(readinessOfRow(account)),
+    account,
+    onboardingUrl: link.url,
+    onboardingExpiresAt: new Date(link.expires_at * 1000),
+  };
+}
+
+export function payoutHistory(
+  db: Db,
+  coachId: string,
+  page: { limit: number; offset: number },
+): Promise<{ items: Payout[]; total: number }> {
+  return listPayouts(db, coachId, page);
+}

@@ -1,0 +1,55 @@
+import type Stripe from 'stripe';
+import { readinessOf } from '../../domain/billing/payouts';
+import {
+  accountUpdatedSignal,
+  payoutAccountWorkflowId,
+  payoutAccountWorkflowType,
+  type AccountUpdatedSignal,
+  type PayoutAccountWorkflow,
+} from '../../../workflows/payout/definitions';
+import type { Deps } from '../../infra/deps';
+
+// account.updated for a coach's connected account → payout-account-<coach> (signalWithStart), which
+// stores the readiness in order and creates, updates or pauses the coach's payout Schedule. Nothing
+// is changed inline: a delivery that fails half-way is routed again on Stripe's redelivery.
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ours when the account is one we stored: found by metadata.coachId, or else by its id. */
+// Typed by shape, not by importing StripeEventRouter: src/app/webhooks/stripe.ts imports this module.
+export async function connectAccountRouter(
+  deps: Pick<Deps, 'db' | 'temporal' | 'cfg'>,
+  event: Stripe.Event,
+): Promise<{ workflowId: string; deliver(): Promise<void> } | undefined> {
+  if (event.type !== 'account.updated') return undefined;
+  const account = event.data.object as Stripe.Account;
+  if (typeof account?.id !== 'string') return undefined;
+  const coachId = account.metadata?.coachId;
+  const row =
+    coachId && UUID.test(coachId)
+      ? await deps.db.connectAccount.findUnique({ where: { coachId } })
+      : await deps.db.connectAccount.findUnique({ where: { stripeAccountId: account.id } });
+  if (!row || row.stripeAccountId !== account.id) return undefined;
+  const signal: AccountUpdatedSignal = {
+    eventId: event.id,
+    stripeAccountId: account.id,
+    eventAtMs: event.created * 1000,
+    readiness: readinessOf(account),
+  };
+  const workflowId = payoutAccountWorkflowId(row.coachId);
+  return {
+    workflowId,
+    async deliver() {
+      await deps.temporal.workflow.signalWithStart<PayoutAccountWorkflow, [AccountUpdatedSignal]>(
+        payoutAccountWorkflowType,
+        {
+          workflowId,
+          taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
+          args: [{ coachId: row.coachId }],
+          signal: accountUpdatedSignal,
+          signalArgs: [signal],
+        },
+      );
+    },
+  };
+}

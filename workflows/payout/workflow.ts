@@ -1,0 +1,161 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { DefaultActivities } from '../../activities';
+import { ledger } from '../../src/domain/billing/ledger';
+import { payoutPeriod } from '../../src/domain/billing/payouts';
+import { format, money } from '../../src/domain/shared/money';
+import { profiles } from '../shared/profiles';
+import { CoachIdAttr, DomainStatusAttr, PayoutIdAttr } from '../shared/search-attributes';
+import {
+  accountUpdatedSignal,
+  PAYOUT_NON_RETRYABLE,
+  payoutStateQuery,
+  type AccountUpdatedSignal,
+  type PayoutAccountWorkflowInput,
+  type PayoutAccountWorkflowResult,
+  type PayoutOutcome,
+  type PayoutWorkflowInput,
+  type PayoutWorkflowResult,
+  type PayoutWorkflowState,
+  type ScheduleSyncOutcome,
+} from './definitions';
+
+// payout-<coach>-<period>: pays the coach's available balance, one transfer per currency. The ledger
+// entry is posted before Stripe is asked, so an amount in flight is no longer available to a later
+// run; a transfer Stripe refuses for good is reversed in the ledger, the payout ends `failed` with the
+// reason and the coach is told. Everything else (network, Stripe's 5xx) is retried with backoff, and
+// the attempts are visible on the pending activity in the Temporal UI.
+
+const { preparePayouts, markPayoutPaid, failPayout, postLedgerTransactions, applyAccountUpdate } =
+  proxyActivities<DefaultActivities>(profiles.postgres);
+const { transferPayout } = proxyActivities<DefaultActivities>(profiles.stripe);
+const { sendEmail } = proxyActivities<DefaultActivities>(profiles.noticeEmail);
+const { syncPayoutSchedule } = proxyActivities<DefaultActivities>(profiles.maintenance);
+
+/** A failure that ends a payout `failed` (no account, payouts disabled, Stripe's permanent refusal). */
+function finalFailure(err: unknown): ApplicationFailure | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure && PAYOUT_NON_RETRYABLE.includes(cause.type as never)) return cause;
+  return undefined;
+}
+
+export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<PayoutWorkflowResult> {
+  const info = workflowInfo();
+  const period = input.period ?? payoutPeriod(info.workflowId, input.coachId, info.startTime);
+  const state: PayoutWorkflowState = { coachId: input.coachId, period, phase: 'preparing', payouts: [] };
+  setHandler(payoutStateQuery, () => state);
+  const status = (value: string, payoutId?: string) =>
+    upsertSearchAttributes([
+      { key: CoachIdAttr, value: input.coachId },
+      { key: DomainStatusAttr, value },
+      ...(payoutId ? [{ key: PayoutIdAttr, value: payoutId }] : []),
+    ]);
+  status('PREPARING');
+
+  const prepared = await preparePayouts({
+    coachId: input.coachId,
+    period,
+    workflowId: info.workflowId,
+    asOfMs: Date.now(),
+  });
+  state.payouts = prepared.map((p) => ({ ...p }));
+  if (prepared.length === 0) {
+    state.phase = 'done';
+    status('SKIPPED');
+    return { status: 'skipped', period, payouts: [] };
+  }
+  state.phase = 'transferring';
+  status('TRANSFERRING', prepared[0]!.payoutId);
+
+  const outcomes: PayoutOutcome[] = [];
+  for (const [i, p] of prepared.entries()) {
+    const shown = state.payouts[i]!;
+    const base = { payoutId: p.payoutId, currency: p.currency, amountMinor: p.amountMinor };
+    if (p.status === 'failed') {
+      outcomes.push({ ...base, status: 'failed', transferId: null, failureReason: p.failureReason });
+      continue;
+    }
+    const entry = {
+      payoutId: p.payoutId,
+      coachId: input.coachId,
+      amountMinor: p.amountMinor,
+      currency: p.currency,
+    };
+    // Posted first: while the transfer is in flight the amount is no longer available (idempotent by key).
+    await postLedgerTransactions([ledger.payout({ ...entry, occurredAt: new Date().toISOString() })]);
+    try {
+      const { transferId } = await transferPayout(p.payoutId);
+      shown.status = 'in_transit';
+      await markPayoutPaid(p.payoutId);
+      shown.status = 'paid';
+      outcomes.push({ ...base, status: 'paid', transferId, failureReason: null });
+    } catch (err) {
+      const failure = finalFailure(err);
+      if (!failure) throw err;
+      const reason = failure.message;
+      const notice = await failPayout({ payoutId: p.payoutId, reason });
+      if (!notice.failed) throw err; // its transfer went through after all: not ours to reverse
+      await postLedgerTransactions([
+        ledger.payoutReversal({ ...entry, reason, occurredAt: new Date().toISOString() }),
+      ]);
+      shown.status = 'failed';
+      shown.failureReason = reason;
+      await sendEmail({
+        reference: `payout-${p.payoutId}`,
+        template: 'payout_failed',
+        to: notice.coach.email,
+        data: {
+          coachName: notice.coach.name,
+          amount: format(money(p.amountMinor, p.currency)),
+          period,
+          reason,
+          link: notice.settingsUrl,
+        },
+      });
+      outcomes.push({ ...base, status: 'failed', transferId: null, failureReason: reason });
+    }
+  }
+  state.phase = 'done';
+  const failed = outcomes.filter((o) => o.status === 'failed').length;
+  const result = failed === 0 ? 'paid' : failed === outcomes.length ? 'failed' : 'partly_failed';
+  status(result.toUpperCase());
+  return { status: result, period, payouts: outcomes };
+}
+
+/**
+ * payout-account-<coach>: applies the coach's account.updated events one at a time (an older event
+ * than the one stored changes nothing) and after each brings the payout Schedule in step with what
+ * Postgres now says. Started by the webhook with signalWithStart; ends when no event is waiting.
+ */
+export async function payoutAccountWorkflow(
+  input: PayoutAccountWorkflowInput,
+): Promise<PayoutAccountWorkflowResult> {
+  const inbox: AccountUpdatedSignal[] = [];
+  const seen = new Set<string>();
+  setHandler(accountUpdatedSignal, (update) => {
+    if (seen.has(update.eventId)) return;
+    seen.add(update.eventId);
+    inbox.push(update);
+  });
+  upsertSearchAttributes([{ key: CoachIdAttr, value: input.coachId }]);
+  let applied = 0;
+  let schedule: ScheduleSyncOutcome = 'absent';
+  // The signal that started the run is delivered before the first task's code waits.
+  await condition(() => inbox.length > 0, '1 minute');
+  while (inbox.length > 0) {
+    const update = inbox.shift()!;
+    if (await applyAccountUpdate({ coachId: input.coachId, update })) applied++;
+    schedule = await syncPayoutSchedule(input.coachId);
+    if (inbox.length === 0) await condition(allHandlersFinished);
+  }
+  upsertSearchAttributes([{ key: DomainStatusAttr, value: schedule.toUpperCase() }]);
+  return { applied, schedule };
+}

@@ -4,6 +4,7 @@ import { membershipIncludesCourses } from '../domain/courses/course';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/prisma';
 import { planInEffectOf } from './access';
+import { hasActivePaidSession } from './paid-sessions';
 
 // Course queries shared by the course use cases and the paid-session feature: the facts lecture
 // access is decided on, the coach's own ready videos, and the monotonic progress upsert.
@@ -25,9 +26,12 @@ export async function courseAccessFacts(
   });
   if (!course) return undefined;
   const isOwner = course.coachId === userId;
-  const [enrolled, membershipActive] = await Promise.all([
+  const [enrolled, membershipActive, activePaidSession] = await Promise.all([
     db.courseEnrollment.count({ where: { courseId, userId } }).then((n) => n > 0),
     course.accessType === 'membership' && !isOwner ? membershipOf(db, userId) : Promise.resolve(false),
+    course.accessType === 'paid_per_minute' && !isOwner
+      ? hasActivePaidSession(db, userId, courseId)
+      : Promise.resolve(false),
   ]);
   return {
     isOwner,
@@ -35,8 +39,7 @@ export async function courseAccessFacts(
     accessType: course.accessType,
     enrolled,
     membershipActive,
-    // Filled by the paid-sessions feature from its own table.
-    activePaidSession: false,
+    activePaidSession,
   };
 }
 

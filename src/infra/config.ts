@@ -108,6 +108,10 @@ const schema = z.object({
   /** After a session ends, how long the coach may still mark it a no-show. */
   BOOKING_NO_SHOW_WINDOW: duration('48h'),
   VIDEO_UPLOAD_TIMEOUT: duration('24h'),
+  /** A paid session with no heartbeat for this long ends and settles by itself. */
+  PAID_SESSION_IDLE_TIMEOUT: duration('5m'),
+  /** How long a card authorization lasts (7 days; some networks 5): a paid session settles before it lapses. */
+  PAID_SESSION_AUTH_WINDOW: duration('7d'),
   /** An unpaid checkout (purchase-<id>) expires after this and its PaymentIntent is cancelled. */
   PURCHASE_CHECKOUT_TIMEOUT: duration('30m'),
   SUBSCRIPTION_GRACE_PERIOD: duration('30d'),

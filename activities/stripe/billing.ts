@@ -1,12 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type Stripe from 'stripe';
-import {
-  choiceFromLookupKey,
-  isSubscriptionStatus,
-  lookupKeyOf,
-  type PlanChoice,
-  type SubscriptionStatus,
-} from '../../src/domain/billing/subscriptions';
+import { lookupKeyOf, type PlanChoice } from '../../src/domain/billing/subscriptions';
+import { snapshotOf, type StripeSubscriptionSnapshot } from '../../src/data/subscriptions';
 import type { Deps } from '../../src/infra/deps';
 import { StripeFailure } from '../../workflows/shared/failures';
 
@@ -34,31 +29,6 @@ function classify(err: unknown, what: string): never {
       nonRetryable: true,
     });
   throw err;
-}
-
-/** What the workflow needs from a Stripe subscription (also what a re-fetch returns). */
-export interface StripeSubscriptionSnapshot {
-  subscriptionId: string;
-  status: SubscriptionStatus;
-  /** null when the price is not one of ours (no known lookup key). */
-  plan: PlanChoice | null;
-  periodEndMs: number | null;
-  cancelAtPeriodEnd: boolean;
-  /** Stripe's metadata.userId: a subscription we did not create for this user is not applied. */
-  userId: string | null;
-}
-
-export function snapshotOf(sub: Stripe.Subscription): StripeSubscriptionSnapshot {
-  const item = sub.items?.data?.[0];
-  const lookupKey = item?.price?.lookup_key ?? null;
-  return {
-    subscriptionId: sub.id,
-    status: isSubscriptionStatus(sub.status) ? sub.status : 'incomplete',
-    plan: lookupKey ? (choiceFromLookupKey(lookupKey) ?? null) : null,
-    periodEndMs: item?.current_period_end ? item.current_period_end * 1000 : null,
-    cancelAtPeriodEnd: Boolean(sub.cancel_at_period_end),
-    userId: sub.metadata?.userId ?? null,
-  };
 }
 
 export function billingActivities(deps: Pick<Deps, 'db' | 'stripe' | 'cfg'>) {

@@ -22,6 +22,8 @@ import { videoRoutes } from './videos';
 import { offeringRoutes } from './offerings/routes';
 import { payoutRoutes } from './payouts/routes';
 import { webhookRoutes } from './webhooks/routes';
+import { purchaseRoutes } from './purchases/routes';
+import { analyticsRoutes } from './analytics/routes';
 
 export type AppEnv = { Variables: RequestVars };
 
@@ -58,6 +60,8 @@ export function createApp(deps: Deps) {
   app.route('/', planRoutes());
   app.route('/', subscriptionRoutes(deps));
   app.route('/', payoutRoutes(deps));
+  app.route('/', purchaseRoutes(deps));
+  app.route('/', analyticsRoutes(deps));
   app.route('/', webhookRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -1,7 +1,15 @@
 import type { OrgSeatTier, Role } from '../domain/billing/plans';
 import { ORG_SEAT_TIERS } from '../domain/billing/plans';
-import { billingRoleDecision, type RoleDecision } from '../domain/billing/subscriptions';
+import {
+  billingRoleDecision,
+  choiceFromLookupKey,
+  isSubscriptionStatus,
+  type PlanChoice,
+  type RoleDecision,
+  type SubscriptionStatus,
+} from '../domain/billing/subscriptions';
 import { seatLimit, type OrgRole } from '../domain/identity/orgs';
+import type Stripe from 'stripe';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/prisma';
 
@@ -119,3 +127,30 @@ export async function seatsOverLimit(db: Db, ownerId: string, tier: OrgSeatTier)
 }
 
 export const seatTierName = (tier: OrgSeatTier) => ORG_SEAT_TIERS[tier].name;
+
+// --- Stripe's subscription objects, as the workflow and the webhook router read them -------------
+
+/** What the workflow needs from a Stripe subscription (also what a re-fetch returns). */
+export interface StripeSubscriptionSnapshot {
+  subscriptionId: string;
+  status: SubscriptionStatus;
+  /** null when the price is not one of ours (no known lookup key). */
+  plan: PlanChoice | null;
+  periodEndMs: number | null;
+  cancelAtPeriodEnd: boolean;
+  /** Stripe's metadata.userId: a subscription we did not create for this user is not applied. */
+  userId: string | null;
+}
+
+export function snapshotOf(sub: Stripe.Subscription): StripeSubscriptionSnapshot {
+  const item = sub.items?.data?.[0];
+  const lookupKey = item?.price?.lookup_key ?? null;
+  return {
+    subscriptionId: sub.id,
+    status: isSubscriptionStatus(sub.status) ? sub.status : 'incomplete',
+    plan: lookupKey ? (choiceFromLookupKey(lookupKey) ?? null) : null,
+    periodEndMs: item?.current_period_end ? item.current_period_end * 1000 : null,
+    cancelAtPeriodEnd: Boolean(sub.cancel_at_period_end),
+    userId: sub.metadata?.userId ?? null,
+  };
+}

@@ -87,16 +87,55 @@ describe('decide', () => {
 describe('coach page calls to action', () => {
   it.each([
     [
-      { bookingEnabled: true, hasOpenSlot: true, productsEnabled: true, activeProducts: 2 },
+      {
+        bookingEnabled: true,
+        hasOpenSlot: true,
+        productsEnabled: true,
+        activeProducts: 2,
+        publishedCourses: 0,
+      },
       { book: true, buy: true },
     ],
     [
-      { bookingEnabled: true, hasOpenSlot: false, productsEnabled: true, activeProducts: 0 },
+      {
+        bookingEnabled: true,
+        hasOpenSlot: false,
+        productsEnabled: true,
+        activeProducts: 0,
+        publishedCourses: 0,
+      },
       { book: false, buy: false },
     ],
     [
-      { bookingEnabled: false, hasOpenSlot: true, productsEnabled: false, activeProducts: 3 },
+      {
+        bookingEnabled: false,
+        hasOpenSlot: true,
+        productsEnabled: false,
+        activeProducts: 3,
+        publishedCourses: 0,
+      },
       { book: false, buy: false },
+    ],
+    // A published course is something to buy even with products switched off or none for sale.
+    [
+      {
+        bookingEnabled: false,
+        hasOpenSlot: false,
+        productsEnabled: false,
+        activeProducts: 0,
+        publishedCourses: 1,
+      },
+      { book: false, buy: true },
+    ],
+    [
+      {
+        bookingEnabled: true,
+        hasOpenSlot: true,
+        productsEnabled: true,
+        activeProducts: 0,
+        publishedCourses: 2,
+      },
+      { book: true, buy: true },
     ],
   ])('%j → %j', (facts, flags) => expect(ctaFlags(facts)).toEqual(flags));
 });

@@ -9,6 +9,7 @@ import { adminRoutes } from './admin/routes';
 import { authRoutes } from './auth/routes';
 import { availabilityRoutes } from './availability/routes';
 import { bookingRoutes } from './bookings/routes';
+import { paidSessionRoutes } from './paid-sessions/routes';
 import { coachRoutes } from './coaches/routes';
 import { courseRoutes } from './courses/routes';
 import { docsRoutes } from './docs/routes';
@@ -57,6 +58,7 @@ export function createApp(deps: Deps) {
   app.route('/', offeringRoutes(deps));
   app.route('/', availabilityRoutes(deps));
   app.route('/', bookingRoutes(deps));
+  app.route('/', paidSessionRoutes(deps));
   app.route('/', planRoutes());
   app.route('/', subscriptionRoutes(deps));
   app.route('/', payoutRoutes(deps));

@@ -14,6 +14,7 @@ import { bookingWorkflowInput } from '../bookings/workflow';
 import { subscriptionEventRouter } from '../subscriptions/webhooks';
 import { connectAccountRouter } from '../payouts/webhook';
 import { purchaseEventRouter } from '../purchases/webhooks';
+import { paidSessionPaymentRouter } from '../paid-sessions/webhooks';
 
 // POST /api/webhooks/stripe: verify the signature on the raw body, store each event once (its
 // Stripe id is the primary key), and signal the workflow that owns the object with signalWithStart
@@ -83,6 +84,7 @@ export const STRIPE_EVENT_ROUTERS: StripeEventRouter[] = [
   connectAccountRouter,
   subscriptionEventRouter,
   purchaseEventRouter,
+  paidSessionPaymentRouter,
 ];
 
 export type WebhookOutcome = {

@@ -164,78 +164,105 @@ export interface Movement {
 
 export interface MovementPage {
   items: Movement[];
-  /** Opaque cursor to the next (older) page, or null. */
-  nextCursor: string | null;
-}
-
-/** Keyset cursor: the last row's (occurred_at, id), base64url JSON. */
-export function encodeMovementCursor(m: { occurredAt: Date; id: string }): string {
-  return Buffer.from(JSON.stringify([m.occurredAt.toISOString(), m.id])).toString('base64url');
-}
-
-export function decodeMovementCursor(cursor: string): { occurredAt: Date; id: string } | undefined {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(parsed) || parsed.length !== 2) return undefined;
-    const [at, id] = parsed as unknown[];
-    if (typeof at !== 'string' || typeof id !== 'string') return undefined;
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-    const occurredAt = new Date(at);
-    if (!Number.isFinite(occurredAt.getTime())) return undefined;
-    return { occurredAt, id };
-  } catch {
-    return undefined;
-  }
+  /** Every movement in the period. */
+  total: number;
 }
 
 /**
- * The coach's ledger transactions in [from, to), newest first, paged by keyset (occurred_at, id) so
- * a page is an index range scan however deep it is.
+ * The coach's ledger transactions in [from, to), newest first, one page of `limit` after `offset`
+ * (the project's one list shape; (coach_id, occurred_at) is indexed).
  */
 export async function coachMovements(
   db: Db,
   coachId: string,
-  q: { from?: Date; to?: Date; limit: number; after?: { occurredAt: Date; id: string } },
+  q: { from?: Date; to?: Date; limit: number; offset: number },
 ): Promise<MovementPage> {
   const account = accounts.coachPayable(coachId);
   const from = q.from ?? new Date(0);
   const to = q.to ?? new Date('9999-12-31T00:00:00Z');
-  const after = q.after
-    ? Prisma.sql`AND (t.occurred_at, t.id) < (${q.after.occurredAt}, ${q.after.id}::uuid)`
-    : Prisma.empty;
+  const [rows, [count]] = await Promise.all([
+    db.$queryRaw<
+      {
+        id: string;
+        kind: LedgerKind;
+        reference: string;
+        occurred_at: Date;
+        currency: string;
+        amount_minor: bigint;
+        coach_minor: bigint;
+        platform_minor: bigint;
+        memo: string | null;
+      }[]
+    >`
+      SELECT t.id, t.kind, t.reference, t.occurred_at, t.currency, t.amount_minor, t.memo,
+             -coalesce((SELECT sum(e.amount_minor) FROM ledger_entries e
+                        WHERE e.transaction_id = t.id AND e.account = ${account}), 0) AS coach_minor,
+             -coalesce((SELECT sum(e.amount_minor) FROM ledger_entries e
+                        WHERE e.transaction_id = t.id AND e.account = ${accounts.platformFee}), 0) AS platform_minor
+      FROM ledger_transactions t
+      WHERE t.coach_id = ${coachId} AND t.occurred_at >= ${from} AND t.occurred_at < ${to}
+      ORDER BY t.occurred_at DESC, t.id DESC
+      LIMIT ${q.limit} OFFSET ${q.offset}`,
+    db.$queryRaw<{ total: bigint }[]>`
+      SELECT count(*) AS total FROM ledger_transactions t
+      WHERE t.coach_id = ${coachId} AND t.occurred_at >= ${from} AND t.occurred_at < ${to}`,
+  ]);
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      reference: r.reference,
+      occurredAt: r.occurred_at,
+      currency: r.currency,
+      amountMinor: Number(r.amount_minor),
+      coachMinor: Number(r.coach_minor) + 0,
+      platformFeeMinor: Number(r.platform_minor) + 0,
+      memo: r.memo,
+    })),
+    total: Number(count?.total ?? 0n),
+  };
+}
+
+export interface PeriodTotal {
+  currency: string;
+  /** Sales credited to the coach (after the platform fee). */
+  earnedMinor: number;
+  /** Refunds taken back from the coach. */
+  refundedMinor: number;
+  /** Platform fees on the period's sales, net of refunded fees. */
+  platformFeeMinor: number;
+  /** Payouts less reversals. */
+  paidOutMinor: number;
+}
+
+/** What a period [from, to) added up to on the coach's account, per currency. */
+export async function coachPeriodTotals(
+  db: Db,
+  coachId: string,
+  q: { from?: Date; to?: Date },
+): Promise<PeriodTotal[]> {
+  const account = accounts.coachPayable(coachId);
+  const from = q.from ?? new Date(0);
+  const to = q.to ?? new Date('9999-12-31T00:00:00Z');
   const rows = await db.$queryRaw<
-    {
-      id: string;
-      kind: LedgerKind;
-      reference: string;
-      occurred_at: Date;
-      currency: string;
-      amount_minor: bigint;
-      coach_minor: bigint;
-      platform_minor: bigint;
-      memo: string | null;
-    }[]
+    { currency: string; earned: bigint; refunded: bigint; fee: bigint; paid_out: bigint }[]
   >`
-    SELECT t.id, t.kind, t.reference, t.occurred_at, t.currency, t.amount_minor, t.memo,
-           -coalesce((SELECT sum(e.amount_minor) FROM ledger_entries e
-                      WHERE e.transaction_id = t.id AND e.account = ${account}), 0) AS coach_minor,
-           -coalesce((SELECT sum(e.amount_minor) FROM ledger_entries e
-                      WHERE e.transaction_id = t.id AND e.account = ${accounts.platformFee}), 0) AS platform_minor
+    SELECT e.currency,
+           -coalesce(sum(e.amount_minor) FILTER (WHERE e.account = ${account} AND t.kind::text = ANY(${[...EARNING_KINDS]})), 0) AS earned,
+           coalesce(sum(e.amount_minor) FILTER (WHERE e.account = ${account} AND t.kind::text = ANY(${[...REFUND_KINDS]})), 0) AS refunded,
+           -coalesce(sum(e.amount_minor) FILTER (WHERE e.account = ${accounts.platformFee}), 0) AS fee,
+           coalesce(sum(e.amount_minor) FILTER (WHERE e.account = ${account} AND t.kind IN ('payout', 'payout_reversal')), 0) AS paid_out
     FROM ledger_transactions t
-    WHERE t.coach_id = ${coachId} AND t.occurred_at >= ${from} AND t.occurred_at < ${to} ${after}
-    ORDER BY t.occurred_at DESC, t.id DESC
-    LIMIT ${q.limit + 1}`;
-  const items = rows.slice(0, q.limit).map((r) => ({
-    id: r.id,
-    kind: r.kind,
-    reference: r.reference,
-    occurredAt: r.occurred_at,
+    JOIN ledger_entries e ON e.transaction_id = t.id
+    WHERE t.coach_id = ${coachId} AND t.occurred_at >= ${from} AND t.occurred_at < ${to}
+      AND e.account IN (${account}, ${accounts.platformFee})
+    GROUP BY e.currency
+    ORDER BY e.currency`;
+  return rows.map((r) => ({
     currency: r.currency,
-    amountMinor: Number(r.amount_minor),
-    coachMinor: Number(r.coach_minor),
-    platformFeeMinor: Number(r.platform_minor),
-    memo: r.memo,
+    earnedMinor: Number(r.earned) + 0,
+    refundedMinor: Number(r.refunded) + 0,
+    platformFeeMinor: Number(r.fee) + 0,
+    paidOutMinor: Number(r.paid_out) + 0,
   }));
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > q.limit && last ? encodeMovementCursor(last) : null };
 }

@@ -625,6 +625,8 @@ describe('enrolment, progress and playback', () => {
     });
     expect((await playback(student, c.id, c.lectureId)).status).toBe(404);
     expect((await call(ctx.app, 'GET', `/api/courses/${c.slug}`)).status).toBe(404);
+    const listed = await call(ctx.app, 'GET', '/api/me/courses?limit=100', { token: student.token });
+    expect(listed.body.items.some((i: { course: { id: string } }) => i.course.id === c.id)).toBe(false);
     expect((await playback(coach, c.id, c.lectureId)).status).toBe(200);
     // Another coach is a stranger here like anyone else.
     expect((await playback(otherCoach, c.id, c.lectureId)).status).toBe(404);
@@ -639,6 +641,30 @@ describe('enrolment, progress and playback', () => {
     const res = await playback(student, c.id, l.id);
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('video_unavailable');
+  });
+
+  it('a course a paid session was sold for is not deleted: 409, unpublish instead', async () => {
+    const c = await publishedCourse({
+      accessType: 'paid_per_minute',
+      pricePerMinuteMinor: 20,
+      currency: 'gbp',
+    });
+    // The row the paid-sessions feature writes when a student locks funds (test setup).
+    await ctx.deps.db.paidSession.create({
+      data: {
+        studentId: student.id,
+        coachId: coach.id,
+        courseId: c.id,
+        lockedMinor: 500,
+        currency: 'gbp',
+        pricePerMinuteMinor: 20,
+        lecturePositions: [1],
+      },
+    });
+    const res = await call(ctx.app, 'DELETE', `/api/coaches/me/courses/${c.id}`, { token: coach.token });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('course_in_use');
+    expect(await ctx.deps.db.lecture.count({ where: { courseId: c.id } })).toBe(1);
   });
 
   it('deleting a course takes its enrolments and progress with it', async () => {

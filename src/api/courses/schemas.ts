@@ -6,6 +6,7 @@ import {
   SLUG_MIN,
   SLUG_PATTERN,
 } from '../../domain/courses/course';
+import { MAX_LECTURES_PER_COURSE } from '../../domain/courses/lectures';
 import { pagination } from '../openapi';
 
 // Courses and lectures (seed 003 §6, seed 002 content_structure). Bodies are strict; the rules that
@@ -78,7 +79,7 @@ export const UpdateLectureBody = z
   .openapi('UpdateLecture');
 
 export const ReorderBody = z
-  .object({ lectureIds: z.array(z.uuid()).min(1).max(500) })
+  .object({ lectureIds: z.array(z.uuid()).min(1).max(MAX_LECTURES_PER_COURSE) })
   .strict()
   .openapi('LectureOrder');
 

@@ -71,9 +71,12 @@ export async function enrol(
   return { enrollment, created: true };
 }
 
-/** The user's enrolments, newest first, each with its course, lectures and the user's progress. */
+/**
+ * The user's enrolments in published courses, newest first, each with its course, lectures and the
+ * user's progress. An unpublished course drops out (and comes back, progress kept, if republished).
+ */
 export async function myCourses(db: Db, userId: string, page: { limit: number; offset: number }) {
-  const where = { userId };
+  const where = { userId, course: { published: true } };
   const [items, total] = await Promise.all([
     db.courseEnrollment.findMany({
       where,

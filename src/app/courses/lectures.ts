@@ -1,10 +1,17 @@
 import {
+  MAX_LECTURES_PER_COURSE,
   lectureDurationSeconds,
   lectureRangeProblems,
   positionsOf,
   reorderProblems,
 } from '../../domain/courses/lectures';
-import { invalidFields, notFound, rejectProblems, type FieldProblem } from '../../domain/shared/errors';
+import {
+  conflict,
+  invalidFields,
+  notFound,
+  rejectProblems,
+  type FieldProblem,
+} from '../../domain/shared/errors';
 import type { Lecture, Prisma } from '../../generated/prisma/client';
 import type { Db } from '../../infra/prisma';
 import { coachReadyVideo, lockCoachCourse, renumberLectures } from '../../data/courses';
@@ -55,7 +62,9 @@ async function checkedRange(tx: Tx, coachId: string, input: LectureInput): Promi
 export function addLecture(db: Db, coachId: string, courseId: string, input: LectureInput): Promise<Lecture> {
   return inCourse(db, coachId, courseId, async (tx) => {
     const durationSeconds = await checkedRange(tx, coachId, input);
-    const last = await tx.lecture.aggregate({ where: { courseId }, _max: { position: true } });
+    const last = await tx.lecture.aggregate({ where: { courseId }, _max: { position: true }, _count: true });
+    if (last._count >= MAX_LECTURES_PER_COURSE)
+      throw conflict(`A course holds at most ${MAX_LECTURES_PER_COURSE} lectures`, 'too_many_lectures');
     return tx.lecture.create({
       data: { ...input, courseId, durationSeconds, position: (last._max.position ?? 0) + 1 },
     });

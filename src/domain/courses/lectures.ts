@@ -3,6 +3,9 @@ import type { FieldProblem } from '../shared/errors';
 // A lecture is a stretch of one of the coach's ready videos (seed 002's video_timestamp_start/end),
 // and the lectures of a course are numbered 1..n in order.
 
+/** Far beyond any real course; keeps one course's reorder and page bounded. */
+export const MAX_LECTURES_PER_COURSE = 500;
+
 export interface LectureRangeInput {
   startSeconds: number | null;
   endSeconds: number | null;

@@ -449,7 +449,8 @@ describe('public pages', () => {
     expect(before.body).toMatchObject({ cta: { buy: false }, courses: [] });
 
     const c = await course(otherCoach, { title: 'Keeping' });
-    await lecture(otherCoach, c.id, { videoId: otherCoachVideoId });
+    const keepingVideo = await readyVideo(otherCoach);
+    await lecture(otherCoach, c.id, { videoId: keepingVideo });
     const draft = await call(ctx.app, 'GET', `/api/coaches/${profileSlug}`);
     expect(draft.body).toMatchObject({ cta: { buy: false }, courses: [] });
 
@@ -471,6 +472,11 @@ describe('public pages', () => {
     ]);
     const course2 = await call(ctx.app, 'GET', `/api/courses/${c.slug}`);
     expect(course2.body.coach).toEqual({ id: otherCoach.id, slug: profileSlug, displayName: 'Other Coach' });
+
+    // Its only video deleted (the video pipeline removes the row), the course has nothing left to sell.
+    await ctx.deps.db.video.delete({ where: { id: keepingVideo } });
+    const emptied = await call(ctx.app, 'GET', `/api/coaches/${profileSlug}`);
+    expect(emptied.body).toMatchObject({ cta: { buy: false }, courses: [] });
   });
 });
 

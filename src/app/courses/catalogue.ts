@@ -18,10 +18,13 @@ export async function publicCourse(db: Db, slug: string) {
 
 export type PublicCourse = Awaited<ReturnType<typeof publicCourse>>;
 
-/** A coach's published courses (newest first, at most 50 on the page) with their lecture lengths. */
+/**
+ * A coach's published courses (newest first, at most 50 on the page) with their lecture lengths. One
+ * left without lectures (its videos deleted) is nothing to buy, so it is not listed.
+ */
 export function publishedCoursesOf(db: Db, coachId: string) {
   return db.course.findMany({
-    where: { coachId, published: true },
+    where: { coachId, published: true, lectures: { some: {} } },
     orderBy: { publishedAt: 'desc' },
     take: 50,
     include: { lectures: { select: { durationSeconds: true } } },

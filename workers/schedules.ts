@@ -8,6 +8,12 @@ import {
   type ResumeDeletionsWorkflow,
 } from '../workflows/maintenance/definitions';
 import { scheduleIds } from '../workflows/shared/ids';
+import { CHECKOUT_LIMITS } from '../src/domain/commerce/limits';
+import { ANALYTICS_LIMITS } from '../src/domain/analytics/events';
+import {
+  analyticsRollupWorkflowType,
+  type AnalyticsRollupWorkflow,
+} from '../workflows/analytics/definitions';
 
 // The Temporal Schedules the workers keep in place. Created when a worker for the default queue
 // starts, and brought up to date (task queue, interval, input) if they already exist, so a deploy
@@ -19,7 +25,9 @@ import { scheduleIds } from '../workflows/shared/ids';
  * import src/app).
  */
 export const RATE_LIMIT_RETENTION_MS = Math.max(
-  ...[LOGIN_LIMITS, BOOKING_LIMITS].flatMap((table) => Object.values(table).map((rule) => rule.windowMs)),
+  ...[LOGIN_LIMITS, BOOKING_LIMITS, CHECKOUT_LIMITS, ANALYTICS_LIMITS].flatMap((table) =>
+    Object.values(table).map((rule) => rule.windowMs),
+  ),
 );
 
 /** Hourly: deletes the rate-limit windows that have ended (prune in src/data/rate-limit.ts). */
@@ -82,7 +90,38 @@ export async function ensureDeletionSweepSchedule(
 }
 
 /** Every schedule the workers own; `taskQueue` is the default queue, where the workflows run. */
+/** How often the analytics rollup refreshes analytics_daily (GET /api/coaches/me/analytics reads it). */
+export const ANALYTICS_ROLLUP_EVERY = '5 minutes';
+
+/** Every 5 minutes: the coach analytics' daily rollup (analyticsRollupWorkflow, src/data/analytics.ts). */
+export async function ensureAnalyticsRollupSchedule(
+  client: Client,
+  opts: { taskQueue: string; scheduleId?: string },
+): Promise<void> {
+  const scheduleId = opts.scheduleId ?? scheduleIds.analyticsRollup;
+  const schedule = {
+    spec: { intervals: [{ every: ANALYTICS_ROLLUP_EVERY }] },
+    action: {
+      type: 'startWorkflow' as const,
+      workflowType: analyticsRollupWorkflowType,
+      taskQueue: opts.taskQueue,
+      args: [] as Parameters<AnalyticsRollupWorkflow>,
+      workflowRunTimeout: '10 minutes',
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
+  };
+  try {
+    await client.schedule.create<AnalyticsRollupWorkflow>({ scheduleId, ...schedule });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule
+      .getHandle(scheduleId)
+      .update<AnalyticsRollupWorkflow>((previous) => ({ ...previous, ...schedule }));
+  }
+}
+
 export async function ensureSchedules(client: Client, taskQueue: string): Promise<void> {
   await ensureRateLimitPruneSchedule(client, { taskQueue });
   await ensureDeletionSweepSchedule(client, { taskQueue });
+  await ensureAnalyticsRollupSchedule(client, { taskQueue });
 }

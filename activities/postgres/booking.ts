@@ -103,6 +103,7 @@ export function bookingActivities(deps: Pick<Deps, 'db'>) {
                 rule: b.refundRule ?? '',
               }
             : null,
+        creditGrantId: b.creditGrantId,
       };
     },
 

@@ -199,4 +199,6 @@ export interface BookingSnapshot {
   rescheduleCount: number;
   createdAtMs: number;
   cancellation: { by: CancelledBy; reason: string; atMs: number; rule: string } | null;
+  /** Paid with this package credit (issue 13); absent in snapshots taken before credits existed. */
+  creditGrantId?: string | null;
 }

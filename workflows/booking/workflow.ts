@@ -19,6 +19,7 @@ import type { DefaultActivities } from '../../activities';
 import { MAX_RESCHEDULE_ATTEMPTS, type BookingStatus } from '../../src/domain/booking/lifecycle';
 import { capAfterReschedule, refundFor, type RefundCap } from '../../src/domain/booking/cancellation';
 import { ledger, type LedgerTransactionDraft } from '../../src/domain/billing/ledger';
+import { creditReturnedOnCancel } from '../../src/domain/commerce/credits';
 import { Mutex } from '../shared/mutex';
 import { profiles } from '../shared/profiles';
 import { BookingIdAttr, CoachIdAttr, DomainStatusAttr, UserIdAttr } from '../shared/search-attributes';
@@ -89,6 +90,12 @@ const LOCAL_CONFIRMATION = 'booking-local-confirmation';
 // the marker this patch writes says the run takes the ledger steps.
 const BOOKING_LEDGER = 'booking-ledger';
 const { postLedgerTransactions } = proxyActivities<DefaultActivities>(profiles.postgres);
+
+// Package credits (issue 13): a cancellation within policy gives the credit back; the first
+// confirmation records a booking_created analytics event. Runs started before replay without them.
+const BOOKING_CREDITS = 'booking-credits';
+const BOOKING_ANALYTICS = 'booking-analytics';
+const { returnBookingCredit, recordAnalyticsEvents } = proxyActivities<DefaultActivities>(profiles.postgres);
 
 /** Accepted updates per run before continuing as new: well under the server's limit of 2,000. */
 const DEFAULT_UPDATES_PER_RUN = 500;
@@ -262,7 +269,9 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
               cap: refundCap,
             })
           : null;
-        const rule = refund?.rule ?? 'Nothing was paid, so nothing is refunded';
+        const rule =
+          refund?.rule ??
+          (s.creditGrantId ? creditRule(s, req.by, atMs) : 'Nothing was paid, so nothing is refunded');
         let result;
         try {
           result = await transitionForCaller({
@@ -468,8 +477,24 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
   async function sendInvites(): Promise<void> {
     const s = b!;
     const sequence = s.sequence; // a move while these are sent needs invites of its own
-    if (invitedForSequence === null) await sendConfirmation(s);
-    else await sendRescheduled(s, previous ?? { startMs: s.startMs, endMs: s.endMs });
+    if (invitedForSequence === null) {
+      await sendConfirmation(s);
+      if (patched(BOOKING_ANALYTICS)) {
+        await recordAnalyticsEvents([
+          {
+            type: 'booking_created',
+            id: s.id,
+            coachId: s.coach.id,
+            userId: s.athlete.id,
+            occurredAt: new Date(s.createdAtMs).toISOString(),
+            // Revenue only for money paid for this booking (a credit's was counted at its purchase).
+            ...(s.paid && s.amountPaidMinor > 0
+              ? { amountMinor: s.amountPaidMinor, currency: s.currency }
+              : {}),
+          },
+        ]);
+      }
+    } else await sendRescheduled(s, previous ?? { startMs: s.startMs, endMs: s.endMs });
     previous = null;
     invitedForSequence = sequence;
   }
@@ -480,8 +505,30 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     reminderDueMs = null;
   }
 
+  /** Whether this credit booking's cancellation gives the credit back (the policy's refund > 0 %). */
+  function creditComesBack(s: BookingSnapshot, by: 'athlete' | 'coach', atMs: number): boolean {
+    const { percent } = refundFor({
+      policy: s.service.cancellationPolicy,
+      amountMinor: 100,
+      start: new Date(s.startMs),
+      cancelledAt: new Date(atMs),
+      cancelledBy: by,
+      cap: refundCap,
+    });
+    return creditReturnedOnCancel(percent);
+  }
+
+  function creditRule(s: BookingSnapshot, by: 'athlete' | 'coach', atMs: number): string {
+    return creditComesBack(s, by, atMs)
+      ? 'Paid with a package credit: the credit is returned'
+      : 'Paid with a package credit: cancelled outside the refund window, the credit is used';
+  }
+
   async function settleCancellation(): Promise<void> {
     const s = b!;
+    if (s.creditGrantId && s.cancellation && patched(BOOKING_CREDITS)) {
+      if (creditComesBack(s, s.cancellation.by, s.cancellation.atMs)) await returnBookingCredit(bookingId);
+    }
     if (s.paid) await refundDue();
     else if (s.paymentIntentId) await cancelBookingPaymentIntent(bookingId);
     await sendCancelled(s, { withdrawInvite: invitedForSequence !== null });

@@ -308,6 +308,16 @@ export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<Pu
       if (!s.paymentIntentId) {
         try {
           s.paymentIntentId = (await createPurchasePaymentIntent(purchaseId)).paymentIntentId;
+          // The checkout has started for real (an intent exists): the funnel's middle stage.
+          await recordAnalyticsEvents([
+            {
+              type: 'checkout_started',
+              id: purchaseId,
+              coachId: s.coach.id,
+              userId: s.buyer.id,
+              occurredAt: new Date(s.createdAtMs).toISOString(),
+            },
+          ]);
         } catch (err) {
           lastPaymentError =
             err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : String(err);

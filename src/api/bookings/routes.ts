@@ -49,6 +49,7 @@ export function bookingRoutes(deps: Deps) {
         start: new Date(input.start),
         timeZone: input.timeZone,
         notes: input.notes,
+        credit: input.creditId ? { creditId: input.creditId } : input.useCredit ? {} : undefined,
       });
       return c.json({ booking: bookingView(booking, user, hold) }, 201);
     },

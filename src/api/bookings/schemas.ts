@@ -12,6 +12,9 @@ export const CreateBookingBody = z
     /** The zone the athlete wants times shown in (emails, views); defaults to the coach's. */
     timeZone: TimeZone.optional(),
     notes: z.string().max(2000).optional(),
+    /** Pay with a package credit for this service (the one expiring first), or with this credit. */
+    useCredit: z.boolean().optional(),
+    creditId: z.uuid().optional(),
   })
   .strict();
 
@@ -58,6 +61,8 @@ export const BookingSchema = z
     sequence: z.number().int(),
     rescheduleCount: z.number().int(),
     createdAt: z.string(),
+    /** The package credit that paid for it (no payment then); null for paid and free bookings. */
+    creditId: z.uuid().nullable(),
   })
   .openapi('Booking');
 

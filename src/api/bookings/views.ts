@@ -43,5 +43,6 @@ export function bookingView(
     sequence: b.sequence,
     rescheduleCount: b.rescheduleCount,
     createdAt: b.createdAt.toISOString(),
+    creditId: b.creditGrantId,
   };
 }

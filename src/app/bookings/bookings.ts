@@ -16,7 +16,8 @@ import type { CancellationPolicy } from '../../domain/booking/cancellation';
 import type { BookingSnapshot } from '../../../workflows/booking/definitions';
 import type { Db } from '../../infra/prisma';
 import type { Deps } from '../../infra/deps';
-import { unbookableStart } from './errors';
+import { creditError, unbookableStart } from './errors';
+import { creditMismatch, takeCredit } from '../../data/credits';
 import { restartBookingWorkflows, startBookingAndAwaitReady } from './workflow';
 
 // Booking a slot, and reading bookings. The API never calls Stripe or SMTP itself: it commits the
@@ -45,6 +46,8 @@ export interface CreateBookingInput {
   start: Date;
   timeZone?: string;
   notes?: string;
+  /** Pay with a package credit (issue 13): the given one, or the usable one expiring first. */
+  credit?: { creditId?: string };
 }
 
 /** How long past its hold a PENDING booking must be before its workflow is presumed never started. */
@@ -138,8 +141,18 @@ async function createBooking(
       { field: 'serviceId', reason: 'is your own service' },
     ]);
   }
-  // An offering priced before Stripe's minimum was enforced: a hold would only expire.
-  const [unchargeable] = priceProblems(offering);
+  // A named credit that cannot pay for this service is refused before anything is written.
+  if (input.credit?.creditId) {
+    const mismatch = await creditMismatch(db, {
+      userId: input.athleteId,
+      serviceId: offering.id,
+      creditId: input.credit.creditId,
+      now,
+    });
+    if (mismatch) throw creditError(mismatch.code);
+  }
+  // An offering priced before Stripe's minimum was enforced: a hold would only expire (a credit pays without a charge).
+  const [unchargeable] = input.credit ? [] : priceProblems(offering);
   if (unchargeable) {
     throw conflict(
       'This service cannot be booked: its price cannot be charged by card. The coach needs to change it',
@@ -183,6 +196,17 @@ async function createBooking(
         });
         const problem = explainUnbookable(query, start);
         if (problem) throw unbookableStart(problem);
+        // The credit is taken in this transaction with a conditional UPDATE: concurrent bookings
+        // with the last credit cannot both have it, and a refused booking gives it back by rollback.
+        const credit = input.credit
+          ? await takeCredit(tx, {
+              userId: input.athleteId,
+              serviceId: offering.id,
+              creditId: input.credit.creditId,
+              now,
+            })
+          : null;
+        if (input.credit && !credit) throw creditError('used_up');
         const created = await tx.booking.create({
           data: {
             id,
@@ -197,8 +221,10 @@ async function createBooking(
             bufferAfterMin: offering.bufferAfterMin,
             timeZone: input.timeZone ?? null,
             notes: input.notes ?? '',
-            priceMinor: offering.priceMinor,
+            // Paid with a credit: nothing to charge, so the workflow confirms it like a free booking.
+            priceMinor: credit ? 0 : offering.priceMinor,
             currency: offering.currency,
+            creditGrantId: credit?.id ?? null,
           },
         });
         return { created, timeZone };
@@ -246,6 +272,7 @@ async function createBooking(
     rescheduleCount: row.rescheduleCount,
     createdAtMs: row.createdAt.getTime(),
     cancellation: null,
+    creditGrantId: row.creditGrantId,
   };
   return { row, snapshot };
 }

@@ -5,6 +5,7 @@ import {
   conflict,
   describeProblems,
   invalid,
+  notFound,
   type DomainError,
   type FieldProblem,
 } from '../../domain/shared/errors';
@@ -43,6 +44,34 @@ export function refusedUpdateError(f: ApplicationFailure): DomainError {
     f.message,
     details?.filter((d) => d && typeof d.field === 'string'),
   );
+}
+
+/** Why a package credit cannot pay for this booking (issue 13), naming the field. */
+export function creditError(
+  code: 'not_found' | 'other_service' | 'expired' | 'revoked' | 'used_up',
+): DomainError {
+  switch (code) {
+    case 'not_found':
+      return notFound('Credit', [{ field: 'creditId', reason: 'you have no credit with this id' }]);
+    case 'other_service':
+      return invalid(
+        'This credit is for another service: the package does not cover this one',
+        [{ field: 'creditId', reason: 'is for another service' }],
+        'credit_not_applicable',
+      );
+    case 'expired':
+      return conflict('This credit has expired', 'credit_expired', [
+        { field: 'creditId', reason: 'has expired' },
+      ]);
+    case 'revoked':
+      return conflict('This credit was withdrawn by a refund', 'credit_revoked', [
+        { field: 'creditId', reason: 'was withdrawn by a refund' },
+      ]);
+    default:
+      return conflict('You have no credit left for this service', 'no_credit_left', [
+        { field: 'useCredit', reason: 'no unused, unexpired credit for this service' },
+      ]);
+  }
 }
 
 /** A new booking's start that is not bookable. */

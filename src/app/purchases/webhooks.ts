@@ -7,7 +7,7 @@ import {
   type PurchaseRefundedSignal,
   type PurchaseWorkflow,
 } from '../../../workflows/purchase/definitions';
-import type { StripeEventRouter } from '../webhooks/stripe';
+import type { Deps } from '../../infra/deps';
 import { purchaseStartOptions } from './workflow';
 
 // Stripe events of purchases, for STRIPE_EVENT_ROUTERS: PaymentIntents we created carry
@@ -22,7 +22,11 @@ const PAYMENT_KINDS: Record<string, PurchasePaymentSignal['kind'] | undefined> =
   'payment_intent.canceled': 'canceled',
 };
 
-export const purchaseEventRouter: StripeEventRouter = async (deps, event) => {
+// Typed by shape, not by importing StripeEventRouter: src/app/webhooks/stripe.ts imports this module.
+export async function purchaseEventRouter(
+  deps: Pick<Deps, 'db' | 'temporal' | 'cfg'>,
+  event: Stripe.Event,
+): Promise<{ workflowId: string; deliver(): Promise<void> } | undefined> {
   if (event.type === 'charge.refunded') {
     const charge = event.data.object as Stripe.Charge;
     const intentId =
@@ -83,4 +87,4 @@ export const purchaseEventRouter: StripeEventRouter = async (deps, event) => {
       );
     },
   };
-};
+}

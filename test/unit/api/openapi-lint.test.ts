@@ -46,6 +46,7 @@ describe('the OpenAPI document (issue 9 #18)', () => {
         'GET /api/availability/slots',
         'GET /api/coaches/{slug}',
         'GET /api/coaches/{slug}/services',
+        'GET /api/courses/{slug}',
         'GET /health',
         'GET /ready',
         'POST /api/auth/login',

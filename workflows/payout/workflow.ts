@@ -10,8 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { DefaultActivities } from '../../activities';
 import { ledger } from '../../src/domain/billing/ledger';
-import { payoutPeriod } from '../../src/domain/billing/payouts';
-import { format, money } from '../../src/domain/shared/money';
+import { formatPayoutAmount, payoutPeriod } from '../../src/domain/billing/payouts';
 import { profiles } from '../shared/profiles';
 import { CoachIdAttr, DomainStatusAttr, PayoutIdAttr } from '../shared/search-attributes';
 import {
@@ -114,7 +113,7 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout
         to: notice.coach.email,
         data: {
           coachName: notice.coach.name,
-          amount: format(money(p.amountMinor, p.currency)),
+          amount: formatPayoutAmount(p.amountMinor, p.currency),
           period,
           reason,
           link: notice.settingsUrl,

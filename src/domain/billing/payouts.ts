@@ -1,3 +1,5 @@
+import { format, isSupportedCurrency, money } from '../shared/money';
+
 // Payout rules: what a coach is paid, when their Connect account may be paid, which period a run
 // pays for, and what a Stripe refusal means to the coach. Pure: no I/O, clock or env.
 
@@ -140,4 +142,14 @@ export function classifyTransferError(
     return { permanent: true, code: 'account_invalid', reason: PAYOUT_FAILURE_REASONS.account_invalid };
   const detail = (e.message ?? e.code ?? e.type).slice(0, 300);
   return { permanent: true, code: 'stripe_rejected', reason: `Stripe refused the transfer: ${detail}` };
+}
+
+/**
+ * An amount for the coach's email: formatted with the currency's symbol when the money module knows
+ * the currency, else "1234.56 SEK"-style from the ISO exponent 2 — never a throw inside a workflow.
+ */
+export function formatPayoutAmount(amountMinor: number, currency: string): string {
+  const code = currency.toUpperCase();
+  if (isSupportedCurrency(code)) return format(money(amountMinor, code));
+  return `${(amountMinor / 100).toFixed(2)} ${code}`;
 }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   classifyTransferError,
+  formatPayoutAmount,
   MAX_TRANSFER_MINOR,
   onboardingState,
   PAYOUT_FAILURE_REASONS,
@@ -165,5 +166,12 @@ describe('transfer errors', () => {
   it('network errors, rate limits and Stripe’s own errors are retried', () => {
     for (const type of ['StripeConnectionError', 'StripeRateLimitError', 'StripeAPIError', undefined])
       expect(classifyTransferError({ type })).toEqual({ permanent: false });
+  });
+});
+
+describe('amount in the email', () => {
+  it('formats known currencies with their symbol and unknown ones without throwing', () => {
+    expect(formatPayoutAmount(4_500, 'gbp')).toBe('£45.00');
+    expect(formatPayoutAmount(1_234_56, 'sek')).toBe('1234.56 SEK');
   });
 });

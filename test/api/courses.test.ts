@@ -665,6 +665,7 @@ describe('enrolment, progress and playback', () => {
         currency: 'gbp',
         pricePerMinuteMinor: 20,
         lecturePositions: [1],
+        contentProgress: {},
       },
     });
     const res = await call(ctx.app, 'DELETE', `/api/coaches/me/courses/${c.id}`, { token: coach.token });

@@ -178,6 +178,25 @@ async function table(client: pg.ClientBase, name: string): Promise<boolean> {
   return rows[0]?.t != null;
 }
 
+/** Stripe's copy of an object, or undefined with the failure recorded as a difference. */
+async function fetchOr<T>(
+  out: Difference[],
+  reference: string,
+  what: string,
+  get: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await get();
+  } catch (err) {
+    out.push({
+      check: 'stripe',
+      reference,
+      message: `${what} could not be read from Stripe: ${(err as Error).message}`,
+    });
+    return undefined;
+  }
+}
+
 /** What the ledger recorded against what Stripe has, object by object. */
 export async function stripeDifferences(
   client: pg.ClientBase,
@@ -215,7 +234,10 @@ export async function stripeDifferences(
         });
         continue;
       }
-      const pi = await stripe.paymentIntents.retrieve(r.pi);
+      const pi = await fetchOr(out, r.reference, `PaymentIntent ${r.pi}`, () =>
+        stripe.paymentIntents.retrieve(r.pi!),
+      );
+      if (!pi) continue;
       if (pi.amount_received !== n(r.amount) || pi.currency !== r.currency)
         out.push({
           check: 'stripe',
@@ -232,7 +254,10 @@ export async function stripeDifferences(
   for (const r of refunds.rows) {
     compared++;
     const refundId = r.key.slice(r.key.lastIndexOf(':') + 1);
-    const refund = await stripe.refunds.retrieve(refundId);
+    const refund = await fetchOr(out, r.reference, `refund ${refundId}`, () =>
+      stripe.refunds.retrieve(refundId),
+    );
+    if (!refund) continue;
     if (refund.amount !== n(r.amount) || refund.currency !== r.currency || refund.status === 'failed')
       out.push({
         check: 'stripe',
@@ -262,7 +287,10 @@ export async function stripeDifferences(
           });
         continue;
       }
-      const tr = await stripe.transfers.retrieve(r.transfer);
+      const tr = await fetchOr(out, r.reference, `transfer ${r.transfer}`, () =>
+        stripe.transfers.retrieve(r.transfer!),
+      );
+      if (!tr) continue;
       const net = tr.amount - tr.amount_reversed;
       if (net !== n(r.net))
         out.push({

@@ -50,7 +50,7 @@ export function refundPlan(input: {
     defaultAmountMinor,
     revokedCredits: usable,
     keptCredits: used,
-    note: total === 0 ? 'Refunded; the purchase had no session credits' : `${revoked}; ${kept}`,
+    note: total === 0 ? 'the purchase had no session credits' : `${revoked}; ${kept}`,
   };
 }
 

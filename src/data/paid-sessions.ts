@@ -82,7 +82,7 @@ export async function recordHeartbeat(
         observed_ms = nv.o,
         last_heartbeat_at = COALESCE(nv.last_at, nv.at),
         completion_pct = GREATEST(p.completion_pct, ${h.completionPct}::float8),
-        content_progress = p.content_progress || jsonb_build_object(${lecture}::text, jsonb_build_object(
+        content_progress = COALESCE(p.content_progress, '{}'::jsonb) || jsonb_build_object(${lecture}::text, jsonb_build_object(
           'position_seconds', GREATEST(COALESCE((nv.lp ->> 'position_seconds')::float8, 0), ${h.positionSeconds}::float8),
           'last_duration_seconds', GREATEST(COALESCE((nv.lp ->> 'last_duration_seconds')::int, 0), ${h.durationSeconds}::int))),
         heartbeat_count = p.heartbeat_count + 1,
@@ -101,7 +101,7 @@ export async function recordHeartbeat(
            COALESCE(upd.duration_seconds, s.duration_seconds) AS duration_seconds,
            COALESCE(upd.observed_ms, s.observed_ms) AS observed_ms,
            COALESCE(upd.completion_pct, s.completion_pct) AS completion_pct,
-           COALESCE(upd.content_progress, s.content_progress) AS content_progress,
+           COALESCE(upd.content_progress, s.content_progress, '{}'::jsonb) AS content_progress,
            COALESCE(upd.exhausted_seq, s.exhausted_seq) AS exhausted_seq
     FROM s LEFT JOIN upd ON true`;
   return rows[0];

@@ -23,7 +23,7 @@ CREATE TABLE "paid_sessions" (
     "duration_seconds" INTEGER NOT NULL DEFAULT 0,
     "observed_ms" BIGINT NOT NULL DEFAULT 0,
     "completion_pct" DOUBLE PRECISION NOT NULL DEFAULT 0,
-    "content_progress" JSONB NOT NULL DEFAULT '{}',
+    "content_progress" JSONB DEFAULT '{}',
     "heartbeat_count" INTEGER NOT NULL DEFAULT 0,
     "exhausted_seq" INTEGER,
     "end_reason" TEXT,

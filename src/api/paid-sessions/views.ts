@@ -32,7 +32,7 @@ export function paidSessionView(
       s.capturedMinor ??
       costMinor(billed, { pricePerMinuteMinor: s.pricePerMinuteMinor, lockedMinor: s.lockedMinor }),
     completion_pct: s.completionPct,
-    content_progress: s.contentProgress as unknown as Record<string, LectureProgress>,
+    content_progress: (s.contentProgress ?? {}) as unknown as Record<string, LectureProgress>,
     end_reason: s.endReason,
     captured_amount: s.capturedMinor,
     released_amount: s.releasedMinor,

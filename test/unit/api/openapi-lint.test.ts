@@ -49,6 +49,7 @@ describe('the OpenAPI document (issue 9 #18)', () => {
         'GET /api/courses/{slug}',
         'GET /health',
         'GET /ready',
+        'POST /api/analytics/events',
         'POST /api/auth/login',
         'POST /api/auth/refresh',
         'POST /api/auth/register',

@@ -33,7 +33,8 @@ export async function connectAccountRouter(
   const signal: AccountUpdatedSignal = {
     eventId: event.id,
     stripeAccountId: account.id,
-    eventAtMs: event.created * 1000,
+    // Signed events always carry `created`; without it the event orders as arriving now.
+    eventAtMs: Number.isSafeInteger(event.created) ? event.created * 1000 : Date.now(),
     readiness: readinessOf(account),
   };
   const workflowId = payoutAccountWorkflowId(row.coachId);

@@ -1,0 +1,128 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/infra/config';
+import { coachBalances } from '../../src/data/ledger';
+import { REPO_ROOT } from '../../src/dev/services';
+import { waitUntil } from '../support/bookings';
+import { startTestContext, type TestContext } from '../support/harness';
+import {
+  connectCoach,
+  giveEarnings,
+  payoutSchedule,
+  payoutsOf,
+  setPayoutsEnabled,
+  startStripeProxy,
+  stripeWrites,
+  type StripeProxy,
+} from '../support/payouts';
+
+// The worker is a real separate process (`workers/main.ts`), killed with SIGKILL while Stripe has
+// made the transfer but before its answer reached the activity. A new worker retries the step with
+// the same idempotency key: exactly one transfer, the payout paid once, the ledger balanced.
+
+const env = { EARNINGS_HOLD_PERIOD: '0s', PAYOUT_SCHEDULE: '1h' };
+let proxy: StripeProxy;
+let ctx: TestContext;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  proxy = await startStripeProxy(loadConfig().STRIPE_API_URL);
+  ctx = await startTestContext({ env: { ...env, STRIPE_API_URL: proxy.url } }); // API only
+});
+afterAll(async () => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  await Promise.all(
+    children.map((c) =>
+      c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined,
+    ),
+  );
+  for (const a of (await ctx?.deps.db.connectAccount.findMany({ select: { coachId: true } })) ?? [])
+    await payoutSchedule(ctx.deps, a.coachId)
+      .delete()
+      .catch(() => undefined);
+  await ctx?.close();
+  await proxy?.close();
+});
+
+async function startWorkerProcess(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'workers/main.ts')], {
+    env: { ...process.env, ...env, STRIPE_API_URL: proxy.url, WORKER_QUEUES: 'default', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 120_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('workers running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited (${signal ?? code}) before it was ready:\n${output}`));
+    });
+  });
+  return child;
+}
+
+describe('worker crash during a payout', () => {
+  it('SIGKILL while the transfer is answered: one transfer, paid once, ledger balanced', async () => {
+    const first = await startWorkerProcess();
+    const coach = await connectCoach(ctx.app, ctx.deps);
+    await setPayoutsEnabled(ctx.app, ctx.deps, coach, true); // the schedule is made by this worker
+    await giveEarnings(ctx.deps, coach.user.id, 20_000); // 18,000 after the fee
+
+    // Stripe makes the transfer; its answer never reaches the first worker.
+    let answered!: () => void;
+    const transferMade = new Promise<void>((resolve) => (answered = resolve));
+    proxy.holdAnswer = (req) => {
+      if (req.method !== 'POST' || req.path !== '/v1/transfers') return undefined;
+      answered();
+      return new Promise<void>(() => {});
+    };
+    await payoutSchedule(ctx.deps, coach.user.id).trigger();
+    await transferMade;
+    proxy.holdAnswer = undefined;
+    const exited = new Promise((r) => first.once('exit', r));
+    first.kill('SIGKILL');
+    await exited;
+    const [inFlight] = await payoutsOf(ctx.deps, coach.user.id);
+    expect(inFlight).toMatchObject({ status: 'pending', stripeTransferId: null, amountMinor: 18_000 });
+
+    await startWorkerProcess();
+    const paid = await waitUntil(
+      'the payout paid by the second worker',
+      () => payoutsOf(ctx.deps, coach.user.id),
+      (rows) => rows[0]?.status === 'paid',
+      150_000,
+    );
+    expect(paid).toHaveLength(1);
+    const key = `payout-${paid[0]!.id}-transfer`;
+    const attempts = proxy.calls.filter(
+      (c) => c.method === 'POST' && c.path === '/v1/transfers' && c.idempotencyKey === key,
+    );
+    expect(attempts.length).toBeGreaterThanOrEqual(2); // the first worker's, then the retry's
+    expect(attempts.every((c) => c.idempotencyKey === key)).toBe(true);
+    expect(stripeWrites(proxy, '/v1/transfers').filter((c) => c.idempotencyKey === key)).toHaveLength(1);
+    expect(
+      stripeWrites(proxy, '/v1/transfers').filter(
+        (c) => c.idempotencyKey?.includes(paid[0]!.id) && c.idempotencyKey !== key,
+      ),
+    ).toEqual([]);
+
+    const ledger = await ctx.deps.db.$queryRaw<{ kind: string; n: bigint }[]>`
+      SELECT kind::text, count(*) AS n FROM ledger_transactions WHERE reference = ${`payout:${paid[0]!.id}`} GROUP BY kind`;
+    expect(ledger.map((r) => [r.kind, Number(r.n)])).toEqual([['payout', 1]]);
+    const unbalanced = await ctx.deps.db.$queryRaw<{ transaction_id: string }[]>`
+      SELECT transaction_id FROM ledger_entries GROUP BY transaction_id, currency HAVING sum(amount_minor) <> 0`;
+    expect(unbalanced).toEqual([]);
+    const [gbp] = await coachBalances(ctx.deps.db, coach.user.id, new Date(), 0);
+    expect(gbp).toMatchObject({ currency: 'gbp', availableMinor: 0, paidOutMinor: 18_000 });
+  }, 360_000);
+});

@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stripeDifferences } from '../../scripts/reconcile';
 import { ledger } from '../../src/domain/billing/ledger';
 import { postLedgerDrafts } from '../../src/data/ledger';
 import { dropDatabase, ensureDatabase } from '../../src/dev/postgres';
 import { REPO_ROOT } from '../../src/dev/services';
 import { migrate } from '../../src/infra/migrations';
+import { loadConfig } from '../../src/infra/config';
 import { createPrisma, type Db } from '../../src/infra/prisma';
+import { createStripe } from '../../src/infra/stripe';
 
 // npm run reconcile against a database of its own (so other files' ledger rows cannot change its
 // verdict): a balanced fixture passes, and each kind of corruption is reported with exit code 1.
@@ -151,5 +154,31 @@ describe('npm run reconcile', () => {
     );
     expect(out).toMatch(/\d+ difference\(s\)/);
     expect(out).not.toContain('OK: no differences');
+  }, 60_000);
+
+  it('the Stripe comparison reports each object that differs and passes one that matches (run against stripe-mock, whose refunds are 100 usd)', async () => {
+    await postLedgerDrafts(db, [
+      ledger.bookingRefund({
+        reference: booking,
+        refundId: 're_matches',
+        studentId: student,
+        coachId: coach,
+        amountMinor: 100,
+        currency: 'usd',
+        feeBps: 1000,
+        occurredAt: at(0),
+      }),
+    ]);
+    const stripe = createStripe(loadConfig({ ...process.env, STRIPE_SECRET_KEY: '' }));
+    const { differences, compared } = await stripeDifferences(raw, stripe);
+    const messages = differences.map((d) => `${d.reference}: ${d.message}`);
+    // The booking row does not exist in this database: nothing to compare its payment with.
+    expect(messages).toContain(`${booking}: booking_payment has no PaymentIntent on record`);
+    // stripe-mock's re_1 is 100 usd, the ledger says 1,000 gbp; re_matches agrees with it.
+    expect(messages).toContain(`${booking}: refund 1000 gbp, but re_1 is 100 usd (succeeded)`);
+    expect(messages.filter((m) => m.includes('re_matches'))).toEqual([]);
+    // Payouts without a payouts row (and so without a transfer) are reported with their net amount.
+    expect(messages).toContain('payout:po_1: paid out 2000 with no transfer on record');
+    expect(compared).toBeGreaterThanOrEqual(5);
   }, 60_000);
 });

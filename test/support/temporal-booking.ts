@@ -87,6 +87,17 @@ export const bookingStubs = {
   },
   /** The ledger is checked by what the workflow hands it (test/workflows/booking-ledger.test.ts). */
   async postLedgerTransactions(_drafts: LedgerTransactionDraft[]) {},
+  /** booking_created analytics (issue 13): recorded per booking, checked by the call log. */
+  async recordAnalyticsEvents(events: { id: string }[]) {
+    return { recorded: events.length };
+  },
+  /** A credit booking's credit given back on a cancellation within policy (issue 13). */
+  async returnBookingCredit(bookingId: string) {
+    const row = rowOf(bookingId);
+    const returned = !(row as { creditReturned?: boolean }).creditReturned;
+    Object.assign(row, { creditReturned: true });
+    return { returned };
+  },
 };
 
 /** This booking's activity calls, in order, with the wall-clock time each was made. */

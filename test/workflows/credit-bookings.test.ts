@@ -80,7 +80,7 @@ describe('booking paid with a package credit', () => {
     });
   });
 
-  it('an athlete cancelling inside the no-refund window keeps the credit used; a coach's cancellation always gives it back', async () => {
+  it('an athlete cancelling inside the no-refund window keeps the credit used; a coach’s cancellation always gives it back', async () => {
     const late = creditBooking({ startMs: Date.now() + 2 * HOUR, endMs: Date.now() + 3 * HOUR });
     const h = await startConfirmed(late);
     await h.executeUpdate(cancelUpdate, { args: [{ by: 'athlete', actorId: 'athlete-1', reason: '' }] });

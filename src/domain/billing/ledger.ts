@@ -84,8 +84,6 @@ export const accounts = {
 
 /** Basis points in 100 %. */
 export const BPS = 10_000;
-/** Largest amount a ledger line may carry: Postgres BIGINT holds more, but JS integers stay exact below 2^53. */
-export const MAX_LEDGER_AMOUNT_MINOR = Number.MAX_SAFE_INTEGER;
 
 /** Failure types of the postLedgerTransactions activity; both are non-retryable. */
 export const LedgerFailure = {

@@ -254,6 +254,43 @@ describe('payout runs', () => {
     expect(await messagesTo(coach.user.email)).toHaveLength(1); // no email for a payout that went through
   });
 
+  it('a retryable failure (Stripe rate-limits the transfer twice) is retried with backoff by Temporal, then paid with one transfer', async () => {
+    const coach = await connectCoach(ctx.app, ctx.deps);
+    await setPayoutsEnabled(ctx.app, ctx.deps, coach, true);
+    await giveEarnings(ctx.deps, coach.user.id, 3_000); // 2,700
+    let refused = 0;
+    proxy.intercept = (req) => {
+      if (req.method !== 'POST' || req.path !== '/v1/transfers' || refused >= 2) return undefined;
+      refused++;
+      return {
+        status: 429,
+        body: { error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests' } },
+      };
+    };
+    let result: PayoutWorkflowResult;
+    try {
+      result = await triggerPayout(coach.user.id);
+    } finally {
+      proxy.intercept = undefined;
+    }
+    expect(result).toMatchObject({ status: 'paid', payouts: [{ amountMinor: 2_700, status: 'paid' }] });
+    const [row] = await payoutsOf(ctx.deps, coach.user.id);
+    const key = `payout-${row!.id}-transfer`;
+    expect(proxy.calls.filter((c) => c.idempotencyKey === key).map((c) => c.status)).toEqual([429, 429, 200]);
+    expect(transfersFor(row!.id)).toHaveLength(1);
+    // The attempts are Temporal's (visible in the UI): the last start records attempt 3 and the failure before it.
+    const history = await ctx.deps.temporal.workflow
+      .getHandle(`payout-${coach.user.id}-${result.period}`)
+      .fetchHistory();
+    const started = (history.events ?? [])
+      .map((e) => e.activityTaskStartedEventAttributes)
+      .filter((a) => a && a.attempt && a.attempt > 1);
+    expect(started).toHaveLength(1);
+    expect(started[0]!.attempt).toBe(3);
+    expect(started[0]!.lastFailure?.message).toMatch(/Too many requests/);
+    expect(await messagesTo(coach.user.email)).toHaveLength(0);
+  });
+
   it('a coach with no connected account: failed (no account) with an email; nothing sent to Stripe', async () => {
     const coach = await createUser(ctx.app, ctx.deps, 'coach_pro', 'no-account');
     await giveEarnings(ctx.deps, coach.id, 1_000);

@@ -93,7 +93,8 @@ export async function startStripeProxy(target: string): Promise<StripeProxy> {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(intercepted.body),
       };
-      if (cacheKey) replies.set(cacheKey, reply);
+      // Stripe saves no result for a request it never ran (a rate limit): a repeat is tried afresh.
+      if (cacheKey && reply.status !== 429) replies.set(cacheKey, reply);
       return send(reply, false);
     }
     const forwarded = request(

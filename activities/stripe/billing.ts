@@ -85,7 +85,7 @@ export function billingActivities(deps: Pick<Deps, 'db' | 'stripe' | 'cfg'>) {
       customerId: string;
       choice: PlanChoice;
       key: string;
-    }): Promise<StripeSubscriptionSnapshot & { needsPayment: boolean }> {
+    }): Promise<StripeSubscriptionSnapshot & { needsPayment: boolean; createdMs: number }> {
       const price = await priceIdFor(input.choice);
       let sub: Stripe.Subscription;
       try {
@@ -114,7 +114,7 @@ export function billingActivities(deps: Pick<Deps, 'db' | 'stripe' | 'cfg'>) {
         data: { stripeSubscriptionId: sub.id, clientSecret },
       });
       const snap = snapshotOf(sub);
-      return { ...snap, needsPayment: clientSecret !== null && snap.status !== 'active' };
+      return { ...snap, needsPayment: clientSecret !== null, createdMs: sub.created * 1000 };
     },
 
     /** Moves the subscription to another price: prorated and invoiced now, or (period end) without proration. */

@@ -44,6 +44,7 @@ const stubs = {
       cancelAtPeriodEnd: false,
       userId: input.userId,
       needsPayment: true,
+      createdMs: Math.floor(Date.now() / 1000) * 1000,
     };
   },
   async updateStripeSubscriptionPlan(_: unknown) {
@@ -266,8 +267,10 @@ describe('subscription-<userId> (stub activities)', () => {
     const late = event(s.subscriptionId, 'invoice.paid', base + 1_000, { status: 'active' });
     await s.handle.signal(stripeSubscriptionEventSignal, late);
     await eventually(refetches, (n) => n === 1);
-    const state = await s.handle.query(subscriptionStateQuery);
-    expect(state).toMatchObject({ status: 'canceled', role: 'free' });
+    await eventually(
+      () => s.handle.query(subscriptionStateQuery),
+      (st) => st.status === 'canceled' && st.role === 'free',
+    );
     expect(roles.get(s.userId)).toBe('free');
     // Stripe redelivers the late event: dropped by its id (no second re-read, nothing changes).
     await s.handle.signal(stripeSubscriptionEventSignal, late);
@@ -292,7 +295,15 @@ describe('subscription-<userId> (stub activities)', () => {
       (r) => r === 'free',
       10_000,
     );
-    expect(emailsTo(s.userId)).toEqual(['subscription_payment_failed', 'subscription_payment_failed']);
+    await eventually(
+      () => emailsTo(s.userId).length,
+      (n) => n === 3,
+    );
+    expect(emailsTo(s.userId)).toEqual([
+      'subscription_payment_failed',
+      'subscription_payment_failed',
+      'subscription_downgraded',
+    ]);
     const first = of(s.userId, 'sendEmail')[0]!.args[0] as { data: { link: string } };
     expect(first.data.link).toBe('https://pay.example/inv');
     expect(of(s.userId, 'cancelStripeSubscription')).toHaveLength(1);

@@ -148,6 +148,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   let eventsThisRun = 0;
   let appliedSeatTier: OrgSeatTier | null = null;
   let runPeriodEndMs = c.facts.periodEndMs.value;
+  /** Why the plan ended, for the downgrade email, when a timer (dunning) ended it. */
+  let endReason: string | null = null;
   /** The newest hosted-invoice link a failed payment came with (dunning emails point to it). */
   let payUrl: string | null = c.dunning?.payUrl ?? null;
   const eventsPerRun = settings.eventsPerRun ?? DEFAULT_EVENTS_PER_RUN;
@@ -218,20 +220,29 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
       const { role } = await applySubscriptionRole({ userId, role: target, why });
       c.targetRole = target;
       c.appliedRole = role;
-      if (before !== null && keepsVideos(before) && !keepsVideos(role) && !c.grace) {
+      const lostVideos = before !== null && keepsVideos(before) && !keepsVideos(role) && !c.grace;
+      if (lostVideos) {
         const endsAtMs = now + settings.graceMs;
         // Reminders whose time has already passed at the start are not sent late.
         const remindersSent = settings.graceRemindersMs.filter((lead) => endsAtMs - lead <= now).length;
         c.grace = { endsAtMs, remindersSent, from: before };
+      }
+      // Moving to free (or off video) is announced once, with the grace period's end when there is one.
+      if (before !== null && role !== before && (target === 'free' || lostVideos)) {
         await email(
           'subscription_downgraded',
-          `subscription-${userId}-downgraded-${c.generation}-${c.opSeq}`,
+          `subscription-${userId}-downgraded-${c.generation}-${c.opSeq}-${role}`,
           {
             planName: planFor(before).name,
-            reason: why,
-            videosDeletedOn: new Date(endsAtMs).toISOString(),
+            reason:
+              endReason ??
+              (c.facts.status.value === 'canceled'
+                ? 'it was cancelled'
+                : `the plan changed to ${planFor(role).name}`),
+            videosDeletedOn: c.grace ? new Date(c.grace.endsAtMs).toISOString() : null,
           },
         );
+        endReason = null;
       }
     }
     if (c.appliedRole && keepsVideos(c.appliedRole) && c.grace) c.grace = null; // resubscribed in time
@@ -386,6 +397,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         learn({ status: 'canceled', cancelAtPeriodEnd: false }, 'dunning-ended');
         c.pending = null;
         why = 'the renewal payment stayed unpaid';
+        endReason = why;
       }
     }
     const graceAt = graceDueMs();
@@ -468,12 +480,20 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
           });
           c.subscriptionId = created.subscriptionId;
           c.pending = null;
-          // Until the first invoice is paid the subscription is incomplete, whatever the create answered.
-          const status = created.needsPayment ? 'incomplete' : created.status;
-          learn(
-            { status, plan: wanted, periodEndMs: created.periodEndMs, cancelAtPeriodEnd: false },
-            'subscribe',
-          );
+          // Entitlement comes only from Stripe's word that an invoice was paid (invoice.paid, or
+          // the subscription turning active): until then the new subscription is incomplete, whatever
+          // the create answered. Stamped with Stripe's creation time, ordered before any event of
+          // that second, so the first invoice's payment is never mistaken for an older event.
+          c.facts = applyFact(c.facts, {
+            stamp: {
+              atMs: Math.max(created.createdMs, c.facts.watermarkMs + 1),
+              id: `!create:${c.generation}`,
+            },
+            status: 'incomplete',
+            plan: wanted,
+            periodEndMs: created.periodEndMs,
+            cancelAtPeriodEnd: false,
+          });
           await sync(`subscribed to ${wanted.plan}`);
           version++;
           return {

@@ -348,6 +348,10 @@ describe('subscription-<userId> (stub activities)', () => {
       (n) => n === 1,
       10_000,
     );
+    await eventually(
+      () => emailsTo(s.userId).length,
+      (n) => n === 4,
+    );
     expect(emailsTo(s.userId)).toEqual([
       'subscription_downgraded',
       'subscription_grace_reminder',

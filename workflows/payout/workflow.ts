@@ -7,6 +7,7 @@ import {
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
+  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { DefaultActivities } from '../../activities';
 import { ledger } from '../../src/domain/billing/ledger';
@@ -37,7 +38,13 @@ const { preparePayouts, markPayoutPaid, failPayout, postLedgerTransactions, appl
   proxyActivities<DefaultActivities>(profiles.postgres);
 const { transferPayout } = proxyActivities<DefaultActivities>(profiles.stripe);
 const { sendEmail } = proxyActivities<DefaultActivities>(profiles.noticeEmail);
-const { syncPayoutSchedule } = proxyActivities<DefaultActivities>(profiles.maintenance);
+// The payout family's own profile for the Schedule call: like the Postgres steps, retried until the
+// Temporal frontend takes it (a Schedule left out of step would stop or keep paying a coach).
+const scheduleStep = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+} satisfies ActivityOptions;
+const { syncPayoutSchedule } = proxyActivities<DefaultActivities>(scheduleStep);
 
 /** A failure that ends a payout `failed` (no account, payouts disabled, Stripe's permanent refusal). */
 function finalFailure(err: unknown): ApplicationFailure | undefined {

@@ -40,6 +40,9 @@ function stripeProblem(err: unknown, what: string): never {
   const e = (typeof err === 'object' && err !== null ? err : {}) as StripeErrorShape;
   if (e.type === 'StripeInvalidRequestError' && e.param === 'country')
     throw invalidFields([{ field: 'country', reason: e.message ?? 'not supported by Stripe Connect' }]);
+  // The same key still running at Stripe (a concurrent first call): the repeat gets its answer.
+  if (e.type === 'StripeIdempotencyError' && e.code === 'idempotency_key_in_use')
+    throw unavailable(`${what}: the same request is still running; try again`, 'stripe_busy', 1);
   if (e.type === 'StripeInvalidRequestError' || e.type === 'StripePermissionError')
     throw conflict(`${what}: Stripe refused (${e.message ?? e.code ?? e.type})`, 'stripe_rejected');
   throw unavailable(`${what}: Stripe could not be reached; try again`, 'stripe_unavailable', 5);

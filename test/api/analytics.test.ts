@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 const today = () => new Date().toISOString().slice(0, 10);
-const views = (coach: string, n: number, tag = randomUUID()) =>
+const views = (coach: string, n: number, tag: string = randomUUID()) =>
   Array.from({ length: n }, (_, i) => ({
     key: `${tag}-view-${i}`,
     type: 'page_view',

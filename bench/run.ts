@@ -3,9 +3,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { benchStack, reported, resultsTable } from './harness';
 import { benchmarks as bookingBenchmarks } from './booking';
+import { heartbeatsBench } from './heartbeats';
 import { identityBench } from './identity';
 import { timezoneBench } from './timezone';
 import { videoBench } from './video';
+import { analyticsBench } from './analytics';
 
 // `npm run bench [suite…]`: starts (or reuses) the real stack, runs each suite, prints one JSON line
 // per result, writes them all to bench/results/latest.json (git-ignored) and ends with a short table.
@@ -17,6 +19,8 @@ const suites: Record<string, () => Promise<void>> = {
   },
   video: videoBench,
   timezone: timezoneBench,
+  heartbeats: heartbeatsBench,
+  analytics: analyticsBench,
 };
 
 const only = process.argv.slice(2);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/infra/config';
 import { coachBalances } from '../../src/data/ledger';
@@ -46,19 +47,31 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-/** Triggers the coach's Schedule and waits for the run it started to finish; returns its result. */
+const consumed = new Map<string, { ids: Set<string>; lastMs: number }>();
+
+/**
+ * Triggers the coach's Schedule and waits for the run it started; returns its result. A run's period
+ * is its nominal time in whole seconds, so a later trigger waits for the next second (the same
+ * second would be the same period, which pays nothing new by design), and the run is told apart from
+ * earlier ones by its workflow id (the Schedule's list of recent actions is eventually consistent).
+ */
 async function triggerPayout(coachId: string): Promise<PayoutWorkflowResult> {
+  const seen = consumed.get(coachId) ?? { ids: new Set<string>(), lastMs: 0 };
+  consumed.set(coachId, seen);
+  const nextSecond = Math.floor(seen.lastMs / 1000) * 1000 + 1000;
+  if (Date.now() < nextSecond) await sleep(nextSecond - Date.now() + 50);
   const handle = payoutSchedule(ctx.deps, coachId);
-  const before = (await handle.describe()).info.recentActions.length;
+  seen.lastMs = Date.now();
   await handle.trigger();
   const described = await waitUntil(
     'the triggered payout run',
     () => handle.describe(),
-    (d) => d.info.recentActions.length > before,
+    (d) => d.info.recentActions.some((a) => !seen.ids.has(a.action.workflow.workflowId)),
     30_000,
   );
-  const action = described.info.recentActions.at(-1)!.action;
-  return ctx.deps.temporal.workflow.getHandle<PayoutWorkflow>(action.workflow.workflowId).result();
+  const fresh = described.info.recentActions.find((a) => !seen.ids.has(a.action.workflow.workflowId))!;
+  seen.ids.add(fresh.action.workflow.workflowId);
+  return ctx.deps.temporal.workflow.getHandle<PayoutWorkflow>(fresh.action.workflow.workflowId).result();
 }
 
 const balanceOf = async (coachId: string, currency = 'gbp') =>
@@ -112,6 +125,9 @@ describe('Connect onboarding', () => {
     expect(schedule.spec.intervals?.[0]?.every).toBe(3_600_000);
     const ready = await call(ctx.app, 'GET', '/api/coaches/me/payouts/account', { token: coach.token });
     expect(ready.body).toMatchObject({ state: 'ready', payoutsEnabled: true, detailsSubmitted: true });
+    const next = Date.parse(ready.body.nextPayoutAt);
+    expect(next).toBeGreaterThan(Date.now());
+    expect(next).toBeLessThanOrEqual(Date.now() + 3_600_000);
 
     // Payouts disabled: paused, with Stripe's reason in the note.
     const disabled = accountUpdatedEvent(
@@ -145,6 +161,7 @@ describe('Connect onboarding', () => {
     );
     const after = await call(ctx.app, 'GET', '/api/coaches/me/payouts/account', { token: coach.token });
     expect(after.body).toMatchObject({
+      nextPayoutAt: null,
       state: 'restricted',
       payoutsEnabled: false,
       disabledReason: 'requirements.past_due',
@@ -186,6 +203,15 @@ describe('payout runs', () => {
     }
     expect(await balanceOf(coach.user.id)).toMatchObject({ availableMinor: 0, paidOutMinor: 9_000 });
     expect(await balanceOf(coach.user.id, 'usd')).toMatchObject({ availableMinor: 0, paidOutMinor: 1_800 });
+
+    // The same period again (an operator's rerun): the recorded payouts are its answer, nothing new moves.
+    const rerun = await ctx.deps.temporal.workflow.execute<PayoutWorkflow>(payoutWorkflowType, {
+      taskQueue: ctx.deps.cfg.TEMPORAL_TASK_QUEUE,
+      workflowId: `payout-${coach.user.id}-rerun`,
+      args: [{ coachId: coach.user.id, period: result.period }],
+    });
+    expect(rerun).toEqual(result);
+    for (const row of rows) expect(transfersFor(row.id)).toHaveLength(1);
 
     const second = await triggerPayout(coach.user.id);
     expect(second).toMatchObject({ status: 'skipped', payouts: [] });

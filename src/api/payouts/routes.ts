@@ -63,7 +63,7 @@ export function payoutRoutes(deps: Deps) {
       responses: { 200: json(PayoutAccountSchema, 'Readiness'), ...errorResponses(401, 403) },
     }),
     async (c) => {
-      const status = await payoutAccountStatus(deps.db, c.get('user').id);
+      const status = await payoutAccountStatus(deps, c.get('user').id);
       return c.json(payoutAccountView(status), 200);
     },
   );

@@ -29,6 +29,9 @@ export const PayoutAccountSchema = z
     requirementsDue: z.array(z.string()).openapi({ description: 'What Stripe still asks for' }),
     disabledReason: z.string().nullable(),
     updatedAt: Instant.nullable().openapi({ description: 'When Stripe last reported on the account' }),
+    nextPayoutAt: Instant.nullable().openapi({
+      description: 'When the next payout runs (ready accounts; null when not scheduled or not known)',
+    }),
   })
   .openapi('PayoutAccount');
 

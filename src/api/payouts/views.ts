@@ -14,6 +14,7 @@ export function payoutAccountView(s: AccountStatus): z.infer<typeof PayoutAccoun
     requirementsDue: a?.requirementsDue ?? [],
     disabledReason: a?.disabledReason ?? null,
     updatedAt: a?.stripeEventAt?.toISOString() ?? null,
+    nextPayoutAt: s.nextPayoutAt?.toISOString() ?? null,
   };
 }
 

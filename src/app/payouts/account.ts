@@ -12,6 +12,7 @@ import {
 import type { Deps } from '../../infra/deps';
 import type { Db } from '../../infra/prisma';
 import { payoutStripeKeys } from '../../../workflows/payout/definitions';
+import { scheduleIds } from '../../../workflows/shared/ids';
 
 // A coach's Stripe Connect account: created once (idempotency key from the coach id), then an
 // onboarding link on every request (links are single-use and expire within minutes). Readiness is
@@ -21,6 +22,8 @@ import { payoutStripeKeys } from '../../../workflows/payout/definitions';
 export interface AccountStatus {
   state: OnboardingState;
   account: ConnectAccount | null;
+  /** The payout Schedule's next run; null when it is paused, absent or Temporal did not answer. */
+  nextPayoutAt?: Date | null;
 }
 
 export interface Onboarding extends AccountStatus {
@@ -48,9 +51,23 @@ function stripeProblem(err: unknown, what: string): never {
   throw unavailable(`${what}: Stripe could not be reached; try again`, 'stripe_unavailable', 5);
 }
 
-export async function payoutAccountStatus(db: Db, coachId: string): Promise<AccountStatus> {
-  const account = await connectAccountOf(db, coachId);
-  return { state: onboardingState(readinessOfRow(account)), account };
+export async function payoutAccountStatus(
+  deps: Pick<Deps, 'db' | 'temporal'>,
+  coachId: string,
+): Promise<AccountStatus> {
+  const account = await connectAccountOf(deps.db, coachId);
+  const state = onboardingState(readinessOfRow(account));
+  return { state, account, nextPayoutAt: state === 'ready' ? await nextPayout(deps, coachId) : null };
+}
+
+/** When the coach's Schedule runs next; a Temporal hiccup shows as unknown (null), never as an error. */
+async function nextPayout(deps: Pick<Deps, 'temporal'>, coachId: string): Promise<Date | null> {
+  try {
+    const d = await deps.temporal.schedule.getHandle(scheduleIds.coachPayouts(coachId)).describe();
+    return d.state.paused ? null : (d.info.nextActionTimes[0] ?? null);
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -10,6 +10,9 @@ import {
 // The paid-session heartbeat: the hot path (every 5 s per viewer), ONE statement, the SQL form of
 // src/domain/billing/metering.ts applyHeartbeat:
 //
+//   a    the caller's login session is live (not revoked or expired): the route verified the access
+//        token's signature, and this replaces the middleware's separate session lookup, so a
+//        heartbeat is one round trip to Postgres (docs/adr/0012);
 //   s    locks the session row (FOR UPDATE: a concurrent heartbeat of the same session waits, then
 //        reads the row it left, so every merge starts from the latest totals);
 //   ok   keeps it only if the heartbeat may count (active, not closing, the caller is its student,
@@ -23,7 +26,9 @@ import {
 // second query and a duplicate answers the current totals.
 
 export interface HeartbeatRow {
-  status: string;
+  authed: boolean;
+  /** null: no such session. */
+  status: string | null;
   is_student: boolean;
   closing: boolean;
   started_at: Date | null;
@@ -44,18 +49,24 @@ export async function recordHeartbeat(
   db: Db,
   sessionId: string,
   studentId: string,
+  authSessionId: string,
   h: Heartbeat,
-): Promise<HeartbeatRow | undefined> {
+): Promise<HeartbeatRow> {
   const lecture = String(h.currentLecture);
   const rows = await db.$queryRaw<HeartbeatRow[]>`
-    WITH s AS (
+    WITH a AS (
+      SELECT EXISTS (
+        SELECT 1 FROM auth_sessions
+        WHERE id = ${authSessionId}::uuid AND user_id = ${studentId}::uuid AND revoked_at IS NULL AND expires_at > now()
+      ) AS authed
+    ), s AS (
       SELECT id, status, student_id, end_reason, started_at, last_heartbeat_at, lecture_positions,
              locked_minor, price_per_minute_minor, currency, duration_seconds, observed_ms,
              completion_pct, content_progress, exhausted_seq, date_trunc('milliseconds', clock_timestamp()) AS at
       FROM paid_sessions WHERE id = ${sessionId}::uuid FOR UPDATE
     ), ok AS (
-      SELECT * FROM s
-      WHERE status = 'active' AND end_reason IS NULL AND student_id = ${studentId}::uuid
+      SELECT s.* FROM s, a
+      WHERE a.authed AND status = 'active' AND end_reason IS NULL AND student_id = ${studentId}::uuid
         AND ${h.durationSeconds}::int <= EXTRACT(EPOCH FROM (at - started_at)) + ${DURATION_TOLERANCE_SECONDS}
         AND ${h.currentLecture}::int = ANY (lecture_positions)
     ), ins AS (
@@ -94,7 +105,7 @@ export async function recordHeartbeat(
       FROM nv WHERE p.id = nv.id
       RETURNING p.duration_seconds, p.observed_ms, p.completion_pct, p.content_progress, p.exhausted_seq
     )
-    SELECT s.status::text AS status, s.student_id = ${studentId}::uuid AS is_student,
+    SELECT a.authed, s.status::text AS status, s.student_id = ${studentId}::uuid AS is_student,
            s.end_reason IS NOT NULL AS closing, s.started_at, s.at, s.lecture_positions, s.locked_minor,
            s.price_per_minute_minor, s.currency::text AS currency,
            EXISTS (SELECT 1 FROM ins) AS inserted,
@@ -103,8 +114,8 @@ export async function recordHeartbeat(
            COALESCE(upd.completion_pct, s.completion_pct) AS completion_pct,
            COALESCE(upd.content_progress, s.content_progress, '{}'::jsonb) AS content_progress,
            COALESCE(upd.exhausted_seq, s.exhausted_seq) AS exhausted_seq
-    FROM s LEFT JOIN upd ON true`;
-  return rows[0];
+    FROM a LEFT JOIN s ON true LEFT JOIN upd ON true`;
+  return rows[0]!;
 }
 
 /** The session row with what lists and the status view show. */

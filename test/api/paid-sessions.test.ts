@@ -231,6 +231,48 @@ describe('create → start → heartbeats → complete', () => {
   });
 });
 
+describe('lecture playback', () => {
+  it('only the student of an active session gets presigned URLs, by lecture position or through the course', async () => {
+    const student = await createUser(ctx.app, ctx.deps, 'free', 'student');
+    const stranger = await createUser(ctx.app, ctx.deps, 'free', 'stranger');
+    const lecture2 = course.lectures[1]!;
+    const viaCourse = (who: TestUser) =>
+      call(ctx.app, 'GET', `/api/courses/${course.courseId}/lectures/${lecture2.id}/playback`, {
+        token: who.token,
+      });
+    expect((await viaCourse(student)).status).toBe(403); // no session yet
+    const s = await openActiveSession(ctx.app, ctx.deps, student, course, 500);
+    const play = await call(ctx.app, 'GET', `/api/sessions/${s.id}/lectures/2/playback`, {
+      token: student.token,
+    });
+    expect(play.status).toBe(200);
+    expect(play.body).toMatchObject({ startSeconds: 300, endSeconds: 600 });
+    expect(play.body.url).toMatch(/X-Amz-Signature=/);
+    expect((await viaCourse(student)).status).toBe(200);
+    expect(
+      (await call(ctx.app, 'GET', `/api/sessions/${s.id}/lectures/2/playback`, { token: stranger.token }))
+        .status,
+    ).toBe(404);
+    const missing = await call(ctx.app, 'GET', `/api/sessions/${s.id}/lectures/7/playback`, {
+      token: student.token,
+    });
+    expect([missing.status, JSON.stringify(missing.body.error)]).toEqual([
+      404,
+      expect.stringContaining('position'),
+    ]);
+    expect(
+      (await call(ctx.app, 'GET', `/api/sessions/${s.id}/lectures/0/playback`, { token: student.token }))
+        .status,
+    ).toBe(400);
+    await call(ctx.app, 'POST', `/api/sessions/${s.id}/complete`, { token: student.token });
+    expect(
+      (await call(ctx.app, 'GET', `/api/sessions/${s.id}/lectures/2/playback`, { token: student.token }))
+        .status,
+    ).toBe(409);
+    expect((await viaCourse(student)).status).toBe(403);
+  });
+});
+
 describe('bad input: 4xx naming the field, nothing changes', () => {
   it('create', async () => {
     const student = await createUser(ctx.app, ctx.deps, 'free', 'student');
@@ -333,6 +375,16 @@ describe('bad input: 4xx naming the field, nothing changes', () => {
       expect(JSON.stringify(r.body.error)).toContain(field);
     }
     expect((await beat(ctx.app, other, s.id, hb(1, 1, 1))).status).toBe(404);
+    expect((await beat(ctx.app, { ...student, token: 'not.a.token' }, s.id, hb(1, 1, 1))).status).toBe(401);
+    // A logged-out token is refused at once (the statement checks the login session).
+    const second = await call(ctx.app, 'POST', '/api/auth/login', {
+      body: { email: student.email, password: 'correct horse battery' },
+    });
+    expect(second.status).toBe(200);
+    await call(ctx.app, 'POST', '/api/auth/logout', { token: second.body.token });
+    expect((await beat(ctx.app, { ...student, token: second.body.token }, s.id, hb(1, 1, 1))).status).toBe(
+      401,
+    );
     const unchanged = await row(s.id);
     expect(unchanged).toMatchObject({
       durationSeconds: 0,

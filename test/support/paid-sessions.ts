@@ -39,6 +39,18 @@ export async function createPaidCourse(
       uploadExpiresAt: new Date(Date.now() + 3_600_000),
       status: 'ready',
       stage: 'ready',
+      durationSeconds: 600,
+      renditions: [
+        {
+          label: '720p',
+          key: `videos/${randomUUID()}/720p.mp4`,
+          width: 1280,
+          height: 720,
+          bytes: 1,
+          videoKbps: 2500,
+          audioKbps: 128,
+        },
+      ],
     },
   });
   const pricePerMinute = opts.pricePerMinute ?? 60;

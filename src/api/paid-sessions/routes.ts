@@ -1,14 +1,22 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createMiddleware } from 'hono/factory';
 import {
   completePaidSession,
   createPaidSession,
   heartbeat,
   listMyPaidSessions,
   sessionFor,
+  sessionLecturePlayback,
   startPaidSession,
 } from '../../app/paid-sessions/sessions';
 import type { Deps } from '../../infra/deps';
+import { verifyAccessToken } from '../../infra/tokens';
+import { unauthenticated } from '../../domain/shared/errors';
 import { requireAuth, type AuthedVars } from '../middleware/auth';
+import type { RequestVars } from '../middleware/request-context';
+import { z } from '@hono/zod-openapi';
+import { LecturePlaybackSchema } from '../courses/schemas';
+import { playbackView } from '../courses/views';
 import { body, errorResponses, IdParam, json, pageOf, secured } from '../openapi';
 import {
   CreatePaidSessionBody,
@@ -22,8 +30,30 @@ import { paidSessionView } from './views';
 
 // Pay-per-minute viewing (seed 002's paths, kept exactly). src/app/paid-sessions does the work.
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type HeartbeatVars = RequestVars & { caller: { id: string; authSessionId: string } };
+
+/**
+ * The heartbeat's authentication: the access token's signature and expiry here, its login session
+ * (not revoked, not expired, this user's) inside the heartbeat statement itself, so the hot path
+ * makes one round trip to Postgres instead of two (docs/adr/0012). The same checks as requireAuth.
+ */
+function heartbeatAuth(deps: Pick<Deps, 'cfg'>) {
+  return createMiddleware<{ Variables: HeartbeatVars }>(async (c, next) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
+    if (!match) throw unauthenticated('Missing bearer token (Authorization: Bearer <token>)');
+    const claims = await verifyAccessToken(deps.cfg, match[1]!);
+    if (!claims || !UUID.test(claims.sub) || !UUID.test(claims.sid))
+      throw unauthenticated('Invalid or expired token');
+    c.set('caller', { id: claims.sub, authSessionId: claims.sid });
+    c.set('log', c.get('log').child({ userId: claims.sub }));
+    await next();
+  });
+}
+
 export function paidSessionRoutes(deps: Deps) {
-  const app = new OpenAPIHono<{ Variables: AuthedVars }>();
+  const app = new OpenAPIHono<{ Variables: AuthedVars & HeartbeatVars }>();
   const auth = requireAuth(deps);
   const tags = ['paid sessions'];
 
@@ -83,7 +113,7 @@ export function paidSessionRoutes(deps: Deps) {
       summary:
         'Heartbeat (every 5 s while playing): idempotent by seq, monotonic; answers the running cost and progress',
       ...secured,
-      middleware: [auth],
+      middleware: [heartbeatAuth(deps)],
       request: { params: IdParam, body: body(MetricsBody) },
       responses: {
         200: json(MetricsAnswer, 'Recorded (or already recorded)'),
@@ -91,10 +121,9 @@ export function paidSessionRoutes(deps: Deps) {
       },
     }),
     async (c) => {
-      const user = c.get('user');
       const id = c.req.valid('param').id;
       const b = c.req.valid('json');
-      const r = await heartbeat(deps, user, id, {
+      const r = await heartbeat(deps, c.get('caller'), id, {
         seq: b.seq,
         durationSeconds: b.duration_seconds,
         completionPct: b.completion_pct,
@@ -160,6 +189,30 @@ export function paidSessionRoutes(deps: Deps) {
       const user = c.get('user');
       const s = await sessionFor(deps, user, c.req.valid('param').id);
       return c.json({ session: paidSessionView(s, user) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/sessions/{id}/lectures/{position}/playback',
+      operationId: 'getPaidSessionLecturePlayback',
+      tags,
+      summary:
+        'Short-lived playback URLs of a lecture (by its position) for the student of an active session',
+      ...secured,
+      middleware: [auth],
+      request: {
+        params: IdParam.extend({ position: z.coerce.number().int().min(1).max(100_000) }),
+      },
+      responses: {
+        200: json(LecturePlaybackSchema, 'Playback'),
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) => {
+      const { id, position } = c.req.valid('param');
+      return c.json(playbackView(await sessionLecturePlayback(deps, c.get('user'), id, position)), 200);
     },
   );
 

@@ -17,6 +17,7 @@ import {
   notFound,
   rejectProblems,
   unavailable,
+  unauthenticated,
   type FieldProblem,
 } from '../../domain/shared/errors';
 import {
@@ -31,6 +32,7 @@ import {
   PaidSessionFailure,
   startPaidSessionUpdate,
 } from '../../../workflows/paid-session/definitions';
+import { lecturePlayback, type LecturePlayback } from '../courses/playback';
 import { temporalFailure } from '../temporal-failures';
 import { paidSessionHandle, startPaidSessionAndAwaitReady } from './workflow';
 
@@ -163,13 +165,15 @@ export interface HeartbeatAnswer {
 /** PATCH …/metrics: one statement; a repeated seq answers the current totals and changes nothing. */
 export async function heartbeat(
   deps: Pick<Deps, 'db' | 'temporal'>,
-  caller: Caller,
+  /** From a verified access token; the statement checks its login session is still live. */
+  caller: Caller & { authSessionId: string },
   id: string,
   h: Heartbeat,
 ): Promise<HeartbeatAnswer> {
   rejectProblems(heartbeatProblems(h));
-  const r = await recordHeartbeat(deps.db, id, caller.id, h);
-  if (!r || !r.is_student) throw notFound('Paid session');
+  const r = await recordHeartbeat(deps.db, id, caller.id, caller.authSessionId, h);
+  if (!r.authed) throw unauthenticated('Session has ended; log in again');
+  if (r.status === null || !r.is_student) throw notFound('Paid session');
   if (!r.inserted) {
     if (r.status !== 'active' || r.closing)
       throw conflict(
@@ -237,4 +241,31 @@ export async function listMyPaidSessions(
     as === 'student' ? { studentId: caller.id } : { coachId: caller.id },
     page,
   );
+}
+
+/**
+ * Playback URLs of the lecture at `position`, for the student of an active session: the courses
+ * feature decides entitlement (an active paid session of the course) and presigns.
+ */
+export async function sessionLecturePlayback(
+  deps: Deps,
+  caller: Caller,
+  id: string,
+  position: number,
+): Promise<LecturePlayback> {
+  const s = await sessionFor(deps, caller, id, 'student');
+  if (s.status !== 'active' || s.endReason)
+    throw conflict(
+      `The session is ${s.endReason ? 'ending' : s.status}; no lecture can be played`,
+      'session_not_active',
+    );
+  const lecture = await deps.db.lecture.findFirst({
+    where: { courseId: s.courseId, position },
+    select: { id: true },
+  });
+  if (!lecture)
+    throw notFound('Lecture', [
+      { field: 'position', reason: `the course has no lecture at position ${position}` },
+    ]);
+  return lecturePlayback(deps, caller.id, s.courseId, lecture.id);
 }

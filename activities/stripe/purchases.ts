@@ -107,6 +107,48 @@ export function purchaseStripeActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
     },
 
     /**
+     * A payment that arrived after the checkout expired (it succeeded while the intent was being
+     * cancelled): recorded on the row and refunded in full, once. The purchase stays EXPIRED and
+     * grants nothing.
+     */
+    async refundLatePurchasePayment(input: {
+      purchaseId: string;
+      amountMinor: number;
+    }): Promise<{ refundId: string; refundedMinor: number; recorded: boolean }> {
+      const marked = await db.purchase.updateMany({
+        where: { id: input.purchaseId, status: 'EXPIRED', paidAt: null },
+        data: { paidAt: new Date() },
+      });
+      const p = await db.purchase.findUniqueOrThrow({ where: { id: input.purchaseId } });
+      if (p.refundId)
+        return { refundId: p.refundId, refundedMinor: p.refundedMinor, recorded: marked.count === 1 };
+      let refund;
+      try {
+        refund = await stripe.refunds.create(
+          {
+            payment_intent: p.paymentIntentId!,
+            amount: input.amountMinor,
+            reason: 'requested_by_customer',
+            metadata: { kind: 'purchase', purchaseId: p.id },
+          },
+          { idempotencyKey: purchasePaymentKeys.refund(p.id) },
+        );
+      } catch (err) {
+        classify(err, 'refunding the late payment failed');
+      }
+      await db.purchase.updateMany({
+        where: { id: p.id, refundId: null },
+        data: {
+          refundId: refund.id,
+          refundedMinor: input.amountMinor,
+          refundedAt: new Date(),
+          refundNote: 'Paid after the checkout had expired: refunded in full',
+        },
+      });
+      return { refundId: refund.id, refundedMinor: input.amountMinor, recorded: marked.count === 1 };
+    },
+
+    /**
      * Refunds `amountMinor` of the purchase at Stripe, once (the refund id on the row is checked
      * first, and the key is per purchase). The credits and the status are settled afterwards by
      * settlePurchaseRefund, so a crash in between only repeats this call, which Stripe answers the same.

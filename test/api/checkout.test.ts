@@ -448,7 +448,7 @@ describe('refused checkouts and credits: 4xx naming the reason, nothing written'
 });
 
 describe('abandoned checkout and refunds made in Stripe', () => {
-  it('an unpaid checkout expires after PURCHASE_CHECKOUT_TIMEOUT and its intent is cancelled', async () => {
+  it('an unpaid checkout expires after PURCHASE_CHECKOUT_TIMEOUT and its intent is cancelled; a payment arriving after that is refunded in full', async () => {
     const product = await createProduct(coach, { title: 'Plan', priceMinor: 999 });
     const buyer = await createUser(ctx.app, ctx.deps, 'free', 'buyer');
     const stripe = recordStripeRequests(ctx.deps);
@@ -468,9 +468,31 @@ describe('abandoned checkout and refunds made in Stripe', () => {
         stripe.seen.filter((r) => r.idempotencyKey === `purchase-${id}-cancel-payment-intent`).length,
       (n) => n === 1,
     );
-    stripe.stop();
     const desc = await ctx.deps.temporal.workflow.getHandle(workflowIds.purchase(id)).describe();
     expect(['COMPLETED', 'RUNNING']).toContain(desc.status.name);
+
+    // The payment succeeded while the intent was being cancelled: refunded in full, nothing granted.
+    await payPurchase(started.body.purchase, 999);
+    const late = await waitUntil(
+      'late payment refunded',
+      () => purchaseRow(id),
+      (p) => p.refundId !== null,
+    );
+    expect(late).toMatchObject({
+      status: 'EXPIRED',
+      refundedMinor: 999,
+      refundNote: 'Paid after the checkout had expired: refunded in full',
+    });
+    expect(late.paidAt).not.toBeNull();
+    expect(stripe.seen.filter((r) => r.idempotencyKey === `purchase-${id}-refund`)).toHaveLength(1);
+    stripe.stop();
+    const kinds = await waitUntil(
+      'ledger sale and refund',
+      () => ctx.deps.db.$queryRaw<{ kind: string }[]>`
+        SELECT kind::text AS kind FROM ledger_transactions WHERE reference = ${`purchase:${id}`} ORDER BY kind`,
+      (rows) => rows.length === 2,
+    );
+    expect(kinds.map((k) => k.kind)).toEqual(['purchase', 'purchase_refund']);
   });
 
   it('charge.refunded from Stripe refunds a plain product', async () => {

@@ -50,8 +50,12 @@ const { postLedgerTransactions, recordAnalyticsEvents } = proxyActivities<Defaul
 );
 const { planPurchaseRefund: planForCaller, settlePurchaseRefund: settleForCaller } =
   proxyActivities<DefaultActivities>(profiles.postgresForCaller);
-const { createPurchasePaymentIntent, cancelPurchasePaymentIntent, refundPurchasePayment } =
-  proxyActivities<DefaultActivities>(profiles.stripe);
+const {
+  createPurchasePaymentIntent,
+  cancelPurchasePaymentIntent,
+  refundPurchasePayment,
+  refundLatePurchasePayment,
+} = proxyActivities<DefaultActivities>(profiles.stripe);
 const { sendEmail } = proxyActivities<DefaultActivities>(profiles.email);
 
 const failure = (type: string, message: string, field?: string) =>
@@ -70,6 +74,8 @@ export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<Pu
   let p: PurchaseSnapshot | undefined = input.snapshot;
   const inbox: PurchasePaymentSignal[] = [];
   const refunds: PurchaseRefundedSignal[] = [];
+  /** Successes for a checkout that had already expired: refunded in full. */
+  const latePayments: PurchasePaymentSignal[] = [];
   const seenEvents = new Set<string>();
   let lastPaymentError: string | null = null;
   let settled = false; // the side effects of PAID (ledger, analytics, emails) are done
@@ -221,7 +227,11 @@ export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<Pu
         log.warn('payment event does not match the purchase; ignored', { purchaseId, eventId: e.eventId });
         continue;
       }
-      if (s.status !== 'PENDING') continue; // a late success after expiry is refunded by Stripe ops (logged)
+      if (s.status === 'EXPIRED') {
+        latePayments.push(e);
+        continue;
+      }
+      if (s.status !== 'PENDING') continue; // already paid: a second success for one intent changes nothing
       const done = await completePurchase({ purchaseId, paidAtMs: Date.now() });
       setStatus(done.status);
     }
@@ -283,6 +293,34 @@ export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<Pu
       const amount = Math.min(e.amountRefundedMinor, s.amountMinor);
       const outcome = await settlePurchaseRefund({ purchaseId, refundedMinor: amount, refundId: e.refundId });
       await afterRefund(outcome, e.refundId ?? e.eventId);
+    }
+  }
+
+  /**
+   * The intent succeeded while the expired checkout was cancelling it: the money is returned in full
+   * and both movements are in the ledger (so it balances), nothing is granted.
+   */
+  async function refundLatePayments(): Promise<void> {
+    const s = p!;
+    while (latePayments.length > 0) {
+      const e = latePayments.shift()!;
+      const r = await refundLatePurchasePayment({ purchaseId, amountMinor: e.amountMinor });
+      s.refundedMinor = r.refundedMinor;
+      const occurredAt = new Date(Date.now()).toISOString();
+      const parties = {
+        reference: reference(),
+        studentId: s.buyer.id,
+        coachId: s.coach.id,
+        amountMinor: e.amountMinor,
+        currency: s.currency.toLowerCase(),
+        feeBps: input.feeBps,
+        occurredAt,
+      };
+      await postLedgerTransactions([
+        ledger.purchase(parties),
+        ledger.purchaseRefund({ ...parties, refundId: r.refundId }),
+      ]);
+      log.warn('payment after the checkout expired: refunded in full', { purchaseId, refundId: r.refundId });
     }
   }
 
@@ -349,6 +387,10 @@ export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<Pu
     }
     if (refunds.length > 0) {
       await lock.runExclusive(applyRefunds);
+      continue;
+    }
+    if (latePayments.length > 0) {
+      await lock.runExclusive(refundLatePayments);
       continue;
     }
     // Done for now: finish once no handler is running and nothing new has arrived.

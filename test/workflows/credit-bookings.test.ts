@@ -1,4 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   bookingStateQuery,
   bookingWorkflowType,
@@ -13,6 +18,10 @@ import { eventually, recorded, startWorkflowTestEnv, type WorkflowTestEnv } from
 // a credit is confirmed like a free one, records booking_created once, and gets its credit back only
 // when the cancellation is within the service's policy (and only once).
 
+const REPO_ROOT = join(import.meta.dirname, '../..');
+/** The last commit whose booking workflow had neither the credit nor the analytics step. */
+const PRE_CREDITS_COMMIT = '9f3a1f9';
+
 let t: WorkflowTestEnv;
 beforeAll(async () => {
   t = await startWorkflowTestEnv({ defaultActivities: recorded(bookingStubs, calls) });
@@ -21,9 +30,9 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function startConfirmed(row: BookingSnapshot) {
+async function startConfirmed(row: BookingSnapshot, taskQueue = t.taskQueue) {
   const h = await t.env.client.workflow.start<BookingWorkflow>(bookingWorkflowType, {
-    taskQueue: t.taskQueue,
+    taskQueue,
     workflowId: `booking-${row.id}`,
     args: [
       { bookingId: row.id, holdTimeoutMs: 60_000, reminderLeadMs: HOUR, noShowWindowMs: HOUR, snapshot: row },
@@ -110,4 +119,64 @@ describe('booking paid with a package credit', () => {
     await h.result();
     expect(named(row.id, 'returnBookingCredit')).toHaveLength(0);
   });
+});
+
+describe('patched(booking-credits) and patched(booking-analytics)', () => {
+  let dir: string;
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('the new code replays its own history, and a credit booking recorded before the change replays on it without the new steps', async () => {
+    const fresh = creditBooking();
+    const h = await startConfirmed(fresh);
+    await h.executeUpdate(cancelUpdate, { args: [{ by: 'coach', actorId: 'coach-1', reason: '' }] });
+    await h.result();
+    const bundle = { codePath: inject('workflowBundlePath') };
+    await Worker.runReplayHistory({ workflowBundle: bundle }, await h.fetchHistory());
+
+    // The booking workflow as it was before this change, bundled on its own, imports pointed back at the repo.
+    dir = await mkdtemp(join(tmpdir(), 'booking-pre-credits-'));
+    const old = execFileSync('git', ['show', `${PRE_CREDITS_COMMIT}:workflows/booking/workflow.ts`], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    const bookingDir = join(REPO_ROOT, 'workflows/booking');
+    const rewritten = old.replace(
+      /from '(\.\.?\/[^']+)'/g,
+      (_m, spec: string) => `from '${join(bookingDir, spec)}'`,
+    );
+    expect(rewritten).not.toContain('returnBookingCredit');
+    const oldPath = join(dir, 'workflow.ts');
+    await writeFile(oldPath, rewritten);
+    const quiet = () => {};
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: oldPath,
+      logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: console.error },
+      webpackConfigHook: (config) => {
+        config.resolve = { ...config.resolve, modules: [join(REPO_ROOT, 'node_modules'), 'node_modules'] };
+        return config;
+      },
+    });
+    const oldBundle = join(dir, 'workflows.js');
+    await writeFile(oldBundle, code);
+    const queue = `${t.taskQueue}-pre-credits`;
+    const oldWorker = await Worker.create({
+      connection: t.env.nativeConnection,
+      taskQueue: queue,
+      workflowBundle: { codePath: oldBundle },
+      activities: recorded(bookingStubs, calls),
+    });
+    const row = creditBooking();
+    const history = await oldWorker.runUntil(async () => {
+      const old = await startConfirmed(row, queue);
+      await old.executeUpdate(cancelUpdate, { args: [{ by: 'coach', actorId: 'coach-1', reason: '' }] });
+      await old.result();
+      return old.fetchHistory();
+    });
+    expect(named(row.id, 'returnBookingCredit')).toHaveLength(0);
+    expect(analyticsFor(row.id)).toHaveLength(0);
+    // Replaying the old run on the new code must not meet a command the history does not have.
+    await Worker.runReplayHistory({ workflowBundle: bundle }, history);
+  }, 120_000);
 });

@@ -443,3 +443,67 @@ describe('lifecycle', () => {
     expect(Array.isArray(invoices.body.items)).toBe(true);
   });
 });
+
+describe('webhook checks and Org Pro seats', () => {
+  it('an invoice.paid in another currency is not counted', async () => {
+    const user = await createUser(ctx.app, ctx.deps, 'free', 'currency');
+    const { subscriptionId } = await subscribeTo(ctx.app, ctx.deps, user, 'coach_pro');
+    const res = await sendStripeEvent(
+      ctx.app,
+      ctx.deps,
+      stripeEvent(
+        'invoice.paid',
+        invoiceObject({
+          userId: user.id,
+          subscriptionId,
+          billingReason: 'subscription_create',
+          currency: 'eur',
+        }),
+        nowSec() + 1,
+      ),
+    );
+    expect(res.outcome).toBe('ignored');
+    await sleep(1000);
+    expect(await roleOf(ctx.deps, user.id)).toBe('free');
+  });
+
+  it('a seat-tier downgrade lists the seats over the new limit to the admin and removes nobody', async () => {
+    const owner = await createUser(ctx.app, ctx.deps, 'free', 'org-owner');
+    const { subscriptionId } = await subscribeTo(ctx.app, ctx.deps, owner, 'org_pro', 'elite');
+    await payInvoice(ctx.app, ctx.deps, owner, subscriptionId);
+    await waitForRole(owner.id, 'org_pro');
+    const org = await ctx.deps.db.organisation.create({
+      data: { name: 'Riverside CC', ownerId: owner.id, seatTier: 'elite' },
+    });
+    for (let i = 0; i < 5; i++) {
+      const coach = await ctx.deps.db.user.create({
+        data: { email: `seat-${i}-${Date.now()}@example.test`, name: `Coach ${i}`, passwordHash: 'x' },
+      });
+      await ctx.deps.db.orgMember.create({ data: { orgId: org.id, userId: coach.id, role: 'coach' } });
+    }
+    const down = await call(ctx.app, 'POST', '/api/subscriptions/change', {
+      token: owner.token,
+      body: { plan: 'org_pro', seatTier: 'starter', when: 'now' },
+    });
+    expect(down.status).toBe(200);
+    const s = await waitForMe(
+      owner,
+      (x) => x.seatTier === 'starter' && x.seatsOverLimit.length > 0,
+      'seats listed',
+    );
+    expect(s.seatsOverLimit).toEqual([
+      expect.objectContaining({
+        orgName: 'Riverside CC',
+        role: 'coach',
+        limit: 4,
+        members: expect.any(Array),
+      }),
+    ]);
+    expect(s.seatsOverLimit[0].members).toHaveLength(5);
+    expect((await ctx.deps.db.organisation.findUniqueOrThrow({ where: { id: org.id } })).seatTier).toBe(
+      'starter',
+    );
+    expect(await ctx.deps.db.orgMember.count({ where: { orgId: org.id, role: 'coach' } })).toBe(5);
+    await waitForMessages(owner.email, { subject: /More seats are in use/ });
+  });
+});

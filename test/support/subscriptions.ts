@@ -61,11 +61,13 @@ export function invoiceObject(a: {
   subscriptionId: string;
   billingReason: 'subscription_create' | 'subscription_cycle' | 'subscription_update';
   periodEndSec?: number;
+  currency?: string;
 }) {
   return {
     id: id('in'),
     object: 'invoice',
     billing_reason: a.billingReason,
+    currency: a.currency ?? 'usd',
     hosted_invoice_url: `https://invoice.stripe.test/${a.subscriptionId}`,
     parent: {
       type: 'subscription_details',

@@ -2,6 +2,7 @@
 // dunning, grace) share one user's subscription state in this closure and read best together.
 
 import {
+  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
   condition,
@@ -452,6 +453,25 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
 
   // --- Handlers ---------------------------------------------------------------------------------
 
+  /**
+   * An update's work, alone under the lock. A Stripe step that failed for good (a missing price, a
+   * refused parameter) reaches the caller as its own failure type instead of a bare activity failure.
+   */
+  const forCaller = <T>(fn: () => Promise<T>): Promise<T> =>
+    mutex.runExclusive(async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure)
+          throw ApplicationFailure.create({
+            type: err.cause.type ?? 'ActivityFailed',
+            message: err.cause.message,
+            nonRetryable: true,
+          });
+        throw err;
+      }
+    });
+
   setHandler(subscriptionStateQuery, state);
   setHandler(stripeSubscriptionEventSignal, (e) => {
     inbox.push(e);
@@ -460,7 +480,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   setHandler(
     subscribeUpdate,
     async ({ choice }) =>
-      mutex.runExclusive(async () => {
+      forCaller(async () => {
         const p = subscribeProblem(view());
         if (p) refuse(p);
         const wanted = checkedChoice(choice);
@@ -519,7 +539,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   setHandler(
     changePlanUpdate,
     async ({ choice, when }) =>
-      mutex.runExclusive(async () => {
+      forCaller(async () => {
         const wanted = checkedChoice(choice);
         const p = changeProblem(view(), wanted);
         if (p) refuse(p);
@@ -558,7 +578,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   setHandler(
     cancelSubscriptionUpdate,
     async (req) =>
-      mutex.runExclusive(async () => {
+      forCaller(async () => {
         const p = cancelProblem(view(), req.immediately, req.actorIsOperator);
         if (p) refuse(p);
         if (req.immediately) {
@@ -592,7 +612,7 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
   setHandler(
     resumeSubscriptionUpdate,
     async () =>
-      mutex.runExclusive(async () => {
+      forCaller(async () => {
         const p = resumeProblem(view());
         if (p) refuse(p);
         await setStripeCancelAtPeriodEnd({ subscriptionId: c.subscriptionId!, cancel: false, key: nextOp() });

@@ -36,6 +36,7 @@ import {
   SubscriptionFailure,
   type SubscriptionWorkflow,
 } from '../../../workflows/subscription/definitions';
+import { StripeFailure } from '../../../workflows/shared/failures';
 import { temporalFailure } from '../temporal-failures';
 import { subscriptionStartOperation } from './workflow';
 
@@ -61,6 +62,8 @@ export function problemError(p: SubscriptionProblem): DomainError {
 function refusedError(f: ApplicationFailure): DomainError {
   const [code, field] = (f.details ?? []) as [SubscriptionProblem['code'] | undefined, string | null];
   if (code) return problemError({ code, message: f.message, ...(field ? { field } : {}) });
+  if (f.type === StripeFailure.Rejected)
+    return unavailable(`Stripe refused the change: ${f.message}`, 'stripe_rejected', 30);
   if (f.type === SubscriptionFailure.Forbidden) return forbidden(f.message);
   if (f.type === SubscriptionFailure.InvalidRequest) return invalid(f.message);
   return conflict(f.message, 'invalid_transition');

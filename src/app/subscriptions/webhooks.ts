@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { PLAN_CURRENCY } from '../../domain/billing/plans';
 import { snapshotOf } from '../../data/subscriptions';
 import type { Deps } from '../../infra/deps';
 import {
@@ -60,6 +61,8 @@ export function normaliseSubscriptionEvent(
   const details = invoice.parent?.subscription_details;
   const subscriptionId = idOf(details?.subscription as string | { id: string } | null | undefined);
   if (!subscriptionId) return undefined; // a one-off invoice, not a subscription's
+  // Our prices are in PLAN_CURRENCY: an invoice in another currency is not one of ours to count.
+  if (invoice.currency !== PLAN_CURRENCY.toLowerCase()) return undefined;
   const firstInvoice = invoice.billing_reason === 'subscription_create';
   const periodEnd = invoice.lines?.data?.[0]?.period?.end;
   const paid = event.type === 'invoice.paid';

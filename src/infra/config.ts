@@ -42,6 +42,8 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
+const DEV_APP_URL = 'http://127.0.0.1:3000';
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -126,7 +128,7 @@ const schema = z.object({
   /** How often each coach with a payout-ready Connect account is paid out (their Temporal Schedule). */
   PAYOUT_SCHEDULE: duration('7d'),
   /** The web app coaches use; Connect onboarding sends them back to it (…/coach/payouts). */
-  PUBLIC_APP_URL: z.url().default('http://127.0.0.1:3000'),
+  PUBLIC_APP_URL: z.url().default(DEV_APP_URL),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -144,6 +146,7 @@ const DEV_DEFAULTS = {
   S3_SECRET_ACCESS_KEY: 'coachflow-secret',
   DATABASE_URL: 'postgresql://postgres:postgres@127.0.0.1:54329/coachflow',
   SMTP_URL: 'smtp://127.0.0.1:1025',
+  PUBLIC_APP_URL: DEV_APP_URL,
 } as const satisfies Partial<Record<keyof z.infer<typeof schema>, string>>;
 
 function unsafeSettings(cfg: z.infer<typeof schema>): string[] {

@@ -42,6 +42,8 @@ describe('configuration', () => {
       'DATABASE_URL',
       'SMTP_URL',
       'STRIPE_SECRET_KEY',
+      // A loopback app URL in production would send coaches back from Stripe onboarding to localhost.
+      'PUBLIC_APP_URL',
     ]) {
       expect(message).toMatch(new RegExp(`\\n  ${key}: must be set in production`));
     }
@@ -58,6 +60,7 @@ describe('configuration', () => {
       S3_SECRET_ACCESS_KEY: 's3cr3t',
       DATABASE_URL: 'postgresql://app:pw@db:5432/coachflow',
       SMTP_URL: 'smtps://u:p@smtp.example.com:465',
+      PUBLIC_APP_URL: 'https://app.coachflow.example',
     });
     expect(cfg.NODE_ENV).toBe('production');
   });
@@ -86,7 +89,8 @@ describe('configuration', () => {
     expect(result.status).toBe(78);
     expect(result.stderr).toContain('PORT:');
     expect(result.stderr).toContain('SMTP_URL: must be an smtp:// or smtps:// URL');
-  });
+    // Loading the API under tsx takes seconds on a busy machine; the spawn has its own 30 s cap.
+  }, 35_000);
 });
 
 describe('durations', () => {

@@ -106,7 +106,8 @@ export interface CurrencyBalance {
 }
 
 /**
- * A coach's balances per currency as of `asOf`, derived from entries on coach_payable:<coachId>.
+ * A coach's balances per currency as of `asOf`, derived from entries on coach_payable:<coachId> (one
+ * range scan of the (account, currency, occurred_at, kind, amount_minor) index; no join).
  * Pending is the net of earnings and refunds that occurred within `holdMs` before asOf (never below
  * zero: a refund of an old, already available earning comes out of available). Available is what the
  * account owes minus pending; a payout is posted when the transfer is started, so a payout in flight
@@ -126,12 +127,11 @@ export async function coachBalances(
     SELECT e.currency,
            -sum(e.amount_minor) AS owed,
            -coalesce(sum(e.amount_minor) FILTER (
-              WHERE t.kind::text = ANY(${[...EARNING_KINDS, ...REFUND_KINDS]}) AND t.occurred_at > ${holdStart}), 0) AS recent_earned,
-           -coalesce(sum(e.amount_minor) FILTER (WHERE t.kind::text = ANY(${[...EARNING_KINDS, ...REFUND_KINDS]})), 0) AS earned,
-           coalesce(sum(e.amount_minor) FILTER (WHERE t.kind IN ('payout', 'payout_reversal')), 0) AS paid_out
+              WHERE e.kind::text = ANY(${[...EARNING_KINDS, ...REFUND_KINDS]}) AND e.occurred_at > ${holdStart}), 0) AS recent_earned,
+           -coalesce(sum(e.amount_minor) FILTER (WHERE e.kind::text = ANY(${[...EARNING_KINDS, ...REFUND_KINDS]})), 0) AS earned,
+           coalesce(sum(e.amount_minor) FILTER (WHERE e.kind IN ('payout', 'payout_reversal')), 0) AS paid_out
     FROM ledger_entries e
-    JOIN ledger_transactions t ON t.id = e.transaction_id
-    WHERE e.account = ${account} AND t.occurred_at <= ${asOf}
+    WHERE e.account = ${account} AND e.occurred_at <= ${asOf}
     GROUP BY e.currency
     ORDER BY e.currency`;
   return rows.map((r) => {

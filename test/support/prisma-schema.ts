@@ -120,7 +120,8 @@ export function readPrismaSchema(
       if (/@unique\b/.test(attrs)) uniqueFields.push(field);
     }
     for (const f of uniqueFields) indexes.push(`${table}_${byField.get(f)}_key`);
-    for (const [, kind, fields] of body!.matchAll(/@@(id|unique|index)\(\[([^\]]+)\]/g)) {
+    for (const [, kind, fields, rest] of body!.matchAll(/@@(id|unique|index)\(\[([^\]]+)\]([^)]*)/g)) {
+      if (/map:/.test(rest!)) continue; // named explicitly: the loop below takes the name
       const cols = fieldList(fields!).map((f) => byField.get(f) ?? f);
       indexes.push(
         kind === 'id' ? `${table}_pkey` : `${table}_${cols.join('_')}_${kind === 'unique' ? 'key' : 'idx'}`,

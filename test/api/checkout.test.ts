@@ -447,6 +447,72 @@ describe('refused checkouts and credits: 4xx naming the reason, nothing written'
   });
 });
 
+describe('a package of products', () => {
+  it('bundles the coach’s own plain products (not packages, not another coach’s), lists them in the confirmation, and only its buyer and coach see the purchase', async () => {
+    const plan = await createProduct(coach, { title: 'Training plan PDF', priceMinor: 1000 });
+    const video = await createProduct(coach, { title: 'Drill videos', priceMinor: 1500 });
+    const stranger = await createCoach(ctx.app, ctx.deps);
+    const theirs = await call(ctx.app, 'POST', '/api/coaches/me/products', {
+      token: stranger.user.token,
+      body: { title: 'Theirs', priceMinor: 1000, currency: 'USD' },
+    });
+    const foreign = await call(ctx.app, 'POST', '/api/coaches/me/products', {
+      token: coach.user.token,
+      body: {
+        title: 'Bundle',
+        priceMinor: 2000,
+        currency: 'USD',
+        type: 'PACKAGE',
+        productIds: [plan.id, theirs.body.id],
+      },
+    });
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.error.details).toEqual([
+      { field: 'productIds', reason: `${theirs.body.id} is not one of your products` },
+    ]);
+    const bundle = await createProduct(coach, {
+      title: 'Starter bundle',
+      priceMinor: 2000,
+      type: 'PACKAGE',
+      productIds: [plan.id, video.id],
+    });
+    expect(bundle).toMatchObject({ type: 'PACKAGE', productIds: [plan.id, video.id], credits: null });
+    const nested = await call(ctx.app, 'POST', '/api/coaches/me/products', {
+      token: coach.user.token,
+      body: { title: 'Nested', priceMinor: 2000, currency: 'USD', type: 'PACKAGE', productIds: [bundle.id] },
+    });
+    expect(nested.status).toBe(400);
+    expect(nested.body.error.details[0].reason).toMatch(/packages do not nest/);
+
+    const { athlete, purchase } = await buyPackage(bundle.id);
+    const [mail] = await waitForMessages(athlete.email, { subject: /Your purchase: Starter bundle/ });
+    const text = (await readMessage(mail!.ID)).Text;
+    expect(text).toContain('Included: Training plan PDF');
+    expect(text).toContain('Included: Drill videos');
+    // A bundled product is archived, not deleted, when the coach removes it.
+    expect(
+      (await call(ctx.app, 'DELETE', `/api/coaches/me/products/${plan.id}`, { token: coach.user.token }))
+        .status,
+    ).toBe(204);
+    expect(await ctx.deps.db.product.findUnique({ where: { id: plan.id } })).toMatchObject({ active: false });
+
+    const outsider = await createUser(ctx.app, ctx.deps, 'free', 'outsider');
+    expect(
+      (await call(ctx.app, 'GET', `/api/purchases/${purchase.id}`, { token: outsider.token })).status,
+    ).toBe(404);
+    expect(
+      (await call(ctx.app, 'GET', `/api/purchases/${purchase.id}`, { token: athlete.token })).status,
+    ).toBe(200);
+    const asCoach = await call(ctx.app, 'GET', `/api/purchases/${purchase.id}`, { token: coach.user.token });
+    expect(asCoach.body.purchase).toMatchObject({
+      status: 'PAID',
+      buyerId: athlete.id,
+      payment: { clientSecret: null },
+    });
+    expect((await call(ctx.app, 'GET', '/api/me/purchases')).status).toBe(401);
+  });
+});
+
 describe('abandoned checkout and refunds made in Stripe', () => {
   it('an unpaid checkout expires after PURCHASE_CHECKOUT_TIMEOUT and its intent is cancelled; a payment arriving after that is refunded in full', async () => {
     const product = await createProduct(coach, { title: 'Plan', priceMinor: 999 });

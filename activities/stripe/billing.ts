@@ -37,7 +37,9 @@ export function billingActivities(deps: Pick<Deps, 'db' | 'stripe' | 'cfg'>) {
   async function priceIdFor(choice: PlanChoice): Promise<string> {
     const key = lookupKeyOf(choice);
     const prices = await stripe.prices.list({ lookup_keys: [key], active: true, limit: 1 });
-    const price = prices.data[0];
+    // Stripe filters by lookup key; a price carrying another one is never charged by mistake.
+    // (stripe-mock answers every list with one fixture price that has no key at all.)
+    const price = prices.data.find((p) => p.lookup_key === key || p.lookup_key === null);
     if (!price)
       throw ApplicationFailure.create({
         type: StripeFailure.Rejected,

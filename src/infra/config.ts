@@ -122,7 +122,10 @@ const schema = z.object({
   /** How long a coach's earnings stay pending (refunds and disputes) before they can be paid out. */
   EARNINGS_HOLD_PERIOD: duration('7d'),
   /** Dunning after a failed renewal: when each email goes out; still unpaid at the last one → free. */
-  SUBSCRIPTION_DUNNING_SCHEDULE: durationList('0d,3d,7d'),
+  SUBSCRIPTION_DUNNING_SCHEDULE: durationList('0d,3d,7d').refine(
+    (offsets) => offsets.every((v, i) => i === 0 || v > offsets[i - 1]!),
+    'each offset must be later than the one before',
+  ),
   /** Reminders before the grace period ends and stored videos are deleted, as leads before its end. */
   SUBSCRIPTION_GRACE_REMINDERS: durationList('7d,1d'),
   /** How often each coach with a payout-ready Connect account is paid out (their Temporal Schedule). */

@@ -75,6 +75,22 @@ export async function returnBookingCredit(db: Db, bookingId: string): Promise<bo
   });
 }
 
+/**
+ * Removes a PENDING booking no workflow runs for (its start failed), and gives back the credit it
+ * took, in one transaction: the credit must not vanish with the hold.
+ */
+export async function removeUnstartedBooking(db: Db, bookingId: string): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const [removed] = await tx.$queryRaw<{ credit_grant_id: string | null }[]>`
+      DELETE FROM bookings WHERE id = ${bookingId}::uuid AND status = 'PENDING' AND payment_intent_id IS NULL
+      RETURNING credit_grant_id::text`;
+    if (removed?.credit_grant_id)
+      await tx.$executeRaw`
+        UPDATE credit_grants SET remaining = remaining + 1
+         WHERE id = ${removed.credit_grant_id}::uuid AND revoked_at IS NULL AND remaining < total`;
+  });
+}
+
 /** The user's credits, newest first. */
 export const creditsOf = (db: Db, userId: string) =>
   db.creditGrant.findMany({

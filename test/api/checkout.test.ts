@@ -1,5 +1,6 @@
 // Over 400 lines on purpose: packages, checkout, credits and refunds on one stack share the coach,
 // the package and the purchase they build up, step by step.
+import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
 import type { Config } from '../../src/infra/config';
@@ -445,6 +446,55 @@ describe('refused checkouts and credits: 4xx naming the reason, nothing written'
     expect(await ctx.deps.db.booking.count({ where: { athleteId: athlete.id } })).toBe(0);
     expect((await credits(athlete))[0].remaining).toBe(1);
   });
+});
+
+describe('credits when the booking cannot start, and expired credits', () => {
+  it('a credit booking whose workflow cannot be started answers 503 and gives the credit back; an expired credit is refused', async () => {
+    const pkg = await createProduct(coach, {
+      title: 'Nets x1 (503)',
+      priceMinor: 4000,
+      type: 'PACKAGE',
+      credits: { serviceId: coach.service.id, count: 1, expiryDays: 30 },
+    });
+    const { athlete } = await buyPackage(pkg.id);
+    const [grant] = await waitUntil(
+      'credit',
+      () => credits(athlete),
+      (items) => items.length === 1,
+    );
+    // The same API with a Temporal client that reaches no server.
+    const down = createApp({
+      ...ctx.deps,
+      temporal: new Client({ connection: Connection.lazy({ address: '127.0.0.1:9' }) }),
+    });
+    const slot = await slotAfter(ctx.app, coach.service.id, 5 * 3_600_000);
+    const res = await call(down, 'POST', '/api/bookings', {
+      token: athlete.token,
+      body: { serviceId: coach.service.id, start: slot.start, useCredit: true },
+    });
+    expect(res.status).toBe(503);
+    expect(await ctx.deps.db.booking.count({ where: { athleteId: athlete.id } })).toBe(0);
+    expect((await credits(athlete))[0].remaining).toBe(1);
+
+    // Expiry is honoured at the instant: the same credit, expired, books nothing.
+    await ctx.deps.db.creditGrant.update({
+      where: { id: grant.id },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    const named = await call(ctx.app, 'POST', '/api/bookings', {
+      token: athlete.token,
+      body: { serviceId: coach.service.id, start: slot.start, creditId: grant.id },
+    });
+    expect(named.status).toBe(409);
+    expect(named.body.error.code).toBe('credit_expired');
+    const any = await call(ctx.app, 'POST', '/api/bookings', {
+      token: athlete.token,
+      body: { serviceId: coach.service.id, start: slot.start, useCredit: true },
+    });
+    expect(any.status).toBe(409);
+    expect(any.body.error.code).toBe('no_credit_left');
+    expect((await credits(athlete))[0]).toMatchObject({ remaining: 1, state: 'expired' });
+  }, 60_000);
 });
 
 describe('a package of products', () => {

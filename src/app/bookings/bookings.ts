@@ -17,7 +17,7 @@ import type { BookingSnapshot } from '../../../workflows/booking/definitions';
 import type { Db } from '../../infra/prisma';
 import type { Deps } from '../../infra/deps';
 import { creditError, unbookableStart } from './errors';
-import { creditMismatch, takeCredit } from '../../data/credits';
+import { creditMismatch, removeUnstartedBooking, takeCredit } from '../../data/credits';
 import { restartBookingWorkflows, startBookingAndAwaitReady } from './workflow';
 
 // Booking a slot, and reading bookings. The API never calls Stripe or SMTP itself: it commits the
@@ -289,7 +289,7 @@ export async function book(
   if ((await startBookingAndAwaitReady(deps, row, snapshot)) === 'not_started') {
     // No workflow runs for the row (the workflow service did not take the start): remove the hold,
     // which nothing else refers to yet, as the insert's rollback did when the start was inside it.
-    await deps.db.booking.deleteMany({ where: { id: row.id, status: 'PENDING', paymentIntentId: null } });
+    await removeUnstartedBooking(deps.db, row.id);
     throw unavailable('Bookings are briefly unavailable; try again', 'temporarily_unavailable');
   }
   // The row as the workflow has left it (one primary-key read); the offering's title and the coach's

@@ -506,4 +506,36 @@ describe('webhook checks and Org Pro seats', () => {
     expect(await ctx.deps.db.orgMember.count({ where: { orgId: org.id, role: 'coach' } })).toBe(5);
     await waitForMessages(owner.email, { subject: /More seats are in use/ });
   });
+
+  it('usage over a smaller plan is kept but frozen: no new upload over the storage quota', async () => {
+    const { user } = await subscriber('coach_pro_plus', 'frozen');
+    // As if they had come down from Org Pro (5,000 GB) with 600 GB stored: kept, nothing deleted.
+    await ctx.deps.db.usageCounter.create({
+      data: { userId: user.id, metric: 'storage_bytes', period: 'total', used: 600_000_000_000n },
+    });
+    const session = await createSession(ctx.app, user.token);
+    const upload = await startUpload(ctx.app, user.token, session.id, { size: 1_000_000 });
+    expect(upload.status).toBe(413);
+    expect(upload.body.error.code).toBe('storage_quota_exceeded');
+    expect(await storage(user.id)).toBe(600_000_000_000);
+  });
+
+  it("an operator ends another user's subscription immediately: one cancellation at Stripe, role back to free", async () => {
+    const { user } = await subscriber('coach_pro', 'ended-by-operator');
+    const operator = await createUser(ctx.app, ctx.deps, 'superuser', 'operator');
+    const before = stripeRequests.length;
+    const res = await call(ctx.app, 'POST', '/api/subscriptions/cancel', {
+      token: operator.token,
+      body: { immediately: true, userId: user.id },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.subscription).toMatchObject({ status: 'canceled', role: 'free' });
+    const deletes = stripeRequests.slice(before).filter((r) => r.method === 'DELETE');
+    expect(deletes.map((d) => d.key)).toEqual([`subscription-${user.id}-op-1`]);
+    const other = await call(ctx.app, 'POST', '/api/subscriptions/cancel', {
+      token: user.token,
+      body: { userId: operator.id },
+    });
+    expect(other.status).toBe(403);
+  });
 });

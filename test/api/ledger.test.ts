@@ -274,10 +274,19 @@ describe('GET /api/coaches/me/earnings', () => {
     ['offset=-1', 'offset'],
     ['limit=1e400', 'limit'],
     ['from=%00', 'from'],
+    ['offset=1e20', 'offset'],
   ])('refuses %s with a 400 naming %s', async (query, field) => {
     const res = await call(ctx.app, 'GET', `/api/coaches/me/earnings?${query}`, { token: coach.token });
     expect(res.status).toBe(400);
     expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(`query.${field}`);
+  });
+
+  it('an offset past the end (however large) is an empty page, not an error', async () => {
+    const res = await call(ctx.app, 'GET', '/api/coaches/me/earnings?offset=9007199254740991', {
+      token: coach.token,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.movements).toEqual({ items: [], total: 5 });
   });
 
   it('needs a token', async () => {

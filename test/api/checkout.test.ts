@@ -250,9 +250,13 @@ describe('package → checkout → credits → booking with a credit → refund'
     ).toBe('CONFIRMED');
     const refundMail = await waitForMessages(athlete.email, { subject: /Refunded: Two net sessions/ });
     expect((await readMessage(refundMail[0]!.ID)).Text).toContain('1 unused session credit was withdrawn');
-    const ledgerRefund = await ctx.deps.db.$queryRaw<{ n: bigint }[]>`
-      SELECT count(*) AS n FROM ledger_transactions WHERE reference = ${`purchase:${purchase.id}`} AND kind::text = 'purchase_refund'`;
-    expect(Number(ledgerRefund[0]!.n)).toBe(1);
+    // The ledger and the email follow the answer (the workflow's main loop posts them).
+    await waitUntil(
+      'ledger refund',
+      () => ctx.deps.db.$queryRaw<{ n: bigint }[]>`
+        SELECT count(*) AS n FROM ledger_transactions WHERE reference = ${`purchase:${purchase.id}`} AND kind::text = 'purchase_refund'`,
+      (rows) => Number(rows[0]!.n) === 1,
+    );
 
     // Stripe's charge.refunded echo of our own refund settles nothing new; a second refund is refused.
     const echo = await postStripeEvent(

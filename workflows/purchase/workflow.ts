@@ -76,6 +76,8 @@ export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<Pu
   const refunds: PurchaseRefundedSignal[] = [];
   /** Successes for a checkout that had already expired: refunded in full. */
   const latePayments: PurchasePaymentSignal[] = [];
+  /** Refunds settled by the update whose ledger, analytics and email are still to do. */
+  const refundEffects: { outcome: RefundOutcome; refundId: string }[] = [];
   const seenEvents = new Set<string>();
   let lastPaymentError: string | null = null;
   let settled = false; // the side effects of PAID (ledger, analytics, emails) are done
@@ -144,13 +146,29 @@ export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<Pu
         const refundId =
           amount > 0 ? (await refundPurchasePayment({ purchaseId, amountMinor: amount })).refundId : null;
         const outcome = await settleForCaller({ purchaseId, refundedMinor: amount, refundId });
-        await afterRefund(outcome, refundId ?? `none-${purchaseId}`);
+        // The caller has its answer once the money and the credits are settled; the ledger, analytics
+        // and the email follow in the main loop (an SMTP outage must not hold the coach's request).
+        setStatus(outcome.status);
+        p!.refundedMinor = outcome.refundedMinor;
+        refundEffects.push({ outcome, refundId: refundId ?? `none-${purchaseId}` });
         version++;
         return outcome;
       });
     },
     { validator: (req) => checkRefundable(req) },
   );
+
+  /**
+   * Posts to the ledger (idempotent by key). A draft the ledger refuses is a bug to fix there, not a
+   * reason to stop the purchase's lifecycle: logged, and the lifecycle goes on.
+   */
+  async function postToLedger(drafts: Parameters<typeof postLedgerTransactions>[0]): Promise<void> {
+    try {
+      await postLedgerTransactions(drafts);
+    } catch (err) {
+      log.error('ledger posting failed', { purchaseId, error: String(err) });
+    }
+  }
 
   async function afterRefund(
     outcome: {
@@ -167,7 +185,7 @@ export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<Pu
     s.refundedMinor = outcome.refundedMinor;
     const occurredAt = new Date(Date.now()).toISOString();
     if (outcome.refundedMinor > 0) {
-      await postLedgerTransactions([
+      await postToLedger([
         ledger.purchaseRefund({
           reference: reference(),
           refundId,
@@ -242,7 +260,7 @@ export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<Pu
     const s = p!;
     const occurredAt = new Date(Date.now()).toISOString();
     const delivered = await completePurchase({ purchaseId, paidAtMs: Date.now() }); // no-op: reads what was granted
-    await postLedgerTransactions([
+    await postToLedger([
       ledger.purchase({
         reference: reference(),
         studentId: s.buyer.id,
@@ -316,7 +334,7 @@ export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<Pu
         feeBps: input.feeBps,
         occurredAt,
       };
-      await postLedgerTransactions([
+      await postToLedger([
         ledger.purchase(parties),
         ledger.purchaseRefund({ ...parties, refundId: r.refundId }),
       ]);
@@ -393,9 +411,14 @@ export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<Pu
       await lock.runExclusive(refundLatePayments);
       continue;
     }
+    if (refundEffects.length > 0) {
+      const { outcome, refundId } = refundEffects.shift()!;
+      await afterRefund(outcome, refundId);
+      continue;
+    }
     // Done for now: finish once no handler is running and nothing new has arrived.
     await condition(allHandlersFinished);
-    if (inbox.length > 0 || refunds.length > 0) continue;
+    if (inbox.length > 0 || refunds.length > 0 || refundEffects.length > 0) continue;
     return { status: s.status };
   }
 }

@@ -132,6 +132,9 @@ describe('coach profiles and the public page', () => {
         description: '',
         priceMinor: 12000,
         currency: 'GBP',
+        type: 'PRODUCT',
+        productIds: [],
+        credits: null,
       },
     ]);
     expect(page.body).not.toHaveProperty('stripeAccountId');

@@ -1,7 +1,9 @@
 import { serve } from '@hono/node-server';
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { createApp } from '../src/api/app';
-import { recordHeartbeat } from '../src/data/paid-sessions';
+import { heartbeatStatement, recordHeartbeat } from '../src/data/paid-sessions';
 import { secondsPerLecture } from '../src/domain/billing/metering';
 import { loadConfig } from '../src/infra/config';
 import { closeDeps, createDeps, type Deps } from '../src/infra/deps';
@@ -160,6 +162,24 @@ async function drive(total: number, send: (i: number) => Promise<void>) {
   };
 }
 
+/**
+ * CPU time (ms) the Postgres backends serving this process's database have used so far (utime +
+ * stime from /proc, 100 ticks a second): the capacity model's "heartbeats per Postgres core-second"
+ * does not depend on how busy the rest of the machine is. Background processes (WAL writer,
+ * checkpointer) are not included.
+ */
+async function postgresBackendCpuMs(deps: Deps): Promise<number> {
+  const rows = await deps.db.$queryRaw<{ pid: number }[]>`
+    SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`;
+  let ticks = 0;
+  for (const { pid } of rows) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  }
+  return ticks * 10;
+}
+
 /** What the database holds against what was sent: lost and double-counted seconds and heartbeats. */
 async function verify(deps: Deps, viewers: Viewer[], total: number) {
   const expected = new Map<string, { maxSeq: number; seqs: Set<number> }>();
@@ -220,6 +240,9 @@ export async function heartbeatsBench(): Promise<void> {
   try {
     const viaHttp = await setUp(deps, app, 'http');
     const bare = await setUp(deps, app, 'bare');
+    const direct = await setUp(deps, app, 'pg');
+    // The same statement over node-postgres with a pool of Prisma's size: what Prisma itself costs.
+    const pool = new pg.Pool({ connectionString: deps.cfg.DATABASE_URL, max: 10 });
     const body = (h: ReturnType<typeof heartbeatOf>) => ({
       seq: h.seq,
       duration_seconds: h.duration,
@@ -243,6 +266,7 @@ export async function heartbeatsBench(): Promise<void> {
     await deps.db
       .$executeRaw`UPDATE paid_sessions SET heartbeat_count = 0, observed_ms = 0, content_progress = '{}'`;
 
+    const cpu0 = await postgresBackendCpuMs(deps);
     const http = await drive(PER_PHASE, async (i) => {
       const h = heartbeatOf(i);
       const v = viaHttp[h.session]!;
@@ -254,6 +278,7 @@ export async function heartbeatsBench(): Promise<void> {
       await res.arrayBuffer();
       if (res.status !== 200) throw new Error(`status ${res.status}`);
     });
+    const cpu1 = await postgresBackendCpuMs(deps);
     const statement = await drive(PER_PHASE, async (i) => {
       const h = heartbeatOf(i);
       const v = bare[h.session]!;
@@ -267,6 +292,32 @@ export async function heartbeatsBench(): Promise<void> {
       });
       if (!r.authed || r.status !== 'active') throw new Error('refused');
     });
+    const cpu2 = await postgresBackendCpuMs(deps);
+    // Postgres CPU of this phase: its own pool's backends (the Prisma pool idles meanwhile).
+    const cpuPg0 = await postgresBackendCpuMs(deps);
+    const viaPg = await drive(PER_PHASE, async (i) => {
+      const h = heartbeatOf(i);
+      const v = direct[h.session]!;
+      const b = body(h);
+      const stmt = heartbeatStatement(v.sessionId, v.studentId, v.authSessionId, {
+        seq: b.seq,
+        durationSeconds: b.duration_seconds,
+        completionPct: b.completion_pct,
+        currentLecture: b.current_lecture,
+        positionSeconds: b.position_seconds,
+      });
+      // A named (prepared) statement: parsed and planned once per connection, not per heartbeat.
+      const r = await pool.query({
+        name: 'paid-session-heartbeat',
+        text: stmt.text,
+        values: stmt.values as unknown[],
+      });
+      if (!r.rows[0]?.authed || r.rows[0]?.status !== 'active') throw new Error('refused');
+    });
+    const cpuPg1 = await postgresBackendCpuMs(deps);
+    await pool.end();
+    const pgCheck = await verify(deps, direct, PER_PHASE);
+    const perCoreSecond = (ms: number) => (ms > 0 ? Math.round(PER_PHASE / (ms / 1000)) : 0);
     const httpCheck = await verify(deps, viaHttp, PER_PHASE);
     const bareCheck = await verify(deps, bare, PER_PHASE);
     const zero = (c: typeof httpCheck) => Object.values(c).every((v) => v === 0);
@@ -278,7 +329,22 @@ export async function heartbeatsBench(): Promise<void> {
       p50: statement.p50,
       p99: statement.p99,
       failures: statement.failures,
+      postgresCpuMs: cpu2 - cpu1,
+      heartbeatsPerPostgresCoreSecond: perCoreSecond(cpu2 - cpu1),
       ...bareCheck,
+    });
+    report({
+      name: 'heartbeat.node-postgres (the same statement, prepared once per connection, no Prisma)',
+      concurrency: CONCURRENCY,
+      heartbeats: PER_PHASE,
+      perSec: viaPg.perSec,
+      p50: viaPg.p50,
+      p99: viaPg.p99,
+      failures: viaPg.failures,
+      postgresCpuMs: cpuPg1 - cpuPg0,
+      heartbeatsPerPostgresCoreSecond: perCoreSecond(cpuPg1 - cpuPg0),
+      ...pgCheck,
+      ratio: Number((statement.perSec / viaPg.perSec).toFixed(2)),
     });
     report({
       name: 'heartbeat.http (PATCH /api/sessions/{id}/metrics)',
@@ -290,6 +356,9 @@ export async function heartbeatsBench(): Promise<void> {
       p50: http.p50,
       p99: http.p99,
       failures: http.failures,
+      postgresCpuMs: cpu1 - cpu0,
+      heartbeatsPerPostgresCoreSecond: perCoreSecond(cpu1 - cpu0),
+      loadAverage1m: Number((await readFile('/proc/loadavg', 'utf8')).split(' ')[0]),
       ...httpCheck,
       ratio: Number((statement.perSec / http.perSec).toFixed(2)),
       meetsGoal: http.perSec >= 2000 && http.p99 < 50 && zero(httpCheck) && http.failures === 0,

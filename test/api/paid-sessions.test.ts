@@ -165,6 +165,20 @@ describe('create → start → heartbeats → complete', () => {
     expect((await beat(ctx.app, student, s.id, hb(9, 130, 2))).status).toBe(409);
   });
 
+  it('concurrent, shuffled and repeated heartbeats of one session merge to the same totals (row lock + seq dedupe)', async () => {
+    const student = await createUser(ctx.app, ctx.deps, 'free', 'student');
+    const s = await openActiveSession(ctx.app, ctx.deps, student, course, 5000);
+    await backdateStart(s.id, 600);
+    const beats = Array.from({ length: 30 }, (_, i) => hb(i + 1, (i + 1) * 5, i < 15 ? 1 : 2));
+    const sent = [...beats, ...beats.slice(0, 10), ...beats.slice(20)].sort(() => Math.random() - 0.5);
+    const answers = await Promise.all(sent.map((b) => beat(ctx.app, student, s.id, b)));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(answers.filter((a) => !a.body.duplicate)).toHaveLength(30);
+    expect(await row(s.id)).toMatchObject({ durationSeconds: 150, heartbeatCount: 30 });
+    expect(await ctx.deps.db.paidSessionHeartbeat.count({ where: { sessionId: s.id } })).toBe(30);
+    await call(ctx.app, 'POST', `/api/sessions/${s.id}/complete`, { token: student.token });
+  });
+
   it('zero minutes: the PaymentIntent is cancelled, nothing captured, status cancelled', async () => {
     const student = await createUser(ctx.app, ctx.deps, 'free', 'student');
     const stripe = recordStripeRequests(ctx.deps);

@@ -1,8 +1,8 @@
 import type { FieldProblem } from '../shared/errors';
 
-// Pay-per-minute metering of a paid session (seed 002), as pure rules. The heartbeat statement in
-// activities/postgres/paid-sessions.ts (src/data/paid-sessions.ts) is the same merge written in SQL;
-// test/unit/billing/metering*.test.ts pin both down (the SQL one on the real stack).
+// Pay-per-minute metering of a paid session (seed 002), as pure rules. The heartbeat statement
+// (src/data/paid-sessions.ts, the function of migration 20261202091500) is the same merge in SQL:
+// test/unit/billing/metering.property.test.ts pins the rules, test/api/paid-sessions.test.ts the SQL.
 //
 // Rules, documented once:
 // - Cost: floor(billed_seconds × price_per_minute_minor / 60) in integer minor units, never above the

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
+import { ensureAnalyticsRollupSchedule } from '../../workers/schedules';
 import {
   analyticsRollupWorkflowType,
   type AnalyticsRollupWorkflow,
@@ -260,6 +261,27 @@ describe('GET /api/coaches/me/analytics', () => {
         value: p.revenue.USD ?? 0,
       })),
     );
+  });
+
+  it('the rollup runs on a Temporal Schedule, created idempotently, every 5 minutes', async () => {
+    const scheduleId = `analytics-rollup-test-${randomUUID()}`;
+    const opts = { taskQueue: ctx.deps.cfg.TEMPORAL_TASK_QUEUE, scheduleId };
+    await ensureAnalyticsRollupSchedule(ctx.deps.temporal, opts);
+    await ensureAnalyticsRollupSchedule(ctx.deps.temporal, opts);
+    const handle = ctx.deps.temporal.schedule.getHandle(scheduleId);
+    try {
+      const d = await handle.describe();
+      expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: analyticsRollupWorkflowType });
+      expect(d.spec.intervals?.[0]?.every).toBe(5 * 60_000);
+      await handle.trigger();
+      await waitUntil(
+        'a scheduled rollup run',
+        async () => (await handle.describe()).info.recentActions.length,
+        (n) => n >= 1,
+      );
+    } finally {
+      await handle.delete();
+    }
   });
 
   it('refuses a bad range or granularity, and needs a token', async () => {

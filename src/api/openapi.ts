@@ -55,11 +55,26 @@ export const secured = { security: [{ bearerAuth: [] }] };
 export const RoleSchema = z.enum(ROLES).openapi('Role');
 export const IdParam = z.object({ id: z.uuid() });
 
+const FIRST_STORABLE = Date.parse('0001-01-01T00:00:00Z');
+const LAST_STORABLE = Date.parse('9999-12-31T23:59:59.999Z');
+/**
+ * Whether an ISO date or date-time falls within years 1–9999 (UTC). ISO allows year 0000 and zod accepts
+ * it, but Postgres has no year 0 and answered such a filter with an error (a 500); no client means one.
+ * Unparsable text passes here: the format check names it.
+ */
+export const withinStorableYears = (iso: string) => {
+  const at = Date.parse(iso);
+  return Number.isNaN(at) || (at >= FIRST_STORABLE && at <= LAST_STORABLE);
+};
+export const STORABLE_YEARS_MESSAGE = 'must be between 0001-01-01 and 9999-12-31 (UTC)';
+
 /** A point in time with its offset spelled out, so it cannot be read in the wrong zone. */
-export const Instant = z.iso.datetime({
-  offset: true,
-  message: 'must be an ISO-8601 date-time with a zone, e.g. 2026-12-01T09:00:00Z',
-});
+export const Instant = z.iso
+  .datetime({
+    offset: true,
+    message: 'must be an ISO-8601 date-time with a zone, e.g. 2026-12-01T09:00:00Z',
+  })
+  .refine(withinStorableYears, STORABLE_YEARS_MESSAGE);
 
 /** An IANA zone name the runtime knows (validated by src/domain/shared/timezone). */
 export const TimeZone = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/London');

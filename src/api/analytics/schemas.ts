@@ -1,9 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { CLIENT_EVENT_TYPES, MAX_BATCH } from '../../domain/analytics/events';
 import { GRANULARITIES } from '../../domain/analytics/funnel';
-import { Instant } from '../openapi';
+import { Instant, STORABLE_YEARS_MESSAGE, withinStorableYears } from '../openapi';
 
-const Day = z.iso.date({ message: 'must be a date such as 2026-11-30 (UTC day)' });
+const Day = z.iso
+  .date({ message: 'must be a date such as 2026-11-30 (UTC day)' })
+  .refine(withinStorableYears, STORABLE_YEARS_MESSAGE);
 
 export const EventsBody = z
   .object({

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { ANNOTATION_KINDS } from '../../domain/video/annotations';
 import { STAGES, VIDEO_STATUSES } from '../../domain/video/status';
-import { pagination } from '../openapi';
+import { STORABLE_YEARS_MESSAGE, pagination, withinStorableYears } from '../openapi';
 
 // Request and response shapes of the video API. Field names follow seed 000's session shape
 // (snake_case: player_ids, created_at) across the whole video family, so a client sees one style.
@@ -9,7 +9,7 @@ import { pagination } from '../openapi';
 
 export const VideoStatusSchema = z.enum(VIDEO_STATUSES).openapi('VideoStatus');
 const Uuids = (max: number) => z.array(z.uuid()).max(max);
-const isoDate = z.iso.date().describe('YYYY-MM-DD (UTC)');
+const isoDate = z.iso.date().refine(withinStorableYears, STORABLE_YEARS_MESSAGE).describe('YYYY-MM-DD (UTC)');
 /** Library days, inclusive, by creation date. */
 const days = { from: isoDate.optional(), to: isoDate.optional() };
 

@@ -161,25 +161,44 @@ export async function coachSeries(
   }));
 }
 
-/** The same sums over the whole range, for the funnel. */
+/** The same sums over the whole range (the funnel's stages and revenue per currency). */
 export async function coachTotals(db: Db, coachId: string, from: Date, to: Date) {
   const [row] = await db.$queryRaw<
-    { views: number; cta_clicks: number; checkouts: number; purchases: number; bookings: number }[]
+    {
+      views: number;
+      cta_clicks: number;
+      checkouts: number;
+      purchases: number;
+      bookings: number;
+      revenue: Record<string, string | number>;
+    }[]
   >`
+    WITH daily AS (
+      SELECT type, currency, count, amount_minor FROM analytics_daily
+       WHERE coach_id = ${coachId}::uuid
+         AND day >= (${from}::timestamptz AT TIME ZONE 'UTC')::date
+         AND day < (${to}::timestamptz AT TIME ZONE 'UTC')::date
+    )
     SELECT COALESCE(sum(count) FILTER (WHERE type = 'page_view'), 0)::int AS views,
            COALESCE(sum(count) FILTER (WHERE type = 'cta_click'), 0)::int AS cta_clicks,
            COALESCE(sum(count) FILTER (WHERE type = 'checkout_started'), 0)::int AS checkouts,
            COALESCE(sum(count) FILTER (WHERE type = 'purchase'), 0)::int AS purchases,
-           COALESCE(sum(count) FILTER (WHERE type = 'booking_created'), 0)::int AS bookings
-      FROM analytics_daily
-     WHERE coach_id = ${coachId}::uuid
-       AND day >= (${from}::timestamptz AT TIME ZONE 'UTC')::date
-       AND day < (${to}::timestamptz AT TIME ZONE 'UTC')::date`;
+           COALESCE(sum(count) FILTER (WHERE type = 'booking_created'), 0)::int AS bookings,
+           COALESCE((
+             SELECT jsonb_object_agg(currency, amount) FROM (
+               SELECT currency,
+                      sum(CASE WHEN type = 'purchase_refund' THEN -amount_minor ELSE amount_minor END) AS amount
+                 FROM daily
+                WHERE currency <> ''
+                  AND type IN ('purchase', 'booking_created', 'paid_session_revenue', 'purchase_refund')
+                GROUP BY currency) r), '{}'::jsonb) AS revenue
+      FROM daily`;
   return {
     views: row!.views,
     ctaClicks: row!.cta_clicks,
     checkouts: row!.checkouts,
     purchases: row!.purchases,
     bookings: row!.bookings,
+    revenue: Object.fromEntries(Object.entries(row!.revenue).map(([k, v]) => [k, Number(v)])),
   };
 }

@@ -86,22 +86,7 @@ export async function coachReport(db: Db, coachId: string, q: ReportQuery) {
     coachSeries(db, coachId, from, to, q.granularity),
     coachTotals(db, coachId, from, to),
   ]);
-  const revenue = await revenueTotals(series);
-  return {
-    from: q.from,
-    to: q.to,
-    granularity: q.granularity,
-    series,
-    totals: { ...totals, revenue },
-    funnel: funnelOf(totals),
-  };
-}
-
-/** Revenue over the range per currency: the periods' sums (at most 366 entries, added once). */
-async function revenueTotals(series: { revenue: Record<string, number> }[]): Promise<Record<string, number>> {
-  const sums: Record<string, number> = {};
-  for (const p of series) for (const [cur, v] of Object.entries(p.revenue)) sums[cur] = (sums[cur] ?? 0) + v;
-  return sums;
+  return { from: q.from, to: q.to, granularity: q.granularity, series, totals, funnel: funnelOf(totals) };
 }
 
 export async function coachReportSvg(db: Db, coachId: string, q: ReportQuery): Promise<string> {

@@ -358,7 +358,10 @@ describe('subscription-<userId> (stub activities)', () => {
       'subscription_grace_reminder',
       'subscription_videos_deleted',
     ]);
-    expect((await s.handle.query(subscriptionStateQuery)).graceEndsAt).toBeNull();
+    await eventually(
+      () => s.handle.query(subscriptionStateQuery),
+      (st) => st.graceEndsAt === null,
+    );
   });
 
   it('resubscribing inside the grace period keeps the videos', async () => {

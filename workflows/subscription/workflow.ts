@@ -205,6 +205,26 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     });
   }
 
+  async function saveProjection(): Promise<void> {
+    const plan = c.facts.plan.value;
+    await saveSubscriptionProjection({
+      userId,
+      stripeCustomerId: c.customerId,
+      stripeSubscriptionId: c.subscriptionId,
+      plan: plan?.plan ?? null,
+      seatTier: plan?.seatTier ?? null,
+      status: c.facts.status.value,
+      currentPeriodEndMs: c.facts.periodEndMs.value,
+      cancelAtPeriodEnd: c.facts.cancelAtPeriodEnd.value,
+      pendingPlan: c.pending?.plan ?? null,
+      pendingSeatTier: c.pending?.seatTier ?? null,
+      lastEventAtMs: c.facts.watermarkMs || null,
+      dunningStartedAtMs: c.dunning?.startedAtMs ?? null,
+      dunningEmailsSent: c.dunning?.sent ?? 0,
+      graceEndsAtMs: c.grace?.endsAtMs ?? null,
+    });
+  }
+
   async function sync(why: string): Promise<void> {
     const now = Date.now();
     const status = c.facts.status.value;
@@ -212,6 +232,10 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     if (status === 'past_due' && !c.dunning) c.dunning = { startedAtMs: now, sent: 0, payUrl };
     if (status === 'past_due' && c.dunning && payUrl) c.dunning.payUrl = payUrl;
     if (status !== 'past_due' && c.dunning) c.dunning = null;
+    // Stripe's facts reach the row before the role moves, so a reader never sees the new role
+    // with the old subscription (e.g. free, but still "active" and refused a new subscribe).
+    await saveProjection();
+    const graceBefore = c.grace?.endsAtMs;
 
     const entitled = entitledChoice(c.facts);
     const target: Role = entitled?.plan ?? 'free';
@@ -265,23 +289,8 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
         );
     }
 
-    const plan = c.facts.plan.value;
-    await saveSubscriptionProjection({
-      userId,
-      stripeCustomerId: c.customerId,
-      stripeSubscriptionId: c.subscriptionId,
-      plan: plan?.plan ?? null,
-      seatTier: plan?.seatTier ?? null,
-      status,
-      currentPeriodEndMs: c.facts.periodEndMs.value,
-      cancelAtPeriodEnd: c.facts.cancelAtPeriodEnd.value,
-      pendingPlan: c.pending?.plan ?? null,
-      pendingSeatTier: c.pending?.seatTier ?? null,
-      lastEventAtMs: c.facts.watermarkMs || null,
-      dunningStartedAtMs: c.dunning?.startedAtMs ?? null,
-      dunningEmailsSent: c.dunning?.sent ?? 0,
-      graceEndsAtMs: c.grace?.endsAtMs ?? null,
-    });
+    // Written again only when the role step changed it (a grace period started or ended).
+    if (c.grace?.endsAtMs !== graceBefore) await saveProjection();
     upsertSearchAttributes([
       { key: UserIdAttr, value: userId },
       { key: DomainStatusAttr, value: status.toUpperCase() },

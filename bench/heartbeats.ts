@@ -168,17 +168,21 @@ async function drive(total: number, send: (i: number) => Promise<void>) {
  * does not depend on how busy the rest of the machine is. Background processes (WAL writer,
  * checkpointer) are not included.
  */
-async function postgresBackendCpuMs(deps: Deps): Promise<number> {
+async function postgresBackendCpu(deps: Deps): Promise<Map<number, number>> {
   const rows = await deps.db.$queryRaw<{ pid: number }[]>`
     SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`;
-  let ticks = 0;
+  const ms = new Map<number, number>();
   for (const { pid } of rows) {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+    ms.set(pid, (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10);
   }
-  return ticks * 10;
+  return ms;
 }
+
+/** CPU ms the backends used between two snapshots (a backend new in `after` counts from zero). */
+const cpuBetween = (before: Map<number, number>, after: Map<number, number>) =>
+  [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
 
 /** What the database holds against what was sent: lost and double-counted seconds and heartbeats. */
 async function verify(deps: Deps, viewers: Viewer[], total: number) {
@@ -266,7 +270,7 @@ export async function heartbeatsBench(): Promise<void> {
     await deps.db
       .$executeRaw`UPDATE paid_sessions SET heartbeat_count = 0, observed_ms = 0, content_progress = '{}'`;
 
-    const cpu0 = await postgresBackendCpuMs(deps);
+    const cpu0 = await postgresBackendCpu(deps);
     const http = await drive(PER_PHASE, async (i) => {
       const h = heartbeatOf(i);
       const v = viaHttp[h.session]!;
@@ -278,7 +282,7 @@ export async function heartbeatsBench(): Promise<void> {
       await res.arrayBuffer();
       if (res.status !== 200) throw new Error(`status ${res.status}`);
     });
-    const cpu1 = await postgresBackendCpuMs(deps);
+    const cpu1 = await postgresBackendCpu(deps);
     const statement = await drive(PER_PHASE, async (i) => {
       const h = heartbeatOf(i);
       const v = bare[h.session]!;
@@ -292,9 +296,9 @@ export async function heartbeatsBench(): Promise<void> {
       });
       if (!r.authed || r.status !== 'active') throw new Error('refused');
     });
-    const cpu2 = await postgresBackendCpuMs(deps);
+    const cpu2 = await postgresBackendCpu(deps);
     // Postgres CPU of this phase: its own pool's backends (the Prisma pool idles meanwhile).
-    const cpuPg0 = await postgresBackendCpuMs(deps);
+    const cpuPg0 = await postgresBackendCpu(deps);
     const viaPg = await drive(PER_PHASE, async (i) => {
       const h = heartbeatOf(i);
       const v = direct[h.session]!;
@@ -314,7 +318,7 @@ export async function heartbeatsBench(): Promise<void> {
       });
       if (!r.rows[0]?.authed || r.rows[0]?.status !== 'active') throw new Error('refused');
     });
-    const cpuPg1 = await postgresBackendCpuMs(deps);
+    const cpuPg1 = await postgresBackendCpu(deps);
     await pool.end();
     const pgCheck = await verify(deps, direct, PER_PHASE);
     const perCoreSecond = (ms: number) => (ms > 0 ? Math.round(PER_PHASE / (ms / 1000)) : 0);
@@ -329,8 +333,8 @@ export async function heartbeatsBench(): Promise<void> {
       p50: statement.p50,
       p99: statement.p99,
       failures: statement.failures,
-      postgresCpuMs: cpu2 - cpu1,
-      heartbeatsPerPostgresCoreSecond: perCoreSecond(cpu2 - cpu1),
+      postgresCpuMs: cpuBetween(cpu1, cpu2),
+      heartbeatsPerPostgresCoreSecond: perCoreSecond(cpuBetween(cpu1, cpu2)),
       ...bareCheck,
     });
     report({
@@ -341,8 +345,8 @@ export async function heartbeatsBench(): Promise<void> {
       p50: viaPg.p50,
       p99: viaPg.p99,
       failures: viaPg.failures,
-      postgresCpuMs: cpuPg1 - cpuPg0,
-      heartbeatsPerPostgresCoreSecond: perCoreSecond(cpuPg1 - cpuPg0),
+      postgresCpuMs: cpuBetween(cpuPg0, cpuPg1),
+      heartbeatsPerPostgresCoreSecond: perCoreSecond(cpuBetween(cpuPg0, cpuPg1)),
       ...pgCheck,
       ratio: Number((statement.perSec / viaPg.perSec).toFixed(2)),
     });
@@ -356,8 +360,8 @@ export async function heartbeatsBench(): Promise<void> {
       p50: http.p50,
       p99: http.p99,
       failures: http.failures,
-      postgresCpuMs: cpu1 - cpu0,
-      heartbeatsPerPostgresCoreSecond: perCoreSecond(cpu1 - cpu0),
+      postgresCpuMs: cpuBetween(cpu0, cpu1),
+      heartbeatsPerPostgresCoreSecond: perCoreSecond(cpuBetween(cpu0, cpu1)),
       loadAverage1m: Number((await readFile('/proc/loadavg', 'utf8')).split(' ')[0]),
       ...httpCheck,
       ratio: Number((statement.perSec / http.perSec).toFixed(2)),

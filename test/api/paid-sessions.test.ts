@@ -245,6 +245,30 @@ describe('create → start → heartbeats → complete', () => {
   });
 });
 
+describe('a create whose process died between commit and workflow start', () => {
+  it('the next look at the session starts its workflow, which creates the PaymentIntent', async () => {
+    const student = await createUser(ctx.app, ctx.deps, 'free', 'student');
+    // What the create commits before it starts the workflow (test setup: the crash is simulated).
+    const orphan = await ctx.deps.db.paidSession.create({
+      data: {
+        studentId: student.id,
+        coachId: course.coach.id,
+        courseId: course.courseId,
+        lockedMinor: 500,
+        currency: 'gbp',
+        pricePerMinuteMinor: course.pricePerMinute,
+        lecturePositions: [1, 2],
+        createdAt: new Date(Date.now() - 120_000),
+      },
+    });
+    const seen = await call(ctx.app, 'GET', `/api/sessions/${orphan.id}/status`, { token: student.token });
+    expect(seen.status).toBe(200);
+    expect(seen.body.session.payment.payment_intent_id).toMatch(/^pi_/);
+    expect(seen.body.session.payment.client_secret).toBeTruthy();
+    await ctx.deps.temporal.workflow.getHandle(workflowIds.paidSession(orphan.id)).terminate('test over');
+  });
+});
+
 describe('lecture playback', () => {
   it('only the student of an active session gets presigned URLs, by lecture position or through the course', async () => {
     const student = await createUser(ctx.app, ctx.deps, 'free', 'student');

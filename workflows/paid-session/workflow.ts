@@ -63,6 +63,9 @@ export async function paidSessionWorkflow(
   let status: PaidSessionStatus = input.settledAlready ? 'completed' : 'locked';
   let paymentIntentId: string | null = null;
   let authorised = false;
+  /** An authorisation event is queued or being applied (the row may already say authorised). */
+  const authorising = () => applyingAuthorisation || events.some((e) => e.kind === 'authorised');
+  let applyingAuthorisation = false;
   let starting = false;
   let endReason: PaidSessionEndReason | null = null;
   let fundsUsedUp = false;
@@ -121,6 +124,14 @@ export async function paidSessionWorkflow(
     async () => {
       starting = true;
       try {
+        // The card's authorisation may be on its way in (the API saw it on the row): wait for it.
+        await condition(() => authorised || !authorising());
+        if (!authorised)
+          throw ApplicationFailure.create({
+            type: PaidSessionFailure.InvalidTransition,
+            message: 'the card has not authorised the locked amount yet',
+            nonRetryable: true,
+          });
         const { startedAt } = await startPaidSessionRow(sessionId);
         setStatus('active');
         return { startedAt };
@@ -136,7 +147,7 @@ export async function paidSessionWorkflow(
             message: `the session is ${status}${endReason ? ` (${endReason})` : ''}; it cannot start`,
             nonRetryable: true,
           });
-        if (!authorised)
+        if (!authorised && !authorising())
           throw ApplicationFailure.create({
             type: PaidSessionFailure.InvalidTransition,
             message: 'the card has not authorised the locked amount yet',
@@ -156,7 +167,10 @@ export async function paidSessionWorkflow(
     while (events.length > 0) {
       const e = events.shift()!;
       if (e.kind === 'authorised' && !authorised && e.amountMinor >= input.lockedMinor) {
+        applyingAuthorisation = true;
         await recordPaidSessionAuthorised({ sessionId, amountMinor: e.amountMinor });
+        authorised = true;
+        applyingAuthorisation = false;
         await postLedgerTransactions([
           ledger.authorisation({
             reference,
@@ -167,7 +181,6 @@ export async function paidSessionWorkflow(
             occurredAt: new Date(Date.now()).toISOString(),
           }),
         ]);
-        authorised = true;
       } else if (e.kind === 'canceled' && !settled && endReason === null) {
         endReason = 'stripe_canceled';
       } else if (e.kind === 'refunded' && settled && capturedMinor > 0) {

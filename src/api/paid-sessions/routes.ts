@@ -5,7 +5,7 @@ import {
   createPaidSession,
   heartbeat,
   listMyPaidSessions,
-  sessionFor,
+  paidSessionStatus,
   sessionLecturePlayback,
   startPaidSession,
 } from '../../app/paid-sessions/sessions';
@@ -187,7 +187,7 @@ export function paidSessionRoutes(deps: Deps) {
     }),
     async (c) => {
       const user = c.get('user');
-      const s = await sessionFor(deps, user, c.req.valid('param').id);
+      const s = await paidSessionStatus(deps, user, c.req.valid('param').id);
       return c.json({ session: paidSessionView(s, user) }, 200);
     },
   );

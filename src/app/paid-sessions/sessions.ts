@@ -47,6 +47,17 @@ interface Caller {
   id: string;
 }
 
+/**
+ * Repair on contact (docs/adr/0011 §2): a row committed by a create whose process died before the
+ * workflow started has no PaymentIntent and no owner. The first look at it starts its workflow
+ * (joining a run that exists), which creates the intent, or cancels the lock at its deadline.
+ */
+async function repairIfOrphaned(deps: Deps, s: PaidSessionDetails): Promise<PaidSessionDetails> {
+  if (s.status !== 'locked' || s.paymentIntentId || s.createdAt.getTime() > Date.now() - 60_000) return s;
+  if ((await startPaidSessionAndAwaitReady(deps, s)) === 'not_started') return s;
+  return (await findPaidSession(deps.db, s.id)) ?? s;
+}
+
 /** The session if `caller` is its student or its coach; 404 otherwise (nobody learns it exists). */
 export async function sessionFor(
   deps: Pick<Deps, 'db'>,
@@ -138,7 +149,7 @@ const refusedRules = (what: string) => ({
 });
 
 export async function startPaidSession(deps: Deps, caller: Caller, id: string): Promise<PaidSessionDetails> {
-  const s = await sessionFor(deps, caller, id, 'student');
+  const s = await repairIfOrphaned(deps, await sessionFor(deps, caller, id, 'student'));
   if (s.status !== 'locked' || s.endReason)
     throw conflict(`The session is ${s.status}; it cannot start`, 'invalid_transition');
   if (!s.authorisedAt) throw conflict('The card has not authorised the locked amount yet', 'not_authorised');
@@ -216,7 +227,7 @@ export async function completePaidSession(
   caller: Caller,
   id: string,
 ): Promise<PaidSessionDetails> {
-  const s = await sessionFor(deps, caller, id, 'student');
+  const s = await repairIfOrphaned(deps, await sessionFor(deps, caller, id, 'student'));
   if (s.settledAt) return s;
   try {
     await deps.temporal.withDeadline(Date.now() + SETTLE_WAIT_MS, () =>
@@ -268,4 +279,9 @@ export async function sessionLecturePlayback(
       { field: 'position', reason: `the course has no lecture at position ${position}` },
     ]);
   return lecturePlayback(deps, caller.id, s.courseId, lecture.id);
+}
+
+/** GET …/status: the session as its student or coach sees it (repairing an orphaned lock first). */
+export async function paidSessionStatus(deps: Deps, caller: Caller, id: string): Promise<PaidSessionDetails> {
+  return repairIfOrphaned(deps, await sessionFor(deps, caller, id));
 }

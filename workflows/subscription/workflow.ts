@@ -91,6 +91,7 @@ const {
   fetchStripeSubscription,
 } = proxyActivities<DefaultActivities>(profiles.stripe);
 const { sendEmail } = proxyActivities<DefaultActivities>(profiles.email);
+type EmailInput = Parameters<DefaultActivities['sendEmail']>[0];
 
 /** A downgrade reaches Stripe this long before the period ends, so the renewal bills the new price. */
 const DOWNGRADE_LEAD_MS = 60 * 60 * 1000;
@@ -195,13 +196,19 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
 
   // --- Everything after a change: role, grace, seats, dunning bookkeeping, projection -------------
 
-  async function email(template: string, reference: string, data: Record<string, unknown>) {
+  /** One of the subscription emails to the user, addressed by name, linking to the plans by default. */
+  async function email(
+    template: Extract<EmailInput['template'], `subscription_${string}`>,
+    reference: string,
+    data: Record<string, unknown>,
+  ) {
     const who = await subscriptionContact({ userId });
     await sendEmail({
       reference,
-      template: template as never,
+      template,
       to: who.email,
-      data: { name: who.name, link: who.billingUrl, ...data } as never,
+      // Name and link first: a template's own link (the hosted invoice page) wins.
+      data: { name: who.name, link: who.billingUrl, ...data } as EmailInput['data'],
     });
   }
 

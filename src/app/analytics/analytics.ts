@@ -25,6 +25,38 @@ export interface ClientEvent {
   path?: string;
 }
 
+/** Slug or id → coach id, for a page's burst of batches without a lookup each (bounded, short-lived). */
+const COACH_CACHE_MAX = 1_000;
+const COACH_CACHE_TTL_MS = 30_000;
+const coachCache = new Map<string, { id: string; at: number }>();
+
+/**
+ * Resolves coach references, from the cache when fresh. Unknown ones are never cached (a coach who
+ * just published is found at once); a slug given up and taken by another coach may be attributed to
+ * the old one for at most COACH_CACHE_TTL_MS, which only moves page views.
+ */
+async function coachIds(db: Db, refs: string[], now = Date.now()): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const missing: string[] = [];
+  for (const ref of new Set(refs)) {
+    const hit = coachCache.get(ref);
+    if (hit && now - hit.at < COACH_CACHE_TTL_MS) found.set(ref, hit.id);
+    else missing.push(ref);
+  }
+  if (missing.length === 0) return found;
+  const resolved = await resolveCoaches(db, missing);
+  for (const ref of missing) {
+    const id = resolved.get(ref);
+    if (!id) continue;
+    found.set(ref, id);
+    coachCache.delete(ref);
+    coachCache.set(ref, { id, at: now });
+    // Oldest first in insertion order: drop from the front beyond the bound.
+    while (coachCache.size > COACH_CACHE_MAX) coachCache.delete(coachCache.keys().next().value!);
+  }
+  return found;
+}
+
 export async function ingest(
   db: Db,
   input: { events: ClientEvent[]; userId: string | null; ip: string | undefined },
@@ -40,7 +72,7 @@ export async function ingest(
       );
   }
   const problems: FieldProblem[] = [...duplicateKeyProblems(input.events.map((e) => e.key))];
-  const coaches = await resolveCoaches(
+  const coaches = await coachIds(
     db,
     input.events.map((e) => e.coach),
   );

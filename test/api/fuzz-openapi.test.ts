@@ -22,6 +22,8 @@ import {
 const RUNS = Number(process.env.FUZZ_RUNS ?? 24);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 const CONCURRENCY = 4;
+/** FUZZ_DEBUG=1 prints, per operation, the first schema-following request that was refused. */
+const DEBUG = Boolean(process.env.FUZZ_DEBUG);
 /** A request still open after this long is a finding too (a handler waiting on nothing). */
 const REQUEST_TIMEOUT_MS = 45_000;
 
@@ -246,6 +248,30 @@ function known(path: string, param: string): readonly string[] {
       return ['Europe/London', 'Pacific/Kiritimati', 'America/St_Johns', 'Asia/Kathmandu', 'Etc/GMT+12'];
     case 'as':
       return ['coach', 'athlete', 'player'];
+    // Body fields (the same lookup: test/support/openapi-arbitraries.ts hintFor).
+    case 'email':
+      if (path === '/api/auth/login') return [victim.email];
+      return path.startsWith('/api/coaches/me/players') || path.startsWith('/api/orgs/')
+        ? [player.email, victim.email]
+        : [];
+    case 'password':
+      return path === '/api/auth/login' ? ['correct horse battery'] : [];
+    case 'refreshToken':
+      return [victim.refreshToken];
+    case 'player_ids':
+    case 'playerIds':
+    case 'student_id':
+      return [player.id];
+    case 'course_id':
+      return ids.course!;
+    case 'productIds':
+      return ids.product!;
+    case 'lectureIds':
+      return ids.lecture!;
+    case 'coach':
+      return [slug, coach.id];
+    case 'plan':
+      return ['player_pro_plus', 'coach_pro', 'coach_pro_plus', 'org_pro'];
     case 'id': {
       const byPrefix: [string, string][] = [
         ['/api/coaches/me/products', 'product'],
@@ -431,6 +457,7 @@ describe('fuzzing every operation of the OpenAPI document (issue 14 #4)', () => 
     const histogram = new Map<number, number>();
     const perOp = new Map<string, Map<number, number>>();
     const findings: Finding[] = [];
+    const debugged = new Set<string>();
     let sent = 0;
     const started = Date.now();
 
@@ -454,6 +481,12 @@ describe('fuzzing every operation of the OpenAPI document (issue 14 #4)', () => 
             const mine = perOp.get(ref.key) ?? new Map<number, number>();
             mine.set(status, (mine.get(status) ?? 0) + 1);
             perOp.set(ref.key, mine);
+            if (DEBUG && req.kind.endsWith('/valid') && status >= 400 && !debugged.has(ref.key)) {
+              debugged.add(ref.key);
+              console.log(
+                `DEBUG ${ref.key} ${status} ${JSON.stringify(summarise(req))}\n  ${text.slice(0, 400)}`,
+              );
+            }
             const problem = status === 0 ? text : problemWith(status, text);
             if (problem)
               findings.push({ op: ref.key, request: req, status, problem, body: text.slice(0, 500) });

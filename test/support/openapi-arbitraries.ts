@@ -10,6 +10,8 @@ export type Schema = Record<string, any>;
 export interface OpenApiDoc {
   paths: Record<string, Record<string, Operation>>;
   components?: { schemas?: Record<string, Schema>; parameters?: Record<string, Schema> };
+  /** Values that make a body field get past lookups (ids of real resources), by field name. */
+  known?: (field: string) => readonly string[];
 }
 export interface Operation {
   parameters?: Schema[];
@@ -184,6 +186,43 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(oddString, oddNumber
 
 // ── schema-conforming values ──
 
+/** Field names whose schema says only "string" although the handler wants something specific. */
+const FIELD_HINTS: Record<string, fc.Arbitrary<unknown>> = {
+  email: fc
+    .tuple(fc.stringMatching(/^[a-z][a-z0-9.]{0,20}$/), fc.constantFrom('example.test', 'example.com'))
+    .map(([local, domain]) => `${local.replace(/\.+$/, '')}-${Date.now().toString(36)}@${domain}`),
+  password: fc.string({ minLength: 12, maxLength: 40 }),
+  timeZone: fc.constantFrom(
+    'Europe/London',
+    'UTC',
+    'Pacific/Kiritimati',
+    'Asia/Kathmandu',
+    'America/St_Johns',
+  ),
+  currency: fc.constantFrom('USD', 'GBP', 'EUR', 'usd', 'gbp'),
+  startTime: fc.constantFrom('00:00', '06:30', '09:00', '12:15'),
+  endTime: fc.constantFrom('13:00', '17:45', '23:59', '24:00'),
+  slug: fc.stringMatching(/^[a-z][a-z0-9-]{2,30}[a-z0-9]$/),
+  slotIntervalMin: fc.constantFrom(5, 10, 15, 20, 30, 60),
+  durationMin: fc.constantFrom(5, 15, 30, 60),
+  occurredAt: fc
+    .integer({ min: 1, max: 6 * 86_400_000 })
+    .map((ms) => new Date(Date.now() - ms).toISOString()),
+};
+
+function hintFor(
+  doc: OpenApiDoc,
+  name: string,
+  schema: Schema | undefined,
+): fc.Arbitrary<unknown> | undefined {
+  const values = doc.known?.(name) ?? [];
+  if (values.length > 0)
+    return typesOf(deref(doc, schema)).includes('array')
+      ? fc.subarray([...values], { minLength: 1 })
+      : fc.constantFrom(...values);
+  return FIELD_HINTS[name];
+}
+
 const nearFuture = fc
   .integer({ min: -2 * 86_400_000, max: 60 * 86_400_000 })
   .map((ms) => new Date(Math.floor((Date.now() + ms) / 300_000) * 300_000).toISOString());
@@ -302,9 +341,13 @@ export function fuzzValue(doc: OpenApiDoc, schema: Schema | undefined, depth = 0
 function objectFor(doc: OpenApiDoc, s: Schema, depth: number, hostile: boolean): fc.Arbitrary<unknown> {
   const props: Record<string, Schema> = s.properties ?? {};
   const required = new Set<string>(s.required ?? []);
-  const valueOf = (p: Schema) => (hostile ? fuzzValue(doc, p, depth + 1) : conforming(doc, p, depth + 1));
+  const valueOf = (name: string, p: Schema) => {
+    const plain = hostile ? fuzzValue(doc, p, depth + 1) : conforming(doc, p, depth + 1);
+    const hint = hintFor(doc, name, p);
+    return hint ? fc.oneof({ weight: hostile ? 1 : 4, arbitrary: hint }, plain) : plain;
+  };
   const fields = Object.keys(props).map((name) =>
-    fc.record({ name: fc.constant(name), value: valueOf(props[name]!), keep: fc.boolean() }),
+    fc.record({ name: fc.constant(name), value: valueOf(name, props[name]!), keep: fc.boolean() }),
   );
   return fc
     .record({
@@ -411,12 +454,21 @@ export function requestArbitrary(
   const queryParams = paramsOf(doc, ref.op, 'query');
   const headerParams = paramsOf(doc, ref.op, 'header');
   const jsonSchema = ref.op.requestBody?.content?.['application/json']?.schema;
+  const bodyDoc: OpenApiDoc = { ...doc, known: (field) => known(ref.path, field) };
 
-  const path = fc
-    .tuple(...pathParams.map((p) => pathValue(ref.path, p.name, p.schema ?? {}, doc, known)))
-    .map((values) =>
-      pathParams.reduce((url, p, i) => url.replace(`{${p.name}}`, values[i] as string), ref.path),
-    );
+  const allKnown = pathParams.map((p) => known(ref.path, p.name));
+  const mixed = fc.tuple(...pathParams.map((p) => pathValue(ref.path, p.name, p.schema ?? {}, doc, known)));
+  // Mostly every parameter names a real resource (to reach the handler), else each is drawn on its own.
+  const path = (
+    allKnown.every((ids) => ids.length > 0)
+      ? fc.oneof(
+          { weight: 3, arbitrary: fc.tuple(...allKnown.map((ids) => fc.constantFrom(...ids))) },
+          { weight: 2, arbitrary: mixed },
+        )
+      : mixed
+  ).map((values) =>
+    pathParams.reduce((url, p, i) => url.replace(`{${p.name}}`, values[i] as string), ref.path),
+  );
   const query = fc
     .tuple(
       ...queryParams.map((p) =>
@@ -464,11 +516,11 @@ export function requestArbitrary(
     ? fc.oneof(
         {
           weight: 4,
-          arbitrary: conforming(doc, jsonSchema).map((v) => ({ kind: 'valid', body: toJson(v) })),
+          arbitrary: conforming(bodyDoc, jsonSchema).map((v) => ({ kind: 'valid', body: toJson(v) })),
         },
         {
           weight: 4,
-          arbitrary: fuzzValue(doc, jsonSchema).map((v) => ({ kind: 'fuzzed', body: toJson(v) })),
+          arbitrary: fuzzValue(bodyDoc, jsonSchema).map((v) => ({ kind: 'fuzzed', body: toJson(v) })),
         },
       )
     : fc.oneof(

@@ -30,6 +30,7 @@ import {
 const calls: ActivityCall[] = [];
 const roles = new Map<string, Role>();
 const PERIOD = 30 * 86_400_000;
+const stripeCopies = new Map<string, unknown>();
 
 const stubs = {
   async ensureStripeCustomer(_: { userId: string; key: string }) {
@@ -52,9 +53,9 @@ const stubs = {
   },
   async setStripeCancelAtPeriodEnd(_: unknown) {},
   async cancelStripeSubscription(_: unknown) {},
-  /** Stripe's copy is not recognisably ours here (like stripe-mock's fixtures): the stamps decide. */
-  async fetchStripeSubscription(_: unknown) {
-    return null;
+  /** Stripe's copy: unknown unless a test set one (like stripe-mock's fixtures, not recognisably ours). */
+  async fetchStripeSubscription(input: { subscriptionId: string }) {
+    return stripeCopies.get(input.subscriptionId) ?? null;
   },
   async saveSubscriptionProjection(_: unknown) {},
   async applySubscriptionRole(input: { userId: string; role: Role }) {
@@ -279,6 +280,32 @@ describe('subscription-<userId> (stub activities)', () => {
       (st) => st.status === 'canceled',
     );
     expect(refetches()).toBe(1);
+  });
+
+  it('a stale event makes the workflow re-read Stripe; a copy that is recognisably ours is applied as the newest truth', async () => {
+    const s = await subscribed('coach_pro');
+    stripeCopies.set(s.subscriptionId, {
+      subscriptionId: s.subscriptionId,
+      userId: s.userId,
+      status: 'active',
+      plan: { plan: 'coach_pro_plus', seatTier: null },
+      periodEndMs: Date.now() + PERIOD,
+      cancelAtPeriodEnd: false,
+    });
+    const base = Date.now() + 5_000;
+    await s.handle.signal(
+      stripeSubscriptionEventSignal,
+      event(s.subscriptionId, 'customer.subscription.updated', base + 2_000, { status: 'active' }),
+    );
+    await s.handle.signal(
+      stripeSubscriptionEventSignal,
+      event(s.subscriptionId, 'invoice.payment_failed', base + 1_000, { status: 'past_due' }),
+    );
+    await eventually(
+      () => s.handle.query(subscriptionStateQuery),
+      (st) => st.role === 'coach_pro_plus',
+    );
+    expect((await s.handle.query(subscriptionStateQuery)).status).toBe('active');
   });
 
   it('dunning: a failed renewal sends the scheduled emails, then cancels at Stripe and moves to free', async () => {

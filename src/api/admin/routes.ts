@@ -19,13 +19,24 @@ export function adminRoutes(deps: Deps) {
       summary: 'Set a user’s role (support and comped accounts)',
       ...secured,
       middleware: [requireAuth(deps), requireRole('superuser')],
-      request: { params: IdParam, body: body(z.object({ role: RoleSchema }).strict()) },
+      request: {
+        params: IdParam,
+        body: body(
+          z
+            .object({
+              role: RoleSchema,
+              /** Why, kept in role_changes beside who: billing never lowers a role an operator set. */
+              reason: z.string().trim().min(1).max(500).optional(),
+            })
+            .strict(),
+        ),
+      },
       responses: { 200: json(UserSchema, 'Updated'), ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const { role } = c.req.valid('json');
-      const user = await setRole(deps.db, id, role);
+      const { role, reason } = c.req.valid('json');
+      const user = await setRole(deps.db, { userId: id, role, actorId: c.get('user').id, reason });
       c.get('log').info({ targetUserId: id, role }, 'role changed by operator');
       return c.json(userView(user), 200);
     },

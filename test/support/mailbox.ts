@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface MailSummary {
   ID: string;
+  MessageID: string;
   Subject: string;
   To: { Address: string; Name: string }[];
   From: { Address: string; Name: string };

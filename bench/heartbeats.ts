@@ -131,6 +131,7 @@ function heartbeatOf(i: number) {
 }
 
 async function drive(total: number, send: (i: number) => Promise<void>) {
+  const cpuBefore = process.cpuUsage();
   const samples: number[] = [];
   let next = 0;
   let failures = 0;
@@ -153,7 +154,10 @@ async function drive(total: number, send: (i: number) => Promise<void>) {
   samples.sort((a, b) => a - b);
   const pct = (p: number) =>
     Number(samples[Math.min(samples.length - 1, Math.floor(p * samples.length))]!.toFixed(2));
+  const cpu = process.cpuUsage(cpuBefore);
   return {
+    // This process's CPU per heartbeat: for the HTTP phase the client (fetch) and the API together.
+    nodeCpuMsPerHeartbeat: Number(((cpu.user + cpu.system) / 1000 / total).toFixed(3)),
     ms: Number(ms.toFixed(0)),
     perSec: Number(((total / ms) * 1000).toFixed(0)),
     p50: pct(0.5),
@@ -333,6 +337,7 @@ export async function heartbeatsBench(): Promise<void> {
       p50: statement.p50,
       p99: statement.p99,
       failures: statement.failures,
+      nodeCpuMsPerHeartbeat: statement.nodeCpuMsPerHeartbeat,
       postgresCpuMs: cpuBetween(cpu1, cpu2),
       heartbeatsPerPostgresCoreSecond: perCoreSecond(cpuBetween(cpu1, cpu2)),
       ...bareCheck,
@@ -345,6 +350,7 @@ export async function heartbeatsBench(): Promise<void> {
       p50: viaPg.p50,
       p99: viaPg.p99,
       failures: viaPg.failures,
+      nodeCpuMsPerHeartbeat: viaPg.nodeCpuMsPerHeartbeat,
       postgresCpuMs: cpuBetween(cpuPg0, cpuPg1),
       heartbeatsPerPostgresCoreSecond: perCoreSecond(cpuBetween(cpuPg0, cpuPg1)),
       ...pgCheck,
@@ -360,6 +366,7 @@ export async function heartbeatsBench(): Promise<void> {
       p50: http.p50,
       p99: http.p99,
       failures: http.failures,
+      nodeCpuMsPerHeartbeat: http.nodeCpuMsPerHeartbeat,
       postgresCpuMs: cpuBetween(cpu0, cpu1),
       heartbeatsPerPostgresCoreSecond: perCoreSecond(cpuBetween(cpu0, cpu1)),
       loadAverage1m: Number((await readFile('/proc/loadavg', 'utf8')).split(' ')[0]),

@@ -21,6 +21,7 @@ import { capAfterReschedule, refundFor, type RefundCap } from '../../src/domain/
 import { ledger, type LedgerTransactionDraft } from '../../src/domain/billing/ledger';
 import { creditReturnedOnCancel } from '../../src/domain/commerce/credits';
 import { Mutex } from '../shared/mutex';
+import { isoAt, minorUnits, setSummary } from '../shared/memo';
 import { profiles } from '../shared/profiles';
 import { BookingIdAttr, CoachIdAttr, DomainStatusAttr, UserIdAttr } from '../shared/search-attributes';
 import {
@@ -582,6 +583,11 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
     { key: UserIdAttr, value: s.athlete.id },
     { key: DomainStatusAttr, value: s.status },
   ]);
+  setSummary(
+    `Booking of "${s.service.title}" ${isoAt(s.startMs)}–${isoAt(s.endMs)}, ` +
+      `${s.priceMinor > 0 ? minorUnits(s.priceMinor, s.currency) : 'free'}; coach ${s.coach.id}, athlete ${s.athlete.id}`,
+    { bookingId: s.id, coachId: s.coach.id, athleteId: s.athlete.id, serviceId: s.service.id },
+  );
   for (;;) {
     if (continueAsNewDue()) await continueAsNewWithState();
     await exclusive(drainInbox);

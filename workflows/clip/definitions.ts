@@ -1,4 +1,4 @@
-import { defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { NON_RETRYABLE_TYPES } from '../../src/domain/video/status';
 
 // The contract of clip-<id>: how the API starts a clip's cut and asks for its deletion.
@@ -19,6 +19,17 @@ export interface ClipWorkflowInput {
 export type ClipOutcome = 'ready' | 'failed' | 'deleted' | 'gone';
 
 export const deleteClipSignal = defineSignal('deleteClip');
+
+/** What the operator's Query tab (and `temporal workflow query --name state`) shows for clip-<id>. */
+export interface ClipWorkflowState {
+  clipId: string;
+  videoId: string;
+  /** The same value as the DomainStatus search attribute: PROCESSING, READY, FAILED, GONE, DELETED. */
+  status: string;
+  deleteRequested: boolean;
+}
+
+export const clipStateQuery = defineQuery<ClipWorkflowState>('state');
 
 /** The clip's own failure type; the video's (InvalidMedia, PlanRequired…) are in NON_RETRYABLE_TYPES. */
 export const ClipFailure = {

@@ -7,10 +7,12 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { DefaultActivities, MediaActivities } from '../../activities';
+import { setSummary } from '../shared/memo';
 import { profiles } from '../shared/profiles';
 import { CoachIdAttr, DomainStatusAttr, VideoIdAttr } from '../shared/search-attributes';
 import {
   clipNonRetryableTypes as nonRetryableErrorTypes,
+  clipStateQuery,
   deleteClipSignal,
   type ClipOutcome,
   type ClipWorkflowInput,
@@ -34,12 +36,27 @@ export async function clipWorkflow(input: ClipWorkflowInput): Promise<ClipOutcom
     deleteRequested = true;
     work.cancel();
   });
-  const status = (value: string) =>
+  let current = 'STARTING';
+  setHandler(clipStateQuery, () => ({
+    clipId: input.clipId,
+    videoId: input.videoId,
+    status: current,
+    deleteRequested,
+  }));
+  setSummary(
+    input.mode === 'delete'
+      ? `Clip ${input.clipId} of video ${input.videoId} (coach ${input.coachId}): deleting its objects`
+      : `Clip ${input.clipId} of video ${input.videoId} (coach ${input.coachId}): trimming it on the media queue`,
+    { clipId: input.clipId, videoId: input.videoId, coachId: input.coachId, mode: input.mode },
+  );
+  const status = (value: string) => {
+    current = value;
     upsertSearchAttributes([
       { key: VideoIdAttr, value: input.videoId },
       { key: CoachIdAttr, value: input.coachId },
       { key: DomainStatusAttr, value: value },
     ]);
+  };
   const remove = () =>
     CancellationScope.nonCancellable(async () => {
       await deleteClipData({ clipId: input.clipId, videoId: input.videoId });

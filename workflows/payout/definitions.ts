@@ -50,6 +50,16 @@ export interface PayoutWorkflowState {
 
 export const payoutStateQuery = defineQuery<PayoutWorkflowState>('state');
 
+/** The Query tab of payout-account-<coach>: events applied so far, waiting, and the Schedule's state. */
+export interface PayoutAccountWorkflowState {
+  coachId: string;
+  applied: number;
+  waiting: number;
+  schedule: ScheduleSyncOutcome;
+}
+
+export const payoutAccountStateQuery = defineQuery<PayoutAccountWorkflowState>('state');
+
 /** A payout the run owns, as preparePayouts recorded (or, on a rerun, found) it. */
 export interface PreparedPayout {
   payoutId: string;

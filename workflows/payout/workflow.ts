@@ -12,11 +12,13 @@ import {
 import type { DefaultActivities } from '../../activities';
 import { ledger } from '../../src/domain/billing/ledger';
 import { formatPayoutAmount, payoutPeriod } from '../../src/domain/billing/payouts';
+import { minorUnits, setSummary } from '../shared/memo';
 import { profiles } from '../shared/profiles';
 import { CoachIdAttr, DomainStatusAttr, PayoutIdAttr } from '../shared/search-attributes';
 import {
   accountUpdatedSignal,
   PAYOUT_NON_RETRYABLE,
+  payoutAccountStateQuery,
   payoutStateQuery,
   type AccountUpdatedSignal,
   type PayoutAccountWorkflowInput,
@@ -65,6 +67,13 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout
       ...(payoutId ? [{ key: PayoutIdAttr, value: payoutId }] : []),
     ]);
   status('PREPARING');
+  setSummary(
+    `Payout of coach ${input.coachId} for ${period}: one transfer per currency of the available balance`,
+    {
+      coachId: input.coachId,
+      period,
+    },
+  );
 
   const prepared = await preparePayouts({
     coachId: input.coachId,
@@ -80,6 +89,12 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout
   }
   state.phase = 'transferring';
   status('TRANSFERRING', prepared[0]!.payoutId);
+  // The PayoutId attribute holds one id; every payout row of this run also names it (payouts.workflow_id).
+  setSummary(
+    `Payout of coach ${input.coachId} for ${period}: ` +
+      prepared.map((p) => `${minorUnits(p.amountMinor, p.currency)} (payout ${p.payoutId})`).join(', '),
+    { coachId: input.coachId, period, payoutIds: prepared.map((p) => p.payoutId).join(',') },
+  );
 
   const outcomes: PayoutOutcome[] = [];
   for (const [i, p] of prepared.entries()) {
@@ -152,8 +167,20 @@ export async function payoutAccountWorkflow(
     inbox.push(update);
   });
   upsertSearchAttributes([{ key: CoachIdAttr, value: input.coachId }]);
+  setSummary(
+    `Stripe account updates of coach ${input.coachId}, applied in order; keeps the payout Schedule in step`,
+    {
+      coachId: input.coachId,
+    },
+  );
   let applied = 0;
   let schedule: ScheduleSyncOutcome = 'absent';
+  setHandler(payoutAccountStateQuery, () => ({
+    coachId: input.coachId,
+    applied,
+    waiting: inbox.length,
+    schedule,
+  }));
   // The signal that started the run is delivered before the first task's code waits.
   await condition(() => inbox.length > 0, '1 minute');
   while (inbox.length > 0) {

@@ -19,6 +19,7 @@ import {
   type FailureKind,
   type Stage,
 } from '../../src/domain/video/status';
+import { setSummary } from '../shared/memo';
 import { profiles } from '../shared/profiles';
 import { CoachIdAttr, DomainStatusAttr, VideoIdAttr } from '../shared/search-attributes';
 import {
@@ -128,6 +129,14 @@ export async function videoWorkflow(input: VideoWorkflowInput): Promise<VideoOut
     });
   }
 
+  setSummary(
+    input.mode === 'upload'
+      ? `Video ${videoId} of coach ${input.coachId}: waiting for the upload, then validate, transcode, analyse`
+      : input.mode === 'retry'
+        ? `Video ${videoId} of coach ${input.coachId}: re-running its processing after a failure`
+        : `Video ${videoId} of coach ${input.coachId}: deleting its objects and records`,
+    { videoId, coachId: input.coachId, mode: input.mode },
+  );
   if (deleteRequested) return deleteEverything();
 
   if (input.mode === 'upload') {

@@ -205,6 +205,8 @@ const FIELD_HINTS: Record<string, fc.Arbitrary<unknown>> = {
   slug: fc.stringMatching(/^[a-z][a-z0-9-]{2,30}[a-z0-9]$/),
   slotIntervalMin: fc.constantFrom(5, 10, 15, 20, 30, 60),
   durationMin: fc.constantFrom(5, 15, 30, 60),
+  filename: fc.constantFrom('nets.mp4', 'drive.mov', 'pull shot.m4v'),
+  content_type: fc.constantFrom('video/mp4', 'video/quicktime', 'video/x-m4v'),
   occurredAt: fc
     .integer({ min: 1, max: 6 * 86_400_000 })
     .map((ms) => new Date(Date.now() - ms).toISOString()),

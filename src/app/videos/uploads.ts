@@ -209,6 +209,7 @@ export async function startUpload(
     await signalCancelUpload(
       deps,
       pending.id,
+      pending.coachId,
       'The upload could not be started because storage was unavailable. Try again.',
     );
     throw unavailable(
@@ -294,7 +295,7 @@ export async function cancelUpload(
 ): Promise<void> {
   const video = await loadVideo(deps.db, actor, ids.videoId, 'write', ids.sessionId);
   if (video.status !== 'pending') throw notInProgress(video);
-  await signalCancelUpload(deps, video.id, 'The upload was cancelled; nothing was kept.');
+  await signalCancelUpload(deps, video.id, video.coachId, 'The upload was cancelled; nothing was kept.');
 }
 
 /**

@@ -93,8 +93,29 @@ export async function signalUploadCompleted(deps: Deps, videoId: string, coachId
   });
 }
 
-export async function signalCancelUpload(deps: Deps, videoId: string, reason: string): Promise<void> {
-  await deps.temporal.workflow.getHandle(workflowIds.video(videoId)).signal(cancelUploadSignal, { reason });
+/**
+ * Tells video-<id> to stop waiting for the upload. With signal-with-start, like deletions: when no run
+ * is waiting (it closed as the row was read, or a crash came between the row and its run) a new one
+ * takes the cancellation and gives the storage back, instead of the caller getting a 500.
+ */
+export async function signalCancelUpload(
+  deps: Deps,
+  videoId: string,
+  coachId: string,
+  reason: string,
+): Promise<void> {
+  await reachTemporal(
+    () =>
+      deps.temporal.workflow.signalWithStart<VideoWorkflow, [{ reason?: string }]>(videoWorkflowType, {
+        taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
+        workflowId: workflowIds.video(videoId),
+        args: [videoInput(deps, videoId, coachId, 'upload')],
+        signal: cancelUploadSignal,
+        signalArgs: [{ reason }],
+        typedSearchAttributes: attrs(videoId, coachId, 'AWAITING_UPLOAD'),
+      }),
+    'The upload cannot be cancelled',
+  );
 }
 
 /** Re-runs the pipeline on a failed video's kept upload; throws WorkflowExecutionAlreadyStartedError while a run is open. */

@@ -26,7 +26,9 @@ import { buildAuthzWorld, type AuthzWorld, type Party } from '../support/authz-w
 // searched for anyone else's secrets (purchase, payment intent, booking and session ids, emails, the
 // victim's shared clip and annotation), so a 200 that says too much fails too.
 
-type Rel = 'own' | 'foreign' | 'related';
+type Rel = 'own' | 'foreign' | 'related' | 'counterpart';
+/** The other side of the victim's relationships: their coach, their org's owner, the victim on media shared with them. */
+type Counterpart = 'coach' | 'orgOwner' | 'victim';
 type Kind = 'public' | 'self' | 'party' | 'coach' | 'org';
 /**
  * allow: 2xx, or 409 (let in, refused for the resource's state); deny: 403/404 (401 for anonymous);
@@ -40,6 +42,9 @@ interface Scope {
   role: Role;
   /** The athlete whose resource is targeted: the caller's own party for `own`, else the victim. */
   party: Party;
+  /** The related caller's own party (for `own` and `related`). */
+  me: Party;
+  route: string;
 }
 interface Spec {
   kind: Kind;
@@ -56,10 +61,20 @@ interface Spec {
   operators?: Role[];
   /** The allowed call removes the resource: run after everything else, operators' copies skipped. */
   destroys?: boolean;
+  /**
+   * The related cell names the resource under a parent of the caller's own when the route has this
+   * parameter: a mismatch every caller, operators included, must be denied.
+   */
+  mixesUnder?: string;
   /** SELF: what the related caller must find of their own in the answer. */
   sees?: (s: Scope) => string[];
   /** The answer shows other members' addresses by design (an org's member list, to its members). */
   showsMembers?: boolean;
+  /**
+   * Who reaches the victim's resource (or sees it listed) through their side of a relationship, and
+   * what they must find: proves the denials above are not a door shut on everyone.
+   */
+  counterparts?: { who: Counterpart; sees: (s: Scope) => string[] }[];
 }
 
 const ALL_OPS: Role[] = ['superuser'];
@@ -70,24 +85,44 @@ const coachIds = (s: Scope) => ({
   slug: s.w.coach.slug,
   playerId: s.w.victim.user.id,
 });
+/**
+ * The coach's session, video, clip and annotation. The related caller names the coach's video under
+ * a session of their own (a parent they may act on), so the child's own check is what is probed.
+ */
 const video = (s: Scope) => ({
-  id: s.w.video.sessionId,
+  id: s.rel === 'related' && s.route.includes(UNDER_OWN) ? s.me.ownVideoSessionId : s.w.video.sessionId,
   videoId: s.w.video.videoId,
   clipId: s.w.video.clipId,
   annotationId: s.w.video.annotationId,
 });
-const V = (extra: Partial<Spec> = {}): Spec => ({ kind: 'coach', ids: video, operators: ALL_OPS, ...extra });
+const UNDER_OWN = '/sessions/{id}/videos/{videoId}';
+const V = (extra: Partial<Spec> = {}): Spec => ({
+  kind: 'coach',
+  ids: video,
+  operators: ALL_OPS,
+  mixesUnder: UNDER_OWN,
+  ...extra,
+});
 const C = (ids: (s: Scope) => Record<string, string>, extra: Partial<Spec> = {}): Spec => ({
   kind: 'coach',
   ids,
   ...extra,
 });
-const course = (s: Scope) => ({ id: s.w.freeCourse.id, lectureId: s.w.freeCourse.lectureId });
-/** The free course for the caller's own cell; the paid course (never bought) otherwise. */
-const lectureOf = (s: Scope) => {
-  const c = s.rel === 'own' ? s.w.freeCourse : s.w.paidCourse;
-  return { id: c.id, lectureId: c.lectureId };
-};
+/** The coach's free course; the related caller names its lecture under a course of their own. */
+const course = (s: Scope) => ({
+  id: s.rel === 'related' && s.route.includes('lecture') ? s.me.ownCourseId : s.w.freeCourse.id,
+  lectureId: s.w.freeCourse.lectureId,
+});
+/**
+ * Own: the free course the caller enrolled in. Foreign: the paid course (never paid for). Related:
+ * the paid course's lecture named under the free course the caller is enrolled in.
+ */
+const lectureOf = (s: Scope) =>
+  s.rel === 'own'
+    ? { id: s.w.freeCourse.id, lectureId: s.w.freeCourse.lectureId }
+    : s.rel === 'foreign'
+      ? { id: s.w.paidCourse.id, lectureId: s.w.paidCourse.lectureId }
+      : { id: s.w.freeCourse.id, lectureId: s.w.paidCourse.lectureId };
 const booking = (s: Scope) => ({ id: s.party.bookingId });
 const session = (s: Scope) => ({ id: s.party.paidSessionId, position: '1' });
 const org = (s: Scope) => ({
@@ -116,7 +151,7 @@ const MATRIX: Record<string, Spec> = {
   'GET /api/me': S({ sees: (s) => [s.party.user.email] }),
   'GET /api/me/entitlements': S(),
   'POST /api/coaches/me/players': S({ body: () => ({ email: uniqueEmail('invitee') }) }),
-  'GET /api/coaches/me/players': S(),
+  'GET /api/coaches/me/players': S({ counterparts: [{ who: 'coach', sees: (s) => [s.w.victim.user.id] }] }),
   'GET /api/me/coaches': S({ sees: (s) => [s.w.coach.user.id] }),
   'GET /api/me/orgs': S({ sees: (s) => [s.w.orgId] }),
   'POST /api/orgs': S({ body: () => ({ name: 'Mine' }) }),
@@ -133,8 +168,8 @@ const MATRIX: Record<string, Spec> = {
   'GET /api/coaches/plus/clips': S(),
   // Any player id answers only about the caller's own media.
   'GET /api/coaches/plus/players/{playerId}/shares': S({ ids: coachIds }),
-  'GET /api/me/videos': S(),
-  'GET /api/me/clips': S(),
+  'GET /api/me/videos': S({ counterparts: [{ who: 'victim', sees: (s) => [s.w.video.videoId] }] }),
+  'GET /api/me/clips': S({ counterparts: [{ who: 'victim', sees: (s) => [s.w.video.clipId] }] }),
   'POST /api/coaches/me/services': S({ body: () => ({}) }),
   'GET /api/coaches/me/services': S(),
   'GET /api/availability/windows': S(),
@@ -146,22 +181,40 @@ const MATRIX: Record<string, Spec> = {
   'GET /api/availability/blackouts': S(),
   'POST /api/availability/blackouts': S({ body: () => ({}) }),
   'POST /api/bookings': S({ body: () => ({}) }),
-  'GET /api/bookings': S({ sees: (s) => [s.party.bookingId] }),
-  'POST /api/sessions/create': S({ body: () => ({}) }),
+  'GET /api/bookings': S({
+    sees: (s) => [s.party.bookingId],
+    counterparts: [{ who: 'coach', sees: (s) => [s.w.victim.bookingId] }],
+  }),
+  // The related caller opens a session on the paid course in the victim's name: refused.
+  'POST /api/sessions/create': S({
+    body: (s) =>
+      s.rel === 'related'
+        ? { course_id: s.w.paidCourse.id, locked_amount: 1000, student_id: s.w.victim.user.id }
+        : {},
+    related: 'refuse',
+  }),
   'GET /api/me/sessions': S({ sees: (s) => [s.party.paidSessionId] }),
-  'GET /api/coaches/me/sessions': S(),
+  'GET /api/coaches/me/sessions': S({
+    counterparts: [{ who: 'coach', sees: (s) => [s.w.victim.paidSessionId] }],
+  }),
   'GET /api/subscriptions/me': S(),
   'POST /api/subscriptions': S({ body: () => ({}) }),
   'POST /api/subscriptions/preview': S({ body: () => ({}) }),
   'POST /api/subscriptions/change': S({ body: () => ({}) }),
-  'POST /api/subscriptions/cancel': S({ body: () => ({}) }),
+  // Only operators may name another user; the related caller names the victim.
+  'POST /api/subscriptions/cancel': S({
+    body: (s) => (s.rel === 'related' ? { userId: s.w.victim.user.id } : {}),
+    related: 'refuse',
+  }),
   'POST /api/subscriptions/resume': S({ body: () => ({}) }),
   'GET /api/subscriptions/me/invoices': S(),
   'POST /api/coaches/me/payouts/account': S({ body: () => ({}) }),
   'GET /api/coaches/me/payouts/account': S(),
   'GET /api/coaches/me/payouts': S(),
   'GET /api/me/purchases': S({ sees: (s) => [s.party.purchaseId] }),
-  'GET /api/coaches/me/sales': S(),
+  'GET /api/coaches/me/sales': S({
+    counterparts: [{ who: 'coach', sees: (s) => [s.w.victim.purchaseId] }],
+  }),
   'GET /api/me/credits': S(),
   // Page views come from anonymous visitors too (the token is optional).
   'POST /api/analytics/events': S({ body: () => ({}), anonymous: 'reach' }),
@@ -183,6 +236,10 @@ const MATRIX: Record<string, Spec> = {
   },
   // An athlete's account: the athlete, their active coaches, their org admins, operators.
   'GET /api/players/{playerId}': {
+    counterparts: [
+      { who: 'coach', sees: (s) => [s.w.victim.user.id] },
+      { who: 'orgOwner', sees: (s) => [s.w.victim.user.id] },
+    ],
     kind: 'party',
     ids: (s) => ({ playerId: s.party.user.id }),
     operators: ALL_OPS,
@@ -195,11 +252,15 @@ const MATRIX: Record<string, Spec> = {
   'GET /api/coaches/me/courses/{id}': C(course),
   'PATCH /api/coaches/me/courses/{id}': C(course, { body: () => ({ title: 'Mine now' }) }),
   // Before the lecture below is added: the order must list every lecture.
+  // The related caller orders the coach's lecture into, or cuts the coach's video as a lecture of, a
+  // course of their own: refused, and no lecture of the coach's video appears outside the coach's courses.
   'PUT /api/coaches/me/courses/{id}/lectures/order': C(course, {
     body: (s) => ({ lectureIds: [s.w.freeCourse.lectureId] }),
+    related: 'refuse',
   }),
   'POST /api/coaches/me/courses/{id}/lectures': C(course, {
     body: (s) => ({ title: 'Extra', videoId: s.w.video.videoId, startSeconds: 0, endSeconds: 60 }),
+    related: 'refuse',
   }),
   'PATCH /api/coaches/me/courses/{id}/lectures/{lectureId}': C(course, { body: () => ({ title: 'Mine' }) }),
   // Buying is open to anyone signed in (that is how a relationship starts); the coach cannot buy
@@ -219,7 +280,7 @@ const MATRIX: Record<string, Spec> = {
   // session, so enrolling in it is refused (409 paid_course) and no enrolment appears.
   'POST /api/courses/{id}/enroll': {
     kind: 'party',
-    ids: lectureOf,
+    ids: (s) => ({ id: s.rel === 'own' ? s.w.freeCourse.id : s.w.paidCourse.id }),
     body: () => ({}),
     foreign: 'refuse',
     related: 'refuse',
@@ -274,14 +335,19 @@ const MATRIX: Record<string, Spec> = {
   'POST /api/coaches/plus/sessions/{id}/videos/{videoId}/clips': V({
     body: () => ({ title: 'Mine', start_seconds: 0, end_seconds: 1 }),
   }),
-  'GET /api/videos/{videoId}': V(),
+  'GET /api/videos/{videoId}': V({ counterparts: [{ who: 'victim', sees: (s) => [s.w.video.videoId] }] }),
   'GET /api/videos/{videoId}/annotations': V(),
-  'GET /api/clips/{clipId}': V(),
+  'GET /api/clips/{clipId}': V({ counterparts: [{ who: 'victim', sees: (s) => [s.w.video.clipId] }] }),
   'PUT /api/coaches/plus/clips/{clipId}/shares': V({ body: (s) => ({ player_ids: [s.w.victim.user.id] }) }),
 
   // Bookings: the athlete's booking (their coach and operators too); no-show is the coach's call.
   'PATCH /api/coaches/me/services/{id}': C(coachIds, { body: () => ({ title: 'Mine now' }) }),
-  'GET /api/bookings/{id}': { kind: 'party', ids: booking, operators: ALL_OPS },
+  'GET /api/bookings/{id}': {
+    kind: 'party',
+    ids: booking,
+    operators: ALL_OPS,
+    counterparts: [{ who: 'coach', sees: (s) => [s.w.victim.bookingId] }],
+  },
   'POST /api/bookings/{id}/reschedule': {
     kind: 'party',
     ids: booking,
@@ -297,11 +363,19 @@ const MATRIX: Record<string, Spec> = {
     ids: session,
     body: () => ({ seq: 1, duration_seconds: 5, completion_pct: 1, current_lecture: 1, position_seconds: 5 }),
   },
-  'GET /api/sessions/{id}/status': { kind: 'party', ids: session },
+  'GET /api/sessions/{id}/status': {
+    kind: 'party',
+    ids: session,
+    counterparts: [{ who: 'coach', sees: (s) => [s.w.victim.paidSessionId] }],
+  },
   'GET /api/sessions/{id}/lectures/{position}/playback': { kind: 'party', ids: session },
 
   // Purchases: the buyer's or the coach's; only the coach refunds (a buyer cannot refund their own).
-  'GET /api/purchases/{id}': { kind: 'party', ids: (s) => ({ id: s.party.purchaseId }) },
+  'GET /api/purchases/{id}': {
+    kind: 'party',
+    ids: (s) => ({ id: s.party.purchaseId }),
+    counterparts: [{ who: 'coach', sees: (s) => [s.w.victim.purchaseId] }],
+  },
   'POST /api/purchases/{id}/refund': {
     kind: 'party',
     ids: (s) => ({ id: s.party.purchaseId }),
@@ -343,7 +417,7 @@ const MATRIX: Record<string, Spec> = {
 
 interface Cell {
   route: string;
-  who: 'anonymous' | Role;
+  who: 'anonymous' | Role | Counterpart;
   rel: Rel;
   expect: Outcome;
   /** Why a cell is not applicable. */
@@ -357,7 +431,7 @@ interface Cell {
   phase: 'probe' | 'change' | 'remove';
 }
 
-const RELS: Rel[] = ['own', 'foreign', 'related'];
+const RELS = ['own', 'foreign', 'related'] as const;
 const fillPath = (route: string, ids: Record<string, string>) =>
   route.split(' ')[1]!.replace(/\{([^}]+)\}/g, (_, name: string) => {
     if (!(name in ids)) throw new Error(`${route}: no value for {${name}}`);
@@ -404,6 +478,8 @@ function cellsOf(w: AuthzWorld, route: string, spec: Spec): Cell[] {
     rel,
     role,
     party: rel === 'own' ? w.related[role] : w.victim,
+    me: w.related[role],
+    route,
   });
 
   const cells: Cell[] = [
@@ -439,7 +515,8 @@ function cellsOf(w: AuthzWorld, route: string, spec: Spec): Cell[] {
         actor = owner;
         trusted = true;
       }
-      if (operator && expect !== 'n/a') {
+      const mixed = rel === 'related' && !!spec.mixesUnder && route.includes(spec.mixesUnder);
+      if (operator && expect !== 'n/a' && !mixed) {
         // The owner's cell already removed what an operator would remove.
         if (spec.destroys && spec.kind !== 'party' && rel !== 'own') {
           cells.push({ ...make(role, rel, 'n/a', null, scope), why: 'removed by the owner’s cell' });
@@ -449,6 +526,14 @@ function cellsOf(w: AuthzWorld, route: string, spec: Spec): Cell[] {
       }
       cells.push(make(role, rel, expect, actor, scope, trusted));
     }
+  for (const cp of spec.counterparts ?? []) {
+    const scope = scopeOf('free', 'foreign');
+    const actor = cp.who === 'coach' ? w.coach.user : cp.who === 'orgOwner' ? w.orgOwner : w.victim.user;
+    cells.push({
+      ...make(cp.who, 'counterpart', 'allow', actor, scope, true),
+      sees: cp.sees(scope),
+    });
+  }
   return cells;
 }
 
@@ -492,6 +577,7 @@ async function pool<T>(jobs: (() => Promise<T>)[], n: number): Promise<T[]> {
 
 let ctx: TestContext;
 let world: AuthzWorld;
+let worldMs = 0;
 let routes: string[];
 
 beforeAll(async () => {
@@ -502,7 +588,9 @@ beforeAll(async () => {
   routes = Object.entries(spec.paths).flatMap(([path, ops]) =>
     Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
   );
+  const t0 = Date.now();
   world = await buildAuthzWorld(ctx.app, ctx.deps);
+  worldMs = Date.now() - t0;
 }, 120_000);
 
 afterAll(async () => {
@@ -543,8 +631,9 @@ describe('authorization matrix', () => {
     expect(await snapshot(), 'denied and read-only calls changed nothing').toEqual(before);
     // Allowed changes, route by route in table order (removals last), each route's cells in parallel.
     for (const phase of ['change', 'remove'] as const)
-      for (const route of Object.keys(MATRIX))
+      for (const route of Object.keys(MATRIX)) {
         results.push(...(await pool(live.filter((c) => c.phase === phase && c.route === route).map(run), 8)));
+      }
 
     const unexpected = results.filter((r) => r.problem);
     printSummary(cells, results, Date.now() - started);
@@ -579,12 +668,12 @@ function printSummary(
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
   const line = (r: string[]) =>
     r.map((v, i) => (i ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ');
-  const subjects = ROLES.length + 1;
+  const counterparts = cells.filter((c) => c.rel === 'counterpart').length;
   console.log(
     [
-      `authorization matrix: ${routes.length} routes × ${subjects} subjects (anonymous + ${ROLES.length} roles) × ${RELS.length} relationships (own, foreign, related) = ${cells.length} cells`,
+      `authorization matrix: ${routes.length} routes × (anonymous + ${ROLES.length} roles × ${RELS.length} relationships: own, foreign, related) = ${cells.length - counterparts} cells, + ${counterparts} counterpart cells (the victim's coach, org owner, or the victim on media shared with them)`,
       ...all.map(line),
-      `cells checked: ${results.length}, not applicable: ${cells.length - results.length}, unexpected outcomes: ${results.filter((r) => r.problem).length} (${(ms / 1000).toFixed(1)} s)`,
+      `cells checked: ${results.length}, not applicable: ${cells.length - results.length}, unexpected outcomes: ${results.filter((r) => r.problem).length} (world built in ${(worldMs / 1000).toFixed(1)} s, cells run in ${(ms / 1000).toFixed(1)} s)`,
     ].join('\n'),
   );
 }
@@ -628,6 +717,15 @@ async function snapshot() {
       orderBy: { id: 'asc' },
     }),
     paidEnrolments: await db.courseEnrollment.count({ where: { courseId: w.paidCourse.id } }),
+    lecturesOfTheCoachVideoElsewhere: await db.lecture.count({
+      where: { videoId: w.video.videoId, course: { coachId: { not: w.coach.user.id } } },
+    }),
+    ownCourseLectures: await db.lecture.count({
+      where: { courseId: { in: parties.map((p) => p.ownCourseId) } },
+    }),
+    ownSessionVideos: await db.video.count({
+      where: { sessionId: { in: parties.map((p) => p.ownVideoSessionId) } },
+    }),
     videoSession: await db.videoSession.findUnique({ where: { id: w.video.sessionId } }),
     videos: await db.video.findMany({ where: { sessionId: w.video.sessionId }, orderBy: { id: 'asc' } }),
     clips: await db.clip.findMany({ where: { sessionId: w.video.sessionId }, orderBy: { id: 'asc' } }),

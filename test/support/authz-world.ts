@@ -26,6 +26,13 @@ export interface Party {
   paymentIntentId: string;
   bookingId: string;
   paidSessionId: string;
+  /**
+   * A course and a video session of the athlete's own (rows; whether their role may use them is the
+   * routes' business): the matrix pairs them with the coach's lecture or video to try and reach
+   * those through a parent the caller owns.
+   */
+  ownCourseId: string;
+  ownVideoSessionId: string;
 }
 
 export interface AuthzWorld {
@@ -231,8 +238,21 @@ export async function buildAuthzWorld(app: App, deps: Deps): Promise<AuthzWorld>
       () => deps.db.purchase.findUniqueOrThrow({ where: { id: started.id } }),
       (p) => p.status === 'PAID',
     );
+    const ownCourse = await deps.db.course.create({
+      data: {
+        coachId: user.id,
+        slug: `authz-own-${randomUUID().slice(0, 8)}`,
+        title: 'My course',
+        accessType: 'free',
+        pricePerMinuteMinor: 0,
+        currency: 'gbp',
+      },
+    });
+    const ownSession = await deps.db.videoSession.create({ data: { coachId: user.id, title: 'Mine' } });
     return {
       user,
+      ownCourseId: ownCourse.id,
+      ownVideoSessionId: ownSession.id,
       purchaseId: started.id,
       paymentIntentId: started.payment.paymentIntentId,
       bookingId: booked.booking.id,
@@ -253,6 +273,9 @@ export async function buildAuthzWorld(app: App, deps: Deps): Promise<AuthzWorld>
       startSeconds: 0,
       endSeconds: 1,
       playerIds: [victim.user.id],
+      status: 'ready',
+      key: `clips/${randomUUID()}/clip.mp4`,
+      readyAt: new Date(),
     },
   });
   const annotation = await deps.db.videoAnnotation.create({

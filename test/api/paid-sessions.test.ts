@@ -179,6 +179,62 @@ describe('create → start → heartbeats → complete', () => {
     await call(ctx.app, 'POST', `/api/sessions/${s.id}/complete`, { token: student.token });
   });
 
+  it('a refund Stripe reports after the end posts one refund to the ledger (redelivery and replays change nothing)', async () => {
+    const student = await createUser(ctx.app, ctx.deps, 'free', 'student');
+    const s = await openActiveSession(ctx.app, ctx.deps, student, course, 1000);
+    await backdateStart(s.id, 600);
+    await beat(ctx.app, student, s.id, hb(1, 300, 1));
+    const done = await call(ctx.app, 'POST', `/api/sessions/${s.id}/complete`, { token: student.token });
+    expect(done.body.session.captured_amount).toBe(300);
+    await waitUntil(
+      'workflow closed',
+      async () =>
+        (await ctx.deps.temporal.workflow.getHandle(workflowIds.paidSession(s.id)).describe()).status.name,
+      (n) => n === 'COMPLETED',
+    );
+    const refunded = (id: string, total: number, currency = 'gbp') => ({
+      id,
+      object: 'event',
+      api_version: '2025-01-27.acacia',
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type: 'charge.refunded',
+      data: {
+        object: {
+          id: `ch_${s.id.slice(0, 8)}`,
+          object: 'charge',
+          payment_intent: s.payment.payment_intent_id,
+          amount: 300,
+          amount_refunded: total,
+          currency,
+          refunds: { object: 'list', data: [{ id: `re_${id}` }] },
+        },
+      },
+    });
+    const first = refunded(`evt_r1_${s.id.slice(0, 8)}`, 100);
+    expect((await postStripeEvent(ctx.app, ctx.deps, first)).body.outcome).toBe('routed');
+    expect((await postStripeEvent(ctx.app, ctx.deps, first)).body.outcome).toBe('duplicate');
+    await waitUntil(
+      'refund recorded',
+      () => row(s.id),
+      (r) => r.refundedMinor === 100,
+    );
+    // A second partial refund (the total so far is 250) posts the 150 that is new.
+    await postStripeEvent(ctx.app, ctx.deps, refunded(`evt_r2_${s.id.slice(0, 8)}`, 250));
+    await waitUntil(
+      'second refund recorded',
+      () => row(s.id),
+      (r) => r.refundedMinor === 250,
+    );
+    const refunds = (await ledgerOf(s.id)).filter((t) => t.kind === 'refund');
+    expect(refunds.map((t) => t.amount).sort()).toEqual([100, 150]);
+    for (const t of refunds) expect(t.sum).toBe(0);
+    // The coach gives back 90 % of each refund, the platform its fee (rounded down, as on the capture).
+    expect(refunds.find((t) => t.amount === 100)!.entries[`coach_payable:${course.coach.id}`]).toBe(90);
+  });
+
   it('zero minutes: the PaymentIntent is cancelled, nothing captured, status cancelled', async () => {
     const student = await createUser(ctx.app, ctx.deps, 'free', 'student');
     const stripe = recordStripeRequests(ctx.deps);

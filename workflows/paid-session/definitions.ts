@@ -28,8 +28,19 @@ export interface PaidSessionWorkflowInput {
   idleTimeoutMs: number;
   /** The card authorization's lifetime: the session settles before it lapses (metering.settleDeadlineMs). */
   authWindowMs: number;
-  /** The row is settled already (a webhook arriving after the end starts a run for it): only apply events. */
-  settledAlready?: boolean;
+  /**
+   * The row is settled already (a refund or dispute arriving after the end starts a run for it): the
+   * run only applies events, from what the settlement recorded.
+   */
+  settled?: SettledPaidSession;
+}
+
+export interface SettledPaidSession {
+  status: Extract<PaidSessionStatus, 'completed' | 'cancelled'>;
+  paymentIntentId: string | null;
+  capturedMinor: number;
+  releasedMinor: number;
+  refundedMinor: number;
 }
 
 export interface PaidSessionWorkflowResult {

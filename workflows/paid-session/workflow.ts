@@ -60,8 +60,8 @@ export async function paidSessionWorkflow(
   const reference = `paid-session:${sessionId}`;
   const settleByMs = settleDeadlineMs(input.lockedAtMs, input.authWindowMs);
 
-  let status: PaidSessionStatus = input.settledAlready ? 'completed' : 'locked';
-  let paymentIntentId: string | null = null;
+  let status: PaidSessionStatus = input.settled?.status ?? 'locked';
+  let paymentIntentId: string | null = input.settled?.paymentIntentId ?? null;
   let authorised = false;
   /** An authorisation event is queued or being applied (the row may already say authorised). */
   const authorising = () => applyingAuthorisation || events.some((e) => e.kind === 'authorised');
@@ -69,10 +69,10 @@ export async function paidSessionWorkflow(
   let starting = false;
   let endReason: PaidSessionEndReason | null = null;
   let fundsUsedUp = false;
-  let settled = input.settledAlready ?? false;
-  let capturedMinor = 0;
-  let releasedMinor = 0;
-  let refundedMinor = 0;
+  let settled = input.settled !== undefined;
+  let capturedMinor = input.settled?.capturedMinor ?? 0;
+  let releasedMinor = input.settled?.releasedMinor ?? 0;
+  let refundedMinor = input.settled?.refundedMinor ?? 0;
   const seenEvents = new Set<string>();
   const events: PaidSessionPaymentSignal[] = [];
 
@@ -278,7 +278,7 @@ export async function paidSessionWorkflow(
   }
 
   // A run started by a late webhook for a settled session only applies what Stripe reported.
-  if (input.settledAlready) {
+  if (input.settled) {
     await applyEvents();
     return result();
   }

@@ -37,7 +37,17 @@ export function paidSessionInput(
     feeBps: cfg.PLATFORM_FEE_BPS,
     idleTimeoutMs: cfg.PAID_SESSION_IDLE_TIMEOUT,
     authWindowMs: cfg.PAID_SESSION_AUTH_WINDOW,
-    ...(row.settledAt ? { settledAlready: true } : {}),
+    ...(row.settledAt && (row.status === 'completed' || row.status === 'cancelled')
+      ? {
+          settled: {
+            status: row.status,
+            paymentIntentId: row.paymentIntentId,
+            capturedMinor: row.capturedMinor ?? 0,
+            releasedMinor: row.releasedMinor ?? 0,
+            refundedMinor: row.refundedMinor,
+          },
+        }
+      : {}),
   };
 }
 

@@ -262,6 +262,27 @@ describe.concurrent('paid-session workflow (stub activities)', () => {
     );
   });
 
+  it('Stripe cancels the PaymentIntent before the start: cancelled without a second cancel or a capture', async () => {
+    const { sessionId, h } = await startSession();
+    await h.signal(paidSessionPaymentSignal, {
+      eventId: `evt_c_${sessionId}`,
+      kind: 'canceled',
+      paymentIntentId: `pi_${sessionId}`,
+      amountMinor: LOCK,
+      currency: 'gbp',
+    });
+    const r = await h.result();
+    expect(r).toEqual({
+      status: 'cancelled',
+      endReason: 'stripe_canceled',
+      capturedMinor: 0,
+      releasedMinor: LOCK,
+    });
+    expect(of(sessionId, 'cancelPaidSessionPaymentIntent')).toEqual([]);
+    expect(of(sessionId, 'capturePaidSession')).toEqual([]);
+    expect(ledgerKinds(sessionId)).toEqual([]);
+  });
+
   it('an authorisation in another currency or for another PaymentIntent does not count', async () => {
     const { sessionId, h } = await startSession();
     await h.signal(paidSessionPaymentSignal, {

@@ -39,6 +39,7 @@ import {
   type SubscriptionView,
 } from '../../src/domain/billing/subscriptions';
 import { workflowIds } from '../shared/ids';
+import { setSummary } from '../shared/memo';
 import { Mutex } from '../shared/mutex';
 import { profiles } from '../shared/profiles';
 import { DomainStatusAttr, UserIdAttr } from '../shared/search-attributes';
@@ -654,6 +655,11 @@ export async function subscriptionWorkflow(input: SubscriptionWorkflowInput): Pr
     c.facts.periodEndMs.value !== null &&
     c.facts.periodEndMs.value > runPeriodEndMs;
 
+  setSummary(
+    `Subscription of user ${userId}: plan changes, Stripe's subscription events, dunning and grace; ` +
+      'continues as new each billing period',
+    { userId, stripeCustomerId: c.customerId, stripeSubscriptionId: c.subscriptionId },
+  );
   await mutex.runExclusive(() => sync('subscription workflow started'));
   let handled = version;
   for (;;) {

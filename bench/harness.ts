@@ -80,27 +80,52 @@ export async function benchStack(): Promise<Stack & { env: Record<string, string
 
 const cell = (v: unknown) => (v === undefined ? '' : String(v));
 
+/** Throughput in the unit its suite counts: heartbeats, events, operations or megabytes per second. */
+const rate = (r: BenchResult) =>
+  r.eventsPerSec !== undefined
+    ? `${r.eventsPerSec} ev/s`
+    : r.perSec !== undefined
+      ? `${r.perSec}/s`
+      : r.mbPerSec !== undefined
+        ? `${r.mbPerSec} MB/s`
+        : r.opsPerSec !== undefined
+          ? `${r.opsPerSec}/s`
+          : '';
+
 /** The short table `npm run bench` ends with: one row per result, the numbers that carry a goal. */
 export function resultsTable(rows: readonly BenchResult[]): string {
   const table = rows.map((r) => {
+    const lost = ['lostSeconds', 'doubleCountedSeconds', 'lostHeartbeats', 'doubleCountedHeartbeats'].filter(
+      (k) => r[k] !== undefined,
+    );
     const notes = [
       r.defaultWorkerRssMb !== undefined &&
         `default worker ${r.defaultWorkerRssMb} MB, media worker ${r.mediaWorkerRssMb} MB, API ${r.apiRssMb} MB`,
       r.created !== undefined &&
         `${r.created} created, ${r.conflicts} conflicts, ${r.overlappingActiveBookings} overlaps`,
-      Number(r.failures) > 0 && `${r.failures} failed (${r.failureStatuses})`,
+      Number(r.failures) > 0 && `${r.failures} failed (${r.failureStatuses ?? 'see JSON'})`,
       r.floorP50 !== undefined && `floor p50 ${r.floorP50} ms`,
+      r.bareMs !== undefined && `bare ffmpeg ${r.bareMs} ms`,
+      lost.length > 0 &&
+        (lost.every((k) => Number(r[k]) === 0)
+          ? 'none lost or double-counted'
+          : lost.map((k) => `${k} ${r[k]}`).join(', ')),
+      r.storedOnce !== undefined && (r.storedOnce ? 'duplicates stored once' : 'DUPLICATES STORED'),
+      r.agree !== undefined && (r.agree ? 'same slots as the baseline' : 'SLOTS DIFFER from the baseline'),
+      r.rssGrowthPct !== undefined && `RSS ${r.rssMb} MB (${r.rssGrowthPct}% growth)`,
+      typeof r.goal === 'string' && `goal ${r.goal}`,
     ].filter(Boolean);
     return [
       r.name,
       cell(r.p50 ?? r.ms),
       cell(r.p99 ?? r.p95),
+      rate(r),
       cell(r.ratioP50 ?? r.ratio ?? r.ratioVsBaseline ?? r.speedup),
       r.meetsGoal === undefined ? '' : r.meetsGoal ? 'met' : 'MISSED',
       notes.join('; '),
     ];
   });
-  const header = ['result', 'p50|ms', 'p99|p95', 'ratio', 'goal', ''];
+  const header = ['result', 'p50|ms', 'p99|p95', 'rate', 'ratio', 'goal', ''];
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
   return [header, ...table]
     .map((row) =>

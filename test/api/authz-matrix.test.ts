@@ -180,7 +180,14 @@ const MATRIX: Record<string, Spec> = {
   'DELETE /api/availability/overrides/{date}': S({ ids: () => ({ date: '2031-01-01' }) }),
   'GET /api/availability/blackouts': S(),
   'POST /api/availability/blackouts': S({ body: () => ({}) }),
-  'POST /api/bookings': S({ body: () => ({}) }),
+  // The related caller books the coach's service with the victim's package credit: refused.
+  'POST /api/bookings': S({
+    body: (s) =>
+      s.rel === 'related'
+        ? { serviceId: s.w.serviceId, start: s.w.spareSlot, creditId: s.w.victim.creditId }
+        : {},
+    related: 'refuse',
+  }),
   'GET /api/bookings': S({
     sees: (s) => [s.party.bookingId],
     counterparts: [{ who: 'coach', sees: (s) => [s.w.victim.bookingId] }],
@@ -215,7 +222,7 @@ const MATRIX: Record<string, Spec> = {
   'GET /api/coaches/me/sales': S({
     counterparts: [{ who: 'coach', sees: (s) => [s.w.victim.purchaseId] }],
   }),
-  'GET /api/me/credits': S(),
+  'GET /api/me/credits': S({ sees: (s) => [s.party.creditId] }),
   // Page views come from anonymous visitors too (the token is optional).
   'POST /api/analytics/events': S({ body: () => ({}), anonymous: 'reach' }),
   'GET /api/coaches/me/analytics': S(),
@@ -443,7 +450,7 @@ function secretsFor(w: AuthzWorld, actorId: string | null, spec: Spec): string[]
   const out: string[] = [];
   for (const p of [w.victim, ...Object.values(w.related)]) {
     if (p.user.id === actorId) continue;
-    out.push(p.purchaseId, p.paymentIntentId, p.bookingId, p.paidSessionId);
+    out.push(p.purchaseId, p.paymentIntentId, p.creditId, p.bookingId, p.paidSessionId);
     if (!spec.showsMembers) out.push(p.user.email);
   }
   if (actorId !== w.victim.user.id) out.push(w.video.clipId, w.video.annotationId);
@@ -696,6 +703,10 @@ async function snapshot() {
       orderBy: { id: 'asc' },
     }),
     // Who holds what, and how far each got (not timestamps the running workflows may stamp).
+    credits: await db.creditGrant.findMany({
+      select: { id: true, userId: true, remaining: true, revokedAt: true },
+      orderBy: { id: 'asc' },
+    }),
     purchases: await db.purchase.findMany({
       select: { id: true, buyerId: true, status: true, refundedMinor: true },
       orderBy: { id: 'asc' },

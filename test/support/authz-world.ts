@@ -24,6 +24,8 @@ export interface Party {
   user: TestUser;
   purchaseId: string;
   paymentIntentId: string;
+  /** The package's credit for the coach's service. */
+  creditId: string;
   bookingId: string;
   paidSessionId: string;
   /**
@@ -41,6 +43,8 @@ export interface AuthzWorld {
   windowId: string;
   blackoutId: string;
   productId: string;
+  /** An open slot of the coach's service no party booked. */
+  spareSlot: string;
   freeCourse: { id: string; slug: string; lectureId: string };
   paidCourse: { id: string; slug: string; lectureId: string };
   video: { sessionId: string; videoId: string; clipId: string; annotationId: string };
@@ -150,7 +154,14 @@ export async function buildAuthzWorld(app: App, deps: Deps): Promise<AuthzWorld>
   const product = must(
     await call(app, 'POST', '/api/coaches/me/products', {
       token,
-      body: { title: 'Plan', priceMinor: 1000, currency: 'USD' },
+      // A package: each buyer also holds a credit for the coach's service.
+      body: {
+        title: 'Plan',
+        priceMinor: 1000,
+        currency: 'USD',
+        type: 'PACKAGE',
+        credits: { serviceId: coach.service.id, count: 3, expiryDays: 30 },
+      },
     }),
     'product',
   );
@@ -185,6 +196,7 @@ export async function buildAuthzWorld(app: App, deps: Deps): Promise<AuthzWorld>
     await slotsFor(app, coach.service.id, { to: new Date(Date.now() + 2 * 86_400_000).toISOString() })
   ).filter((s) => Date.parse(s.start) >= Date.now() + 60 * 60_000);
   let nextSlot = 0;
+  const spareSlot = slots.at(-1)!.start;
 
   /** Makes every relationship an athlete can make with the coach and the org. */
   async function relate(user: TestUser): Promise<Party> {
@@ -233,10 +245,10 @@ export async function buildAuthzWorld(app: App, deps: Deps): Promise<AuthzWorld>
       }),
       'paid session',
     ).session;
-    await waitUntil(
-      `purchase ${started.id} paid`,
-      () => deps.db.purchase.findUniqueOrThrow({ where: { id: started.id } }),
-      (p) => p.status === 'PAID',
+    const credit = await waitUntil(
+      `purchase ${started.id} paid, its credit granted`,
+      () => deps.db.creditGrant.findFirst({ where: { purchaseId: started.id } }),
+      (g) => g !== null,
     );
     const ownCourse = await deps.db.course.create({
       data: {
@@ -255,6 +267,7 @@ export async function buildAuthzWorld(app: App, deps: Deps): Promise<AuthzWorld>
       ownVideoSessionId: ownSession.id,
       purchaseId: started.id,
       paymentIntentId: started.payment.paymentIntentId,
+      creditId: credit!.id,
       bookingId: booked.booking.id,
       paidSessionId: paidSession.id,
     };
@@ -295,6 +308,7 @@ export async function buildAuthzWorld(app: App, deps: Deps): Promise<AuthzWorld>
     windowId: windows.windows[0].id,
     blackoutId: blackout.id,
     productId: product.id,
+    spareSlot,
     freeCourse,
     paidCourse,
     video: { sessionId: session.id, videoId: videoRow.id, clipId: clip.id, annotationId: annotation.id },

@@ -36,3 +36,17 @@ export const deleteVideoSignal = defineSignal('deleteVideo');
 /** Sent by the media activities as they heartbeat; `stage` is the stage they work in. */
 export const videoProgressSignal = defineSignal<[{ stage: string; percent: number }]>(VIDEO_PROGRESS_SIGNAL);
 export const videoProgressQuery = defineQuery<VideoProgress>('progress');
+
+/** The operator's view of video-<id> (Query tab, `temporal workflow query --name state`). */
+export interface VideoWorkflowState extends VideoProgress {
+  videoId: string;
+  coachId: string;
+  mode: VideoWorkflowInput['mode'];
+  /** The same value as the DomainStatus search attribute (STARTING until the first is set). */
+  status: string;
+  uploaded: boolean;
+  cancelReason: string | null;
+  deleteRequested: boolean;
+}
+
+export const videoStateQuery = defineQuery<VideoWorkflowState>('state');

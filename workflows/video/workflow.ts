@@ -27,6 +27,7 @@ import {
   deleteVideoSignal,
   uploadCompletedSignal,
   videoProgressQuery,
+  videoStateQuery,
   videoProgressSignal,
   type VideoOutcome,
   type VideoWorkflowInput,
@@ -105,12 +106,28 @@ export async function videoWorkflow(input: VideoWorkflowInput): Promise<VideoOut
     percent: overallPercent(stage, stagePercent),
   }));
 
-  const status = (value: string) =>
+  let current = 'STARTING';
+  setHandler(videoStateQuery, () => ({
+    videoId,
+    coachId: input.coachId,
+    mode: input.mode,
+    status: current,
+    stage,
+    stagePercent,
+    percent: overallPercent(stage, stagePercent),
+    uploaded,
+    cancelReason: cancelReason ?? null,
+    deleteRequested,
+  }));
+
+  const status = (value: string) => {
+    current = value;
     upsertSearchAttributes([
       { key: VideoIdAttr, value: videoId },
       { key: CoachIdAttr, value: input.coachId },
       { key: DomainStatusAttr, value: value },
     ]);
+  };
 
   // Each activity records its stage in Postgres as it starts (no extra round trip); this is the query's copy.
   function enter(next: Stage): void {

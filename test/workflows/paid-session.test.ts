@@ -283,6 +283,29 @@ describe.concurrent('paid-session workflow (stub activities)', () => {
     expect(ledgerKinds(sessionId)).toEqual([]);
   });
 
+  it('Stripe cancels the hold during an active session: nothing is captured, the lock is released', async () => {
+    const { sessionId, h } = await startSession();
+    await authoriseAndStart(sessionId, h);
+    row(sessionId).durationSeconds = 120;
+    await h.signal(paidSessionPaymentSignal, {
+      eventId: `evt_c2_${sessionId}`,
+      kind: 'canceled',
+      paymentIntentId: `pi_${sessionId}`,
+      amountMinor: LOCK,
+      currency: 'gbp',
+    });
+    const r = await h.result();
+    expect(r).toEqual({
+      status: 'cancelled',
+      endReason: 'stripe_canceled',
+      capturedMinor: 0,
+      releasedMinor: LOCK,
+    });
+    expect(of(sessionId, 'capturePaidSession')).toEqual([]);
+    expect(of(sessionId, 'cancelPaidSessionPaymentIntent')).toEqual([]);
+    expect(ledgerKinds(sessionId).filter((k) => k !== 'authorisation')).toEqual(['release']);
+  });
+
   it('an authorisation in another currency or for another PaymentIntent does not count', async () => {
     const { sessionId, h } = await startSession();
     await h.signal(paidSessionPaymentSignal, {

@@ -210,7 +210,13 @@ export async function paidSessionWorkflow(
 
   async function settle(reason: PaidSessionEndReason): Promise<void> {
     endReason = endReason ?? reason;
-    const closed = await closePaidSession({ sessionId, reason: endReason });
+    const frozen = await closePaidSession({ sessionId, reason: endReason });
+    // Stripe cancelled the hold itself (it lapsed, or was cancelled from the dashboard): there is
+    // nothing left to capture, whatever was watched; the lock is released in full.
+    const closed =
+      endReason === 'stripe_canceled'
+        ? { ...frozen, captureMinor: 0, releaseMinor: input.lockedMinor, cancel: true }
+        : frozen;
     const occurredAt = new Date(Date.now()).toISOString();
     const parties = {
       reference,

@@ -167,6 +167,42 @@ export function extractContract(doc: JsonObject): Contract {
   return { operations, schemas };
 }
 
+/**
+ * How a schema may grow without breaking a client. 'response': new properties (required or not) are
+ * fine, since a client ignores what it does not know, but a property it relied on must stay, mean the
+ * same and stay required if it was. 'request': new optional properties are fine (old clients do not
+ * send them); a newly required one, or a required one that became optional-but-differently-typed, is
+ * not. Everything else (types, enums, formats, bounds) must be equal: widening an enum in a response
+ * or narrowing a bound in a request both break someone.
+ */
+type Direction = 'exact' | 'request' | 'response';
+
+function compatible(e: Json, a: Json, direction: Direction): boolean {
+  if (direction === 'exact' || !isObject(e) || !isObject(a)) return isDeepStrictEqual(e, a);
+  const eProps = isObject(e.properties) ? e.properties : undefined;
+  const aProps = isObject(a.properties) ? a.properties : undefined;
+  const { properties: _ep, required: eReqRaw, ...eRest } = e;
+  const { properties: _ap, required: aReqRaw, ...aRest } = a;
+  const eRequired = new Set(Array.isArray(eReqRaw) ? (eReqRaw as string[]) : []);
+  const aRequired = new Set(Array.isArray(aReqRaw) ? (aReqRaw as string[]) : []);
+  const restSame = Object.keys({ ...eRest, ...aRest }).every((k) =>
+    SCHEMA_VALUES.has(k) && isObject(eRest[k]) && isObject(aRest[k])
+      ? compatible(eRest[k]!, aRest[k]!, direction)
+      : SCHEMA_LISTS.has(k) && Array.isArray(eRest[k]) && Array.isArray(aRest[k])
+        ? (eRest[k] as Json[]).length === (aRest[k] as Json[]).length &&
+          (eRest[k] as Json[]).every((s, i) => compatible(s, (aRest[k] as Json[])[i]!, direction))
+        : isDeepStrictEqual(eRest[k], aRest[k]),
+  );
+  if (!restSame) return false;
+  if (!eProps || !aProps) return isDeepStrictEqual(eProps, aProps) && isDeepStrictEqual(eReqRaw, aReqRaw);
+  for (const [name, schema] of Object.entries(eProps)) {
+    if (!(name in aProps) || !compatible(schema, aProps[name]!, direction)) return false;
+  }
+  if (direction === 'response') return [...eRequired].every((n) => aRequired.has(n));
+  // request: nothing newly required, and nothing that was accepted is now refused
+  return [...aRequired].every((n) => eRequired.has(n));
+}
+
 /** A document made of a contract, so $refs inside it resolve against its own schemas. */
 const asDoc = (c: Contract): JsonObject => ({ components: { schemas: c.schemas as JsonObject } });
 
@@ -181,7 +217,8 @@ export function contractProblems(expected: Contract, actual: Contract): string[]
   const problems: string[] = [];
   const eDoc = asDoc(expected);
   const aDoc = asDoc(actual);
-  const same = (e: Json, a: Json) => isDeepStrictEqual(normalizeSchema(e, eDoc), normalizeSchema(a, aDoc));
+  const same = (e: Json, a: Json, direction: Direction = 'exact') =>
+    compatible(normalizeSchema(e, eDoc), normalizeSchema(a, aDoc), direction);
 
   for (const [key, e] of Object.entries(expected.operations)) {
     const a = actual.operations[key];
@@ -212,7 +249,7 @@ export function contractProblems(expected: Contract, actual: Contract): string[]
         for (const [type, schema] of Object.entries(e.requestBody.content)) {
           const now = a.requestBody.content[type];
           if (now === undefined) problems.push(`${key}: request body ${type} missing`);
-          else if (!same(schema, now))
+          else if (!same(schema, now, 'request'))
             problems.push(`${key}: request body ${type} schema changed: ${show(schema)} → ${show(now)}`);
         }
       }
@@ -227,7 +264,7 @@ export function contractProblems(expected: Contract, actual: Contract): string[]
       }
       for (const [type, schema] of Object.entries(content)) {
         if (now[type] === undefined) problems.push(`${key}: response ${status} ${type} missing`);
-        else if (!same(schema, now[type]!))
+        else if (!same(schema, now[type]!, 'response'))
           problems.push(
             `${key}: response ${status} ${type} schema changed: ${show(schema)} → ${show(now[type])}`,
           );
@@ -237,7 +274,7 @@ export function contractProblems(expected: Contract, actual: Contract): string[]
   for (const [name, schema] of Object.entries(expected.schemas)) {
     const now = actual.schemas[name];
     if (now === undefined) problems.push(`components.schemas.${name}: missing`);
-    else if (!same(schema, now))
+    else if (!same(schema, now, 'response'))
       problems.push(`components.schemas.${name}: changed: ${show(schema)} → ${show(now)}`);
   }
   return problems;

@@ -93,6 +93,39 @@ describe('the contract comparison', () => {
     expect(contractProblems(fixture, live)).toEqual([]);
   });
 
+  it('accepts what old clients cannot notice: new response fields, new optional request fields', () => {
+    const live = clone(fixture);
+    const booking = live.schemas.Booking as { properties: Record<string, unknown>; required: string[] };
+    booking.properties.creditId = { type: ['null', 'string'] };
+    booking.required = [...booking.required, 'creditId'];
+    const login = live.operations['POST /api/auth/login']!.requestBody!.content['application/json'] as {
+      properties: Record<string, unknown>;
+    };
+    login.properties.rememberMe = { type: 'boolean' };
+    expect(contractProblems(fixture, live)).toEqual([]);
+  });
+
+  it('refuses what breaks old clients: a newly required request field, a response field dropped or no longer required', () => {
+    const live = clone(fixture);
+    const login = live.operations['POST /api/auth/login']!.requestBody!.content['application/json'] as {
+      properties: Record<string, unknown>;
+      required: string[];
+    };
+    login.properties.otp = { type: 'string' };
+    login.required = [...login.required, 'otp'];
+    const booking = live.schemas.Booking as { properties: Record<string, unknown>; required: string[] };
+    delete booking.properties.status;
+    const slot = live.schemas.Slot as { required: string[] };
+    slot.required = slot.required.slice(1);
+    expect(contractProblems(fixture, live)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^POST \/api\/auth\/login: request body application\/json schema changed/),
+        expect.stringMatching(/^components\.schemas\.Booking: changed/),
+        expect.stringMatching(/^components\.schemas\.Slot: changed/),
+      ]),
+    );
+  });
+
   it('ignores prose: descriptions, summaries, titles and examples', () => {
     const doc = {
       paths: {

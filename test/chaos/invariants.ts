@@ -102,7 +102,7 @@ export async function storageConsistent(world: ChaosWorld): Promise<Violations> 
     if (!m || !videoIds.has(m[1]!)) out.push(`orphaned object ${key}: no video row`);
     else if (m[2] && !clipIds.has(m[2])) out.push(`orphaned object ${key}: no clip row`);
   }
-  for (const v of videos.filter((v) => v.status === 'ready')) {
+  for (const v of videos.filter((v) => v.status === 'ready' && !world.syntheticVideos.has(v.id))) {
     const want = [v.posterKey, ...(v.renditions as { key: string }[]).map((r) => r.key)].filter(
       (k): k is string => !!k,
     );

@@ -106,6 +106,8 @@ export interface ChaosWorld {
     opts?: Parameters<typeof call>[3],
   ): Promise<Awaited<ReturnType<typeof call>>>;
   gate: Gate;
+  /** Video rows fixtures wrote without media (a paid course's footage): no objects to expect. */
+  syntheticVideos: Set<string>;
   startWorker(queues: 'default' | 'media'): Promise<void>;
   killWorker(queues: 'default' | 'media'): Promise<void>;
   restartTemporal(): Promise<void>;
@@ -259,6 +261,7 @@ export async function startChaosWorld(
     temporalAddress,
     api,
     gate,
+    syntheticVideos: new Set(),
     startWorker,
     killWorker,
     restartTemporal,
@@ -326,8 +329,15 @@ export function faultLoop(
         await world.restartTemporal();
         return `down ${Date.now() - started} ms`;
       }
-      case 'pg-terminate':
-        return `${await world.terminatePg()} connections terminated`;
+      case 'pg-terminate': {
+        // A worker that has just restarted may not have connected yet: wait for something to drop.
+        let n = 0;
+        for (let i = 0; i < 20 && n === 0; i++) {
+          n = await world.terminatePg();
+          if (n === 0) await sleep(500);
+        }
+        return `${n} connections terminated`;
+      }
       default: {
         const [target, mode] = kind.split('-') as ['s3' | 'stripe' | 'smtp', 'refuse' | 'hang'];
         const ms = rng.int(1000, mode === 'hang' ? 12_000 : 6000);

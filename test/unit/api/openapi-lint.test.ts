@@ -47,6 +47,7 @@ describe('the OpenAPI document (issue 9 #18)', () => {
         'GET /api/coaches/{slug}',
         'GET /api/coaches/{slug}/services',
         'GET /api/courses/{slug}',
+        'GET /api/plans',
         'GET /health',
         'GET /ready',
         'POST /api/analytics/events',

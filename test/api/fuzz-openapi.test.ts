@@ -487,6 +487,27 @@ describe('findings of the fuzzer: cancelling an upload no run is waiting for', (
 });
 
 describe('fuzzing every operation of the OpenAPI document (issue 14 #4)', () => {
+  it('answers a method a path does not declare with a 4xx in the error shape', async () => {
+    let checked = 0;
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      const concrete = path.replace(/\{[^}]+\}/g, (m) => known(path, m.slice(1, -1))[0] ?? 'x');
+      for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
+        if (method.toLowerCase() in ops) continue;
+        const res = await send({
+          method,
+          url: concrete,
+          headers: { authorization: `Bearer ${world.coach.token}`, 'content-type': 'application/json' },
+          body: method === 'GET' ? undefined : '{}',
+          kind: 'undeclared-method',
+        });
+        expect(res.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
+        expect(problemWith(res.status, res.text), `${method} ${path}`).toBeUndefined();
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+
   it(`answers every generated request without a 500 and with the error shape (${RUNS} per operation)`, async () => {
     const ops = operationsOf(doc);
     // Deletions and logging out run last, so the resources and sessions the others use stay put.

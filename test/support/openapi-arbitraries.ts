@@ -478,11 +478,22 @@ export function requestArbitrary(
           .option(queryValue(ref.path, p.name, p.schema ?? {}, doc, known), { freq: 3 })
           .map((v) => [p.name, v] as const),
       ),
+      // Extra keys, or a declared one again (a repeated key reaches the validator as an array).
       fc.array(
-        fc.tuple(fc.oneof(fc.constantFrom('limit', 'offset', 'from', '__proto__'), fc.string()), oddString),
-        {
-          maxLength: 2,
-        },
+        fc.tuple(
+          fc.oneof(
+            fc.constantFrom(
+              'limit',
+              'offset',
+              'from',
+              '__proto__',
+              ...queryParams.map((p) => p.name as string),
+            ),
+            fc.string(),
+          ),
+          oddString,
+        ),
+        { maxLength: 2 },
       ),
     )
     .map((parts) => {

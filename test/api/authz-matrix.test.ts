@@ -454,6 +454,9 @@ function secretsFor(w: AuthzWorld, actorId: string | null, spec: Spec): string[]
     if (!spec.showsMembers) out.push(p.user.email);
   }
   if (actorId !== w.victim.user.id) out.push(w.video.clipId, w.video.annotationId);
+  // An empty or missing marker would be "found" in every answer.
+  if (out.some((x) => typeof x !== 'string' || x.length < 8))
+    throw new Error(`bad secret in ${out.join(', ')}`);
   return out;
 }
 

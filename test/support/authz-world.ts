@@ -217,9 +217,15 @@ export async function buildAuthzWorld(app: App, deps: Deps): Promise<AuthzWorld>
       await call(app, 'POST', `/api/checkout/products/${product.id}`, { token: user.token }),
       'checkout',
     ).purchase;
+    // Under load the checkout may answer before its PaymentIntent exists ('waiting'); the row gets it.
+    const { paymentIntentId } = await waitUntil(
+      `purchase ${started.id} to have its PaymentIntent`,
+      () => deps.db.purchase.findUniqueOrThrow({ where: { id: started.id } }),
+      (p) => p.paymentIntentId !== null,
+    );
     const paid = paymentIntentEvent('payment_intent.succeeded', {
       id: started.id,
-      paymentIntentId: started.payment.paymentIntentId,
+      paymentIntentId: paymentIntentId!,
       amountMinor: started.price.amountMinor,
       currency: started.price.currency,
     });
@@ -266,7 +272,7 @@ export async function buildAuthzWorld(app: App, deps: Deps): Promise<AuthzWorld>
       ownCourseId: ownCourse.id,
       ownVideoSessionId: ownSession.id,
       purchaseId: started.id,
-      paymentIntentId: started.payment.paymentIntentId,
+      paymentIntentId: paymentIntentId!,
       creditId: credit!.id,
       bookingId: booked.booking.id,
       paidSessionId: paidSession.id,

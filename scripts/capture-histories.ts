@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { format, resolveConfig } from 'prettier';
 import { startVitest } from 'vitest/node';
 import { REPO_ROOT } from '../src/dev/services';
 
@@ -161,7 +162,9 @@ async function captureFrom(client: WorkflowClient, file: string, queues: string[
     const dir = join(HISTORIES_DIR, fx.workflowType);
     await mkdir(dir, { recursive: true });
     const path = join(dir, `${stem}-${hash}.json`);
-    await writeFile(path, JSON.stringify(fx, null, 1) + '\n');
+    // Formatted as `prettier --check .` (npm run lint) expects.
+    const options = { ...(await resolveConfig(path)), filepath: path };
+    await writeFile(path, await format(JSON.stringify(fx), options));
     added.push(relative(REPO_ROOT, path));
   }
   return { seen: candidates.length, added };

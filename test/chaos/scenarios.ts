@@ -100,14 +100,23 @@ export const bookingScenario: Scenario = {
               'create booking',
               201,
             ).booking;
+            // A late answer says the payment is still being prepared: the client asks until it can pay.
+            const booking = await until(
+              `booking ${created.id} payment intent`,
+              async () => {
+                const got = await world.api('GET', `/api/bookings/${created.id}`, { token: athlete.token });
+                return got.body?.booking?.payment?.paymentIntentId ? got.body.booking : undefined;
+              },
+              180_000,
+            );
             bookings.push({
               id: created.id,
               fate: fates[i]!,
               priceMinor: created.price.amountMinor,
-              pi: created.payment.paymentIntentId,
+              pi: booking.payment.paymentIntentId,
             });
             if (fates[i] === 'expired') return;
-            await world.gate.shared(() => payBooking(ctx.app, ctx.deps, created));
+            await world.gate.shared(() => payBooking(ctx.app, ctx.deps, booking));
             if (fates[i] === 'cancelled') {
               await until(
                 `booking ${created.id} confirmed`,
@@ -462,7 +471,7 @@ export const paidSessionScenario: Scenario = {
         await Promise.all(
           students.map(async (student, i) => {
             await stagger(i);
-            const created = ok(
+            const opened = ok(
               await world.api('POST', '/api/sessions/create', {
                 token: student.token,
                 body: { course_id: course.courseId, locked_amount: 1000 },
@@ -470,6 +479,16 @@ export const paidSessionScenario: Scenario = {
               'create paid session',
               201,
             ).session;
+            const created = await until(
+              `paid session ${opened.id} payment intent`,
+              async () => {
+                const got = await world.api('GET', `/api/sessions/${opened.id}/status`, {
+                  token: student.token,
+                });
+                return got.body?.session?.payment?.payment_intent_id ? got.body.session : undefined;
+              },
+              180_000,
+            );
             const watched = i % 3 === 2 ? 0 : 60 + 30 * i;
             sessions.push({ id: created.id, watched });
             ok(
@@ -724,11 +743,19 @@ export const purchaseScenario: Scenario = {
         await Promise.all(
           buyers.map(async (buyer, i) => {
             await stagger(i);
-            const purchase = ok(
+            const started = ok(
               await world.api('POST', `/api/checkout/packages/${pkg.id}`, { token: buyer.token }),
               'checkout',
               201,
             ).purchase;
+            const purchase = await until(
+              `purchase ${started.id} payment intent`,
+              async () => {
+                const got = await world.api('GET', `/api/purchases/${started.id}`, { token: buyer.token });
+                return got.body?.purchase?.payment?.paymentIntentId ? got.body.purchase : undefined;
+              },
+              180_000,
+            );
             const refunded = i % 2 === 1;
             purchases.push({ id: purchase.id, refunded });
             const event = paymentIntentEvent('payment_intent.succeeded', {

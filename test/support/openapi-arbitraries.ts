@@ -207,6 +207,13 @@ const FIELD_HINTS: Record<string, fc.Arbitrary<unknown>> = {
   durationMin: fc.constantFrom(5, 15, 30, 60),
   filename: fc.constantFrom('nets.mp4', 'drive.mov', 'pull shot.m4v'),
   content_type: fc.constantFrom('video/mp4', 'video/quicktime', 'video/x-m4v'),
+  // Seconds into a video: the fixtures' videos are 600 s long.
+  at_seconds: fc.integer({ min: 0, max: 590 }),
+  start_seconds: fc.integer({ min: 0, max: 290 }),
+  end_seconds: fc.integer({ min: 300, max: 600 }),
+  startSeconds: fc.integer({ min: 0, max: 290 }),
+  endSeconds: fc.integer({ min: 300, max: 600 }),
+  text: fc.constantFrom('Head still', 'Front elbow up', '👍 nice'),
   occurredAt: fc
     .integer({ min: 1, max: 6 * 86_400_000 })
     .map((ms) => new Date(Date.now() - ms).toISOString()),

@@ -509,6 +509,25 @@ const subscriptionCancelled: Scenario<SubscriptionRun> = {
   done: (s) => s.status === 'canceled',
 };
 
+const paidSessionCanceled: Scenario<PaidSessionRun> = {
+  ...paidSession,
+  events(s) {
+    // Authorised, then the authorisation canceled at Stripe before the session started.
+    const [authorised] = paidSession.events(s);
+    const canceled = {
+      ...authorised!,
+      id: `${authorised!.id}c`,
+      type: 'payment_intent.canceled',
+      created: authorised!.created + 1,
+      data: {
+        object: { ...(authorised as any).data.object, status: 'canceled', amount_capturable: 0 },
+      },
+    };
+    return [authorised!, canceled];
+  },
+  done: (s) => s.status === 'cancelled',
+};
+
 const scenarios: [string, Scenario<any>][] = [
   ['booking: declined card, then paid', booking],
   ['purchase of a credit package: declined card, then paid', purchase],
@@ -517,6 +536,7 @@ const scenarios: [string, Scenario<any>][] = [
   ['paid session: card authorised for the locked amount', paidSession],
   ['purchase: paid, then refunded in full at Stripe', purchaseRefunded],
   ['subscription: active, then deleted at Stripe', subscriptionCancelled],
+  ['paid session: authorised, then the authorisation canceled', paidSessionCanceled],
 ];
 
 describe('Stripe event sequences replayed 3× and shuffled end in the same state', () => {

@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   condition,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -52,6 +53,9 @@ const { createPaidSessionPaymentIntent, capturePaidSession, cancelPaidSessionPay
 const { sendEmail } = proxyActivities<DefaultActivities>(profiles.email);
 // POST /start waits on it: a conditional UPDATE of milliseconds (docs/adr/0011).
 const { startPaidSessionRow } = proxyLocalActivities<DefaultActivities>(profiles.postgresLocal);
+
+/** Runs recorded before it applied an authorisation that arrived after Stripe's cancellation. */
+const STALE_AUTHORISATION = 'paid-session-stale-authorisation';
 
 export async function paidSessionWorkflow(
   input: PaidSessionWorkflowInput,
@@ -166,6 +170,10 @@ export async function paidSessionWorkflow(
   async function applyEvents(): Promise<void> {
     while (events.length > 0) {
       const e = events.shift()!;
+      // Stripe does not deliver in order: an authorisation arriving after the PaymentIntent's
+      // cancellation, or after the session settled, is stale (that hold no longer exists).
+      const stale = settled || endReason === 'stripe_canceled';
+      if (stale && e.kind === 'authorised' && patched(STALE_AUTHORISATION)) continue;
       if (e.kind === 'authorised' && !authorised && e.amountMinor >= input.lockedMinor) {
         applyingAuthorisation = true;
         await recordPaidSessionAuthorised({ sessionId, amountMinor: e.amountMinor });

@@ -70,6 +70,8 @@ interface Spec {
   sees?: (s: Scope) => string[];
   /** The answer shows other members' addresses by design (an org's member list, to its members). */
   showsMembers?: boolean;
+  /** What the caller gave (a path id, an invited address) and so may get back. */
+  echoes?: (s: Scope) => string[];
   /**
    * Who reaches the victim's resource (or sees it listed) through their side of a relationship, and
    * what they must find: proves the denials above are not a door shut on everyone.
@@ -151,7 +153,11 @@ const MATRIX: Record<string, Spec> = {
   'GET /api/me': S({ sees: (s) => [s.party.user.email] }),
   'GET /api/me/entitlements': S(),
   'POST /api/coaches/me/players': S({ body: () => ({ email: uniqueEmail('invitee') }) }),
-  'GET /api/coaches/me/players': S({ counterparts: [{ who: 'coach', sees: (s) => [s.w.victim.user.id] }] }),
+  // The victim, invited by every caller whose role may (not answered): their address, not their id.
+  'GET /api/coaches/me/players': S({
+    echoes: (s) => [s.w.victim.user.email],
+    counterparts: [{ who: 'coach', sees: (s) => [s.w.victim.user.id] }],
+  }),
   'GET /api/me/coaches': S({ sees: (s) => [s.w.coach.user.id] }),
   'GET /api/me/orgs': S({ sees: (s) => [s.w.orgId] }),
   'POST /api/orgs': S({ body: () => ({ name: 'Mine' }) }),
@@ -167,7 +173,10 @@ const MATRIX: Record<string, Spec> = {
   'GET /api/coaches/plus/sessions': S(),
   'GET /api/coaches/plus/clips': S(),
   // Any player id answers only about the caller's own media.
-  'GET /api/coaches/plus/players/{playerId}/shares': S({ ids: coachIds }),
+  'GET /api/coaches/plus/players/{playerId}/shares': S({
+    ids: coachIds,
+    echoes: (s) => [s.w.victim.user.id],
+  }),
   'GET /api/me/videos': S({ counterparts: [{ who: 'victim', sees: (s) => [s.w.video.videoId] }] }),
   'GET /api/me/clips': S({ counterparts: [{ who: 'victim', sees: (s) => [s.w.video.clipId] }] }),
   'POST /api/coaches/me/services': S({ body: () => ({}) }),
@@ -451,7 +460,9 @@ function secretsFor(w: AuthzWorld, actorId: string | null, spec: Spec): string[]
   for (const p of [w.victim, ...Object.values(w.related)]) {
     if (p.user.id === actorId) continue;
     out.push(p.purchaseId, p.paymentIntentId, p.creditId, p.bookingId, p.paidSessionId);
-    if (!spec.showsMembers) out.push(p.user.email);
+    // An account's id and address: what an unanswered invitation must not disclose either (the
+    // address the inviter typed comes back to them; the id and name must not).
+    if (!spec.showsMembers) out.push(p.user.id, p.user.email);
   }
   if (actorId !== w.victim.user.id) out.push(w.video.clipId, w.video.annotationId);
   // An empty or missing marker would be "found" in every answer.
@@ -478,7 +489,9 @@ function cellsOf(w: AuthzWorld, route: string, spec: Spec): Cell[] {
       token: actor?.token,
       path: fillPath(route, spec.ids?.(scope) ?? {}) + (spec.query ? `?${spec.query(scope)}` : ''),
       body: spec.body?.(scope),
-      secrets: trusted ? null : secretsFor(w, actor?.id ?? null, spec),
+      secrets: trusted
+        ? null
+        : secretsFor(w, actor?.id ?? null, spec).filter((x) => !spec.echoes?.(scope).includes(x)),
       sees: rel === 'own' && spec.sees ? spec.sees(scope) : [],
       phase: probe(expect) ? 'probe' : spec.destroys ? 'remove' : 'change',
     };

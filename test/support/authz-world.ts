@@ -17,7 +17,8 @@ import { createUser, type TestUser } from './users';
 // kind of resource, one org, a victim athlete tied to both, and per role two attackers — a stranger
 // with no tie, and one who made every relationship a user can make on their own (accepted the
 // coach's roster invite, joined the org, bought the coach's product, booked the coach's service,
-// enrolled in the coach's free course, opened a paid session on the coach's paid course).
+// enrolled in the coach's free course, opened a paid session on the coach's paid course, invited the
+// victim to a roster and an org of their own, where their role may).
 
 /** The resources an athlete gets by relating to the coach and the org. */
 export interface Party {
@@ -307,6 +308,25 @@ export async function buildAuthzWorld(app: App, deps: Deps): Promise<AuthzWorld>
   const relatedUsers = await Promise.all(ROLES.map((r) => createUser(app, deps, r, `related-${r}`)));
   const parties = await Promise.all(relatedUsers.map(relate));
   const related = Object.fromEntries(ROLES.map((r, i) => [r, parties[i]!])) as Record<Role, Party>;
+  // What a caller can do to the victim on their own: invite them to a roster and to an org of their
+  // own. Unanswered invitations must give no reach (roles that may not invite are simply refused).
+  await Promise.all(
+    parties.map(async ({ user }) => {
+      await call(app, 'POST', '/api/coaches/me/players', {
+        token: user.token,
+        body: { email: victim.user.email },
+      });
+      const own = await call(app, 'POST', '/api/orgs', { token: user.token, body: { name: 'Mine' } });
+      if (own.status === 201)
+        must(
+          await call(app, 'POST', `/api/orgs/${own.body.id}/members`, {
+            token: user.token,
+            body: { email: victim.user.email, role: 'player' },
+          }),
+          'invite the victim',
+        );
+    }),
+  );
 
   return {
     coach,

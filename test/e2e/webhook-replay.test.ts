@@ -367,6 +367,27 @@ const subscription: Scenario<SubscriptionRun> = {
   done: (s) => s.role === 'coach_pro' && s.status === 'active',
 };
 
+const subscriptionRenewalRetried: Scenario<SubscriptionRun> = {
+  ...subscription,
+  events(s) {
+    // The new subscription's events, then a renewal whose first charge fails and whose retry is paid.
+    const first = subscription.events(s);
+    const t = first[first.length - 1]!.created;
+    const renewal = () =>
+      invoiceObject({
+        userId: s.userId,
+        subscriptionId: s.subscriptionId,
+        billingReason: 'subscription_cycle',
+      });
+    return [
+      ...first,
+      stripeEvent('invoice.payment_failed', renewal(), t + 1),
+      stripeEvent('invoice.paid', renewal(), t + 2),
+    ];
+  },
+  done: (s) => s.role === 'coach_pro' && s.status === 'active' && !s.dunning,
+};
+
 interface PayoutRun {
   coachId: string;
   stripeAccountId: string;
@@ -536,6 +557,7 @@ const scenarios: [string, Scenario<any>][] = [
   ['paid session: card authorised for the locked amount', paidSession],
   ['purchase: paid, then refunded in full at Stripe', purchaseRefunded],
   ['subscription: active, then deleted at Stripe', subscriptionCancelled],
+  ['subscription: a renewal fails once, then its retry is paid', subscriptionRenewalRetried],
   ['paid session: authorised, then the authorisation canceled', paidSessionCanceled],
 ];
 

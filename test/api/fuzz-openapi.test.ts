@@ -515,6 +515,40 @@ describe('fuzzing every operation of the OpenAPI document (issue 14 #4)', () => 
     expect(checked).toBeGreaterThan(100);
   });
 
+  it('answers the same schema-following write sent five times at once without a 500', async () => {
+    // Races between identical requests (double clicks, client retries) meet unique constraints and
+    // conditional updates: each must still end in a 2xx or a 4xx in the error shape.
+    const findings: string[] = [];
+    let bursts = 0;
+    const writes = operationsOf(doc).filter(
+      (r) => r.method !== 'GET' && r.method !== 'DELETE' && r.key !== 'POST /api/auth/logout',
+    );
+    for (const ref of writes) {
+      const fitting = fittingCaller(ref.path);
+      const samples = fc.sample(requestArbitrary(doc, ref, callersFor(ref), known), {
+        numRuns: 60,
+        seed: SEED,
+      });
+      const req =
+        samples.find((r) => r.kind === `${fitting}/valid`) ?? samples.find((r) => r.kind.endsWith('/valid'));
+      if (!req) continue;
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () => send(req).catch((e) => ({ status: 0, text: String(e) }))),
+      );
+      bursts++;
+      for (const a of answers) {
+        const problem = a.status === 0 ? a.text : problemWith(a.status, a.text);
+        if (problem)
+          findings.push(
+            `${ref.key} → ${a.status} ${problem}: ${JSON.stringify(summarise(req))} ${a.text.slice(0, 300)}`,
+          );
+      }
+    }
+    console.log(`bursts: ${bursts} writes × 5 concurrent requests; findings: ${findings.length}`);
+    expect(findings).toEqual([]);
+    expect(bursts).toBeGreaterThan(writes.length / 2);
+  });
+
   it(`answers every generated request without a 500 and with the error shape (${RUNS} per operation)`, async () => {
     const ops = operationsOf(doc);
     // Deletions and logging out run last, so the resources and sessions the others use stay put.

@@ -620,7 +620,7 @@ afterAll(async () => {
   if (ctx) {
     // Bookings, purchases and paid sessions left open by the matrix: end them with the file.
     for await (const wf of ctx.deps.temporal.workflow.list({
-      query: `ExecutionStatus = 'Running' AND TaskQueue = '${ctx.deps.cfg.TEMPORAL_TASK_QUEUE}'`,
+      query: `ExecutionStatus = 'Running' AND TaskQueue IN ('${ctx.deps.cfg.TEMPORAL_TASK_QUEUE}', '${ctx.deps.cfg.TEMPORAL_MEDIA_TASK_QUEUE}')`,
     }))
       await ctx.deps.temporal.workflow
         .getHandle(wf.workflowId)
@@ -660,6 +660,7 @@ describe('authorization matrix', () => {
 
     const unexpected = results.filter((r) => r.problem);
     printSummary(cells, results, Date.now() - started);
+    if (process.env.AUTHZ_MATRIX_FULL) printTable(cells, results);
     expect(unexpected.map((r) => `${r.cell.who} ${r.cell.rel} ${r.cell.route} → ${r.problem}`)).toEqual([]);
     expect(results.length).toBe(live.length);
   }, 180_000);
@@ -699,6 +700,34 @@ function printSummary(
       `cells checked: ${results.length}, not applicable: ${cells.length - results.length}, unexpected outcomes: ${results.filter((r) => r.problem).length} (world built in ${(worldMs / 1000).toFixed(1)} s, cells run in ${(ms / 1000).toFixed(1)} s)`,
     ].join('\n'),
   );
+}
+
+/**
+ * The whole table, one line per route (AUTHZ_MATRIX_FULL=1): the anonymous cell, then per role its
+ * own/foreign/related cells. A allow, D deny, R refuse, r reach, - not applicable, ! unexpected.
+ */
+function printTable(cells: Cell[], results: { cell: Cell; problem: string | null }[]) {
+  const letter: Record<Outcome, string> = { allow: 'A', deny: 'D', refuse: 'R', reach: 'r', 'n/a': '-' };
+  const failed = new Set(results.filter((r) => r.problem).map((r) => r.cell));
+  const mark = (c: Cell | undefined) => (c ? (failed.has(c) ? '!' : letter[c.expect]) : '-');
+  const width = Math.max(...routes.map((r) => r.length));
+  const lines = [
+    `${'route'.padEnd(width)}  anon  ${ROLES.map((r) => r.slice(0, 11).padEnd(11)).join(' ')}  counterpart`,
+  ];
+  for (const route of routes) {
+    const mine = cells.filter((c) => c.route === route);
+    const at = (who: Cell['who'], rel: Rel) => mine.find((c) => c.who === who && c.rel === rel);
+    const roles = ROLES.map((r) =>
+      RELS.map((rel) => mark(at(r, rel)))
+        .join('')
+        .padEnd(11),
+    );
+    const cps = mine.filter((c) => c.rel === 'counterpart').map((c) => `${c.who}:${mark(c)}`);
+    lines.push(
+      `${route.padEnd(width)}  ${mark(at('anonymous', 'foreign')).padEnd(4)}  ${roles.join(' ')}  ${cps.join(' ')}`,
+    );
+  }
+  console.log(lines.join('\n'));
 }
 
 async function snapshot() {

@@ -23,6 +23,8 @@ export interface CompletedPurchase {
   /** What the buyer received (credits per service; bundled product titles). */
   credits: GrantedCredit[];
   products: string[];
+  /** Titles of the courses the purchase opened (course_grants not revoked). */
+  courses: string[];
 }
 
 export interface SettledRefund {
@@ -31,6 +33,8 @@ export interface SettledRefund {
   revokedCredits: number;
   keptCredits: number;
   note: string;
+  /** Titles of the courses whose access the refund withdrew. */
+  revokedCourses: string[];
 }
 
 export function purchaseActivities(deps: Pick<Deps, 'db'>) {
@@ -43,6 +47,7 @@ export function purchaseActivities(deps: Pick<Deps, 'db'>) {
       include: {
         credits: { include: { service: { select: { title: true } } } },
         product: { include: { contents: { include: { product: { select: { title: true } } } } } },
+        courseGrants: { where: { revokedAt: null }, include: { course: { select: { title: true } } } },
       },
     });
     return {
@@ -52,6 +57,7 @@ export function purchaseActivities(deps: Pick<Deps, 'db'>) {
         expiresAt: c.expiresAt.toISOString(),
       })),
       products: p.product.contents.map((c) => c.product.title),
+      courses: p.courseGrants.map((g) => g.course.title),
     };
   }
 
@@ -91,8 +97,9 @@ export function purchaseActivities(deps: Pick<Deps, 'db'>) {
     },
 
     /**
-     * PENDING → PAID and the credits granted, in one transaction: the status change is the guard, so
-     * a second attempt finds it PAID and grants nothing. Expiry counts from `paidAtMs` (workflow time).
+     * PENDING → PAID and the credits and course access granted, in one transaction: the status change
+     * is the guard, so a second attempt finds it PAID and grants nothing. Expiry counts from
+     * `paidAtMs` (workflow time).
      */
     async completePurchase(input: { purchaseId: string; paidAtMs: number }): Promise<CompletedPurchase> {
       const paidAt = new Date(input.paidAtMs);
@@ -116,6 +123,11 @@ export function purchaseActivities(deps: Pick<Deps, 'db'>) {
               remaining: p.product.creditCount,
               expiresAt: creditExpiry(paidAt, p.product.expiryDays ?? 365),
             },
+          });
+        }
+        if (moved.count === 1 && p.product.courseId) {
+          await tx.courseGrant.create({
+            data: { purchaseId: p.id, userId: p.buyerId, courseId: p.product.courseId, createdAt: paidAt },
           });
         }
         return p.status;
@@ -171,12 +183,17 @@ export function purchaseActivities(deps: Pick<Deps, 'db'>) {
         });
         const kept = p.credits.reduce((n, c) => n + (c.total - c.remaining - c.revokedCount), 0);
         if (p.status !== 'PAID') {
+          const withdrawn = await tx.courseGrant.findMany({
+            where: { purchaseId: p.id, revokedAt: { not: null } },
+            include: { course: { select: { title: true } } },
+          });
           return {
             status: p.status,
             refundedMinor: p.refundedMinor,
             revokedCredits: p.credits.reduce((n, c) => n + c.revokedCount, 0),
             keptCredits: kept,
             note: p.refundNote ?? '',
+            revokedCourses: withdrawn.map((g) => g.course.title),
           };
         }
         const now = new Date();
@@ -199,8 +216,17 @@ export function purchaseActivities(deps: Pick<Deps, 'db'>) {
             RETURNING revoked_count`;
           revoked += r[0]?.revoked_count ?? 0;
         }
+        // Course access bought with the purchase goes with the refund (courseAccessFacts reads it per request).
+        const courses = await tx.$queryRaw<{ title: string }[]>`
+          UPDATE course_grants AS g SET revoked_at = ${now}
+            FROM courses AS c
+           WHERE g.purchase_id = ${p.id}::uuid AND g.revoked_at IS NULL AND c.id = g.course_id
+          RETURNING c.title`;
+        const revokedCourses = courses.map((c) => c.title);
         const amount = Math.min(input.refundedMinor, p.amountMinor);
-        const note = `${amount} ${p.currency} refunded; ${plan.note}`;
+        const note =
+          `${amount} ${p.currency} refunded; ${plan.note}` +
+          revokedCourses.map((t) => `; access to the course “${t}” withdrawn`).join('');
         await tx.purchase.update({
           where: { id: p.id },
           data: {
@@ -217,6 +243,7 @@ export function purchaseActivities(deps: Pick<Deps, 'db'>) {
           revokedCredits: revoked,
           keptCredits: plan.keptCredits,
           note,
+          revokedCourses,
         };
       });
     },

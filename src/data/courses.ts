@@ -26,12 +26,16 @@ export async function courseAccessFacts(
   });
   if (!course) return undefined;
   const isOwner = course.coachId === userId;
-  const [enrolled, membershipActive, activePaidSession] = await Promise.all([
+  const [enrolled, membershipActive, activePaidSession, purchased] = await Promise.all([
     db.courseEnrollment.count({ where: { courseId, userId } }).then((n) => n > 0),
     course.accessType === 'membership' && !isOwner ? membershipOf(db, userId) : Promise.resolve(false),
     course.accessType === 'paid_per_minute' && !isOwner
       ? hasActivePaidSession(db, userId, courseId)
       : Promise.resolve(false),
+    // A refund sets revoked_at in the same transaction as the purchase's REFUNDED status.
+    isOwner
+      ? Promise.resolve(false)
+      : db.courseGrant.count({ where: { courseId, userId, revokedAt: null } }).then((n) => n > 0),
   ]);
   return {
     isOwner,
@@ -40,6 +44,7 @@ export async function courseAccessFacts(
     enrolled,
     membershipActive,
     activePaidSession,
+    purchased,
   };
 }
 

@@ -240,6 +240,7 @@ describe('package → checkout → credits → booking with a credit → refund'
       revokedCredits: 1,
       keptCredits: 1,
       note: '4000 USD refunded; 1 unused credit revoked; 1 used session stays booked',
+      revokedCourses: [],
     });
     expect(refunded.body.purchase).toMatchObject({ status: 'REFUNDED', refund: { refundedMinor: 4000 } });
     expect(stripe.seen.filter((r) => r.idempotencyKey === `purchase-${purchase.id}-refund`)).toHaveLength(1);

@@ -71,6 +71,8 @@ export interface RefundOutcome {
   revokedCredits: number;
   keptCredits: number;
   note: string;
+  /** Courses whose access the refund withdrew (absent in outcomes recorded before course packages). */
+  revokedCourses?: string[];
 }
 
 export interface PurchaseReady {

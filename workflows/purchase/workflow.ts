@@ -177,6 +177,7 @@ export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<Pu
       revokedCredits: number;
       keptCredits: number;
       note: string;
+      revokedCourses?: string[];
     },
     refundId: string,
   ) {
@@ -223,6 +224,8 @@ export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<Pu
         revokedCredits: outcome.revokedCredits,
         keptCredits: outcome.keptCredits,
         note: outcome.note,
+        // Email data only (no new command): what the activity's recorded outcome says.
+        revokedCourses: outcome.revokedCourses ?? [],
       },
     });
   }
@@ -285,6 +288,7 @@ export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<Pu
       coach: { name: s.coach.name, email: s.coach.email },
       credits: delivered.credits,
       products: delivered.products,
+      courses: delivered.courses ?? [],
     };
     await Promise.all([
       sendEmail({

@@ -55,6 +55,8 @@ export const ProductInput = z
       .strict()
       .nullable()
       .optional(),
+    /** A PACKAGE may include one of the coach's own courses (any access type); null removes it. */
+    courseId: z.uuid().nullable().optional(),
   })
   .strict();
 
@@ -71,6 +73,8 @@ export const ProductSchema = z
     credits: z
       .object({ serviceId: z.uuid(), count: z.number().int(), expiryDays: z.number().int() })
       .nullable(),
+    /** The course a buyer of this package gets access to, or null. */
+    courseId: z.uuid().nullable(),
     /** Sold products are archived instead of deleted: no longer on sale, no longer changeable. */
     archived: z.boolean(),
   })

@@ -24,6 +24,7 @@ const packageFields = (p: ProductRow) => ({
     p.creditCount > 0 && p.creditServiceId && p.expiryDays
       ? { serviceId: p.creditServiceId, count: p.creditCount, expiryDays: p.expiryDays }
       : null,
+  courseId: p.courseId,
 });
 
 export const productView = (p: ProductRow): z.infer<typeof ProductSchema> => ({

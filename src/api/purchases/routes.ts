@@ -143,6 +143,7 @@ export function purchaseRoutes(deps: Deps) {
             revokedCredits: refund.revokedCredits,
             keptCredits: refund.keptCredits,
             note: refund.note,
+            revokedCourses: refund.revokedCourses ?? [],
           },
         },
         200,

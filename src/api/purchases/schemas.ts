@@ -64,5 +64,7 @@ export const RefundedPurchase = z.object({
     revokedCredits: z.number().int(),
     keptCredits: z.number().int(),
     note: z.string(),
+    /** Titles of the courses the refund withdrew access to (bought with a package). */
+    revokedCourses: z.array(z.string()),
   }),
 });

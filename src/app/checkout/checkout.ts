@@ -84,6 +84,7 @@ export async function checkout(
       type: product.type,
       itemCount: product._count.contents,
       creditCount: product.creditCount,
+      hasCourse: product.courseId !== null,
     },
     priceMinor: product.priceMinor,
     creditServiceActive: product.creditService ? product.creditService.active : null,

@@ -44,6 +44,7 @@ export interface ProductInput {
   type?: ProductType;
   productIds?: string[];
   credits?: { serviceId: string; count: number; expiryDays: number } | null;
+  courseId?: string | null;
 }
 
 const INVALID_PRODUCT = 'Invalid product';
@@ -78,6 +79,12 @@ async function checkContents(db: Db, coachId: string, selfId: string | null, c: 
     if (!service || !service.active)
       problems.push({ field: 'credits.serviceId', reason: 'is not one of your active services' });
   }
+  // Another coach's course reads as unknown, like any id that is not yours (no hint it exists).
+  if (
+    c.courseId &&
+    !(await db.course.findFirst({ where: { id: c.courseId, coachId }, select: { id: true } }))
+  )
+    problems.push({ field: 'courseId', reason: `${c.courseId} is not one of your courses` });
   rejectProblems(problems, INVALID_PRODUCT);
 }
 
@@ -94,6 +101,7 @@ const contentsOf = (input: Partial<ProductInput>, current?: ProductWithContents)
     creditServiceId: credits?.serviceId ?? null,
     creditCount: credits?.count ?? 0,
     expiryDays: credits?.expiryDays ?? null,
+    courseId: input.courseId !== undefined ? input.courseId : (current?.courseId ?? null),
   };
 };
 
@@ -102,6 +110,7 @@ const contentsData = (c: PackageContents) => ({
   creditServiceId: c.creditServiceId,
   creditCount: c.creditCount,
   expiryDays: c.expiryDays,
+  courseId: c.courseId,
 });
 
 /** A product's price must be one Stripe can charge in its currency; a package's contents must be the coach's. */
@@ -113,7 +122,7 @@ export async function createProduct(
   rejectProblems(priceProblems(input), INVALID_PRODUCT);
   const contents = contentsOf(input);
   await checkContents(db, coachId, null, contents);
-  const { type: _t, productIds: _p, credits: _c, ...plain } = input;
+  const { type: _t, productIds: _p, credits: _c, courseId: _course, ...plain } = input;
   return db.product.create({
     data: {
       ...plain,
@@ -151,10 +160,13 @@ export async function updateProduct(
     INVALID_PRODUCT,
   );
   const touchesContents =
-    patch.type !== undefined || patch.productIds !== undefined || patch.credits !== undefined;
+    patch.type !== undefined ||
+    patch.productIds !== undefined ||
+    patch.credits !== undefined ||
+    patch.courseId !== undefined;
   const contents = contentsOf(patch, current);
   if (touchesContents) await checkContents(db, coachId, id, contents);
-  const { type: _t, productIds: _p, credits: _c, ...plain } = patch;
+  const { type: _t, productIds: _p, credits: _c, courseId: _course, ...plain } = patch;
   await db.$transaction(async (tx) => {
     // Conditional on not archived: a sale that archived it meanwhile wins.
     const updated = await tx.product.updateMany({

@@ -16,6 +16,8 @@ export interface PackageContents {
   creditServiceId: string | null;
   creditCount: number;
   expiryDays: number | null;
+  /** One of the coach's courses the buyer gets access to (any access type), or null. */
+  courseId: string | null;
 }
 
 /** Problems with a product's package fields as the coach wrote them (field names as in the API). */
@@ -26,6 +28,7 @@ export function packageProblems(p: PackageContents): FieldProblem[] {
       problems.push({ field: 'productIds', reason: 'only a PACKAGE bundles products' });
     if (p.creditCount > 0 || p.creditServiceId)
       problems.push({ field: 'credits', reason: 'only a PACKAGE carries session credits' });
+    if (p.courseId) problems.push({ field: 'courseId', reason: 'only a PACKAGE includes a course' });
     return problems;
   }
   if (new Set(p.productIds).size !== p.productIds.length)
@@ -52,16 +55,20 @@ export function packageProblems(p: PackageContents): FieldProblem[] {
   return problems;
 }
 
-/** True when a package gives nothing: no products and no credits. */
-export const isEmptyPackage = (p: { type: ProductType; itemCount: number; creditCount: number }) =>
-  p.type === 'PACKAGE' && p.itemCount === 0 && p.creditCount === 0;
+/** True when a package gives nothing: no products, no credits and no course. */
+export const isEmptyPackage = (p: {
+  type: ProductType;
+  itemCount: number;
+  creditCount: number;
+  hasCourse?: boolean;
+}) => p.type === 'PACKAGE' && p.itemCount === 0 && p.creditCount === 0 && !p.hasCourse;
 
 export interface SaleFacts {
   buyerId: string;
   coachId: string;
   active: boolean;
   archived: boolean;
-  contents: { type: ProductType; itemCount: number; creditCount: number };
+  contents: { type: ProductType; itemCount: number; creditCount: number; hasCourse?: boolean };
   priceMinor: number;
   /** Whether the coach's credit service still takes bookings (null when the package has no credits). */
   creditServiceActive: boolean | null;
@@ -84,7 +91,7 @@ export function saleProblem(f: SaleFacts): SaleProblem | null {
     return {
       code: 'empty_package',
       field: 'id',
-      reason: 'is a package with no contents (no products, no credits)',
+      reason: 'is a package with no contents (no products, no credits, no course)',
     };
   if (f.contents.creditCount > 0 && f.creditServiceActive === false)
     return { code: 'not_for_sale', field: 'id', reason: "its sessions' service is no longer offered" };

@@ -13,6 +13,8 @@ export interface LectureAccessFacts {
   membershipActive: boolean;
   /** The caller is the student of an active paid session of this course. */
   activePaidSession: boolean;
+  /** A paid, unrefunded purchase gave the caller this course (a package's course_grants row). */
+  purchased: boolean;
 }
 
 export type LectureAccessDenial =
@@ -24,6 +26,9 @@ export function lectureAccess(f: LectureAccessFacts): LectureAccess {
   // The coach previews their own course, published or not.
   if (f.isOwner) return { allowed: true };
   if (!f.published) return { allowed: false, reason: 'course_not_published' };
+  // Bought access stands on its own, whatever the access type: it was paid for up front, so no
+  // enrolment, membership or running meter is asked for.
+  if (f.purchased) return { allowed: true };
   switch (f.accessType) {
     case 'free':
     case 'email_gate':

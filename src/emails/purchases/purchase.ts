@@ -13,6 +13,8 @@ export interface PurchaseEmailData {
   coach: { name: string; email: string };
   credits: { serviceTitle: string; count: number; expiresAt: string }[];
   products: string[];
+  /** Courses opened by the purchase (absent in emails queued before course packages). */
+  courses?: string[];
 }
 
 const price = (d: { amountMinor: number; currency: string }) => formatMoney(money(d.amountMinor, d.currency));
@@ -24,6 +26,7 @@ function contents(d: PurchaseEmailData): string[] {
         `${c.count} × ${c.serviceTitle} session${c.count === 1 ? '' : 's'}, to book by ${c.expiresAt.slice(0, 10)} (UTC)`,
     ),
     ...d.products.map((p) => `Included: ${p}`),
+    ...(d.courses ?? []).map((c) => `Course: ${c} (watch every lecture, no session needed)`),
   ];
 }
 
@@ -64,6 +67,7 @@ export interface PurchaseRefundEmailData {
   revokedCredits: number;
   keptCredits: number;
   note: string;
+  revokedCourses?: string[];
 }
 
 /** To the buyer after a refund: the amount, the credits taken back and what they keep. */
@@ -77,6 +81,7 @@ export function purchaseRefundedEmail(d: PurchaseRefundEmailData): RenderedEmail
     d.keptCredits > 0
       ? `You keep the ${d.keptCredits} session${d.keptCredits === 1 ? '' : 's'} already booked.`
       : 'Nothing of the purchase had been used.',
+    ...(d.revokedCourses ?? []).map((c) => `Your access to the course ${c} has ended.`),
   ];
   return { subject: `Refunded: ${d.title}`, text: lines.join('\n\n'), html: layout('Your refund', lines) };
 }

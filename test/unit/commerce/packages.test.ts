@@ -14,6 +14,7 @@ const pkg = {
   creditServiceId: 'svc',
   creditCount: 5,
   expiryDays: 90,
+  courseId: null as string | null,
 };
 
 describe('packageProblems', () => {
@@ -26,6 +27,7 @@ describe('packageProblems', () => {
         creditServiceId: null,
         creditCount: 0,
         expiryDays: null,
+        courseId: null,
       }),
     ).toEqual([]);
   });
@@ -53,8 +55,25 @@ describe('packageProblems', () => {
         creditServiceId: null,
         creditCount: 0,
         expiryDays: null,
+        courseId: null,
       }),
     ).toEqual([{ field: 'productIds', reason: 'only a PACKAGE bundles products' }]);
+    expect(
+      packageProblems({
+        type: 'PRODUCT',
+        productIds: [],
+        creditServiceId: null,
+        creditCount: 0,
+        expiryDays: null,
+        courseId: 'course',
+      }),
+    ).toEqual([{ field: 'courseId', reason: 'only a PACKAGE includes a course' }]);
+  });
+
+  it('accepts a package that is only a course', () => {
+    expect(
+      packageProblems({ ...pkg, creditServiceId: null, creditCount: 0, expiryDays: null, courseId: 'c' }),
+    ).toEqual([]);
   });
 });
 
@@ -87,6 +106,11 @@ describe('saleProblem', () => {
   it('a package of products only is not empty; a plain product never is', () => {
     expect(isEmptyPackage({ type: 'PACKAGE', itemCount: 2, creditCount: 0 })).toBe(false);
     expect(isEmptyPackage({ type: 'PRODUCT', itemCount: 0, creditCount: 0 })).toBe(false);
+  });
+
+  it('a package of a course only is not empty, and may be sold', () => {
+    expect(isEmptyPackage({ type: 'PACKAGE', itemCount: 0, creditCount: 0, hasCourse: true })).toBe(false);
+    expect(isEmptyPackage({ type: 'PACKAGE', itemCount: 0, creditCount: 0, hasCourse: false })).toBe(true);
   });
 });
 

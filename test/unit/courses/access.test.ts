@@ -10,6 +10,7 @@ const base: LectureAccessFacts = {
   enrolled: false,
   membershipActive: false,
   activePaidSession: false,
+  purchased: false,
 };
 const facts = fc.record({
   isOwner: fc.boolean(),
@@ -18,6 +19,7 @@ const facts = fc.record({
   enrolled: fc.boolean(),
   membershipActive: fc.boolean(),
   activePaidSession: fc.boolean(),
+  purchased: fc.boolean(),
 });
 
 describe('lecture access', () => {
@@ -52,6 +54,15 @@ describe('lecture access', () => {
       { accessType: 'paid_per_minute', activePaidSession: true, published: false },
       { allowed: false, reason: 'course_not_published' },
     ],
+    // Bought through a package: no enrolment, membership or paid session needed.
+    [{ accessType: 'paid_per_minute', purchased: true }, { allowed: true }],
+    [{ accessType: 'membership', purchased: true }, { allowed: true }],
+    [{ accessType: 'email_gate', purchased: true }, { allowed: true }],
+    [{ accessType: 'free', purchased: true }, { allowed: true }],
+    [
+      { accessType: 'paid_per_minute', purchased: true, published: false },
+      { allowed: false, reason: 'course_not_published' },
+    ],
   ] as const)('%j → %j', (f, expected) => expect(lectureAccess({ ...base, ...f })).toEqual(expected));
 
   it('nobody but the owner watches an unpublished course', () =>
@@ -70,16 +81,30 @@ describe('lecture access', () => {
           enrolled: false,
           membershipActive: false,
           activePaidSession: false,
+          purchased: false,
         };
         expect(lectureAccess(stranger).allowed).toBe(false);
       }),
     ));
 
-  it('a paid course is watched only inside an active paid session, an enrolment never opens it', () =>
+  it('a paid course is watched only inside an active paid session or once bought, an enrolment never opens it', () =>
     fc.assert(
       fc.property(facts, (f) => {
         const paid = { ...f, accessType: 'paid_per_minute' as const, isOwner: false };
-        expect(lectureAccess(paid).allowed).toBe(paid.published && paid.activePaidSession);
+        expect(lectureAccess(paid).allowed).toBe(
+          paid.published && (paid.activePaidSession || paid.purchased),
+        );
+      }),
+    ));
+
+  it('a purchase opens every published course, and adds nothing to what the other facts allow', () =>
+    fc.assert(
+      fc.property(facts, (f) => {
+        const bought = lectureAccess({ ...f, purchased: true });
+        expect(bought.allowed).toBe(f.published || f.isOwner);
+        // Revoking the purchase (a refund) leaves exactly the access the other facts give.
+        const revoked = lectureAccess({ ...f, purchased: false });
+        if (revoked.allowed) expect(bought.allowed).toBe(true);
       }),
     ));
 });

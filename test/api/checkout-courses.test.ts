@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paymentIntentEvent, postStripeEvent, waitUntil } from '../support/bookings';
+import { call, startTestContext, type TestContext } from '../support/harness';
+import { readMessage, waitForMessages } from '../support/mailbox';
+import { createPaidCourse, type PaidCourse } from '../support/paid-sessions';
+import { createUser, type TestUser } from '../support/users';
+
+// Course access sold in a package, on the real stack (Postgres, Temporal with this run's workers,
+// stripe-mock, Mailpit): the paid purchase grants the course (any access type, pay-per-minute
+// included), playback opens without a paid session, and a refund withdraws it again.
+
+let ctx: TestContext;
+let course: PaidCourse;
+let other: PaidCourse;
+beforeAll(async () => {
+  ctx = await startTestContext({ workers: true });
+  [course, other] = await Promise.all([
+    createPaidCourse(ctx.app, ctx.deps),
+    createPaidCourse(ctx.app, ctx.deps),
+  ]);
+  const res = await call(ctx.app, 'PUT', '/api/coaches/me/profile', {
+    token: course.coach.token,
+    body: {
+      slug: `course-shop-${course.courseId.slice(0, 8)}`,
+      displayName: 'Course coach',
+      timeZone: 'Europe/London',
+      bookingEnabled: false,
+      productsEnabled: true,
+    },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+});
+afterAll(async () => {
+  if (ctx) {
+    for await (const wf of ctx.deps.temporal.workflow.list({
+      query: `WorkflowType = 'purchaseWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = '${ctx.deps.cfg.TEMPORAL_TASK_QUEUE}'`,
+    }))
+      await ctx.deps.temporal.workflow
+        .getHandle(wf.workflowId)
+        .terminate('test file finished')
+        .catch(() => {});
+  }
+  await ctx?.close();
+});
+
+const playback = (user: TestUser, lectureId = course.lectures[0]!.id) =>
+  call(ctx.app, 'GET', `/api/courses/${course.courseId}/lectures/${lectureId}/playback`, {
+    token: user.token,
+  });
+
+const createProduct = (body: Record<string, unknown>) =>
+  call(ctx.app, 'POST', '/api/coaches/me/products', {
+    token: course.coach.token,
+    body: { title: 'Course package', priceMinor: 2500, currency: 'USD', ...body },
+  });
+
+describe('a package that includes a course', () => {
+  it('grants the course once paid (playback without a paid session), and a refund withdraws it', async () => {
+    const created = await createProduct({ type: 'PACKAGE', courseId: course.courseId });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const pkg = created.body as { id: string };
+    expect(created.body).toMatchObject({ type: 'PACKAGE', courseId: course.courseId, credits: null });
+
+    const athlete = await createUser(ctx.app, ctx.deps, 'free', 'buyer');
+    // Before buying: a pay-per-minute course plays only inside a paid session.
+    const before = await playback(athlete);
+    expect(before.status).toBe(403);
+    expect(before.body.error.code).toBe('paid_session_required');
+
+    const started = await call(ctx.app, 'POST', `/api/checkout/packages/${pkg.id}`, { token: athlete.token });
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    const purchase = started.body.purchase as {
+      id: string;
+      payment: { paymentIntentId: string };
+      price: { amountMinor: number; currency: string };
+    };
+    // Not paid yet: nothing granted.
+    expect(await ctx.deps.db.courseGrant.count({ where: { purchaseId: purchase.id } })).toBe(0);
+    expect((await playback(athlete)).status).toBe(403);
+
+    const event = paymentIntentEvent('payment_intent.succeeded', {
+      id: purchase.id,
+      paymentIntentId: purchase.payment.paymentIntentId,
+      amountMinor: purchase.price.amountMinor,
+      currency: purchase.price.currency,
+    });
+    event.data.object.metadata = { kind: 'purchase', purchaseId: purchase.id } as never;
+    expect((await postStripeEvent(ctx.app, ctx.deps, event)).status).toBe(200);
+    await waitUntil(
+      'purchase paid',
+      () => ctx.deps.db.purchase.findUniqueOrThrow({ where: { id: purchase.id } }),
+      (p) => p.status === 'PAID',
+    );
+    const grants = await ctx.deps.db.courseGrant.findMany({ where: { purchaseId: purchase.id } });
+    expect(grants).toHaveLength(1);
+    expect(grants[0]).toMatchObject({ userId: athlete.id, courseId: course.courseId, revokedAt: null });
+
+    // Bought: both lectures play with no paid session and no enrolment.
+    for (const lecture of course.lectures) {
+      const res = await playback(athlete, lecture.id);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.url).toMatch(/^https?:\/\//);
+    }
+    expect(await ctx.deps.db.paidSession.count({ where: { studentId: athlete.id } })).toBe(0);
+    // Another user is still refused: the grant is the buyer's alone.
+    const stranger = await createUser(ctx.app, ctx.deps, 'free', 'stranger');
+    expect((await playback(stranger)).status).toBe(403);
+
+    const [confirmation] = await waitForMessages(athlete.email, { subject: /Your purchase: Course package/ });
+    expect((await readMessage(confirmation!.ID)).Text).toContain('Course: Batting fundamentals');
+
+    // The coach refunds (no credits: the whole price by default); access goes with it.
+    const refunded = await call(ctx.app, 'POST', `/api/purchases/${purchase.id}/refund`, {
+      token: course.coach.token,
+      body: {},
+    });
+    expect(refunded.status, JSON.stringify(refunded.body)).toBe(200);
+    expect(refunded.body.refund).toEqual({
+      refundedMinor: 2500,
+      revokedCredits: 0,
+      keptCredits: 0,
+      note: '2500 USD refunded; the purchase had no session credits; access to the course “Batting fundamentals” withdrawn',
+      revokedCourses: ['Batting fundamentals'],
+    });
+    const after = await playback(athlete);
+    expect(after.status).toBe(403);
+    expect(after.body.error.code).toBe('paid_session_required');
+    // History kept: the grant is revoked, not deleted.
+    const revoked = await ctx.deps.db.courseGrant.findMany({ where: { purchaseId: purchase.id } });
+    expect(revoked).toHaveLength(1);
+    expect(revoked[0]!.revokedAt).not.toBeNull();
+
+    const [refundMail] = await waitForMessages(athlete.email, { subject: /Refunded: Course package/ });
+    expect((await readMessage(refundMail!.ID)).Text).toContain(
+      'Your access to the course Batting fundamentals has ended.',
+    );
+  });
+});
+
+describe('course contents refused: 4xx naming the field, nothing written', () => {
+  it("another coach's course, an unknown course, a course on a plain product", async () => {
+    const before = await ctx.deps.db.product.count({ where: { coachId: course.coach.id } });
+
+    const theirs = await createProduct({ type: 'PACKAGE', courseId: other.courseId });
+    expect(theirs.status).toBe(400);
+    expect(theirs.body.error.details).toEqual([
+      { field: 'courseId', reason: `${other.courseId} is not one of your courses` },
+    ]);
+
+    const unknown = await createProduct({
+      type: 'PACKAGE',
+      courseId: '00000000-0000-4000-8000-000000000000',
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details[0].field).toBe('courseId');
+
+    const plain = await createProduct({ type: 'PRODUCT', courseId: course.courseId });
+    expect(plain.status).toBe(400);
+    expect(plain.body.error.details).toEqual([
+      { field: 'courseId', reason: 'only a PACKAGE includes a course' },
+    ]);
+
+    const empty = await createProduct({ type: 'PACKAGE' });
+    expect(empty.status).toBe(201);
+    // Pointing an existing package at someone else's course changes nothing either.
+    const patched = await call(ctx.app, 'PATCH', `/api/coaches/me/products/${empty.body.id}`, {
+      token: course.coach.token,
+      body: { courseId: other.courseId },
+    });
+    expect(patched.status).toBe(400);
+    expect(patched.body.error.details[0].field).toBe('courseId');
+    const row = await ctx.deps.db.product.findUniqueOrThrow({ where: { id: empty.body.id } });
+    expect(row.courseId).toBeNull();
+    expect(await ctx.deps.db.product.count({ where: { coachId: course.coach.id } })).toBe(before + 1);
+    // …and an empty package still cannot be bought.
+    const buyer = await createUser(ctx.app, ctx.deps, 'free', 'buyer');
+    const tried = await call(ctx.app, 'POST', `/api/checkout/products/${empty.body.id}`, {
+      token: buyer.token,
+    });
+    expect(tried.status).toBe(409);
+    expect(tried.body.error.details[0].field).toBe('id');
+  });
+});

@@ -1,7 +1,7 @@
 // Over 400 lines on purpose: the whole route × role × relationship table lives in one place, so a
 // new route that is not classified fails here, and a reviewer reads every expectation side by side.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES, type Role } from '../../src/domain/billing/plans';
+import { hasFeature, ROLES, type FeatureFlag, type Role } from '../../src/domain/billing/plans';
 import { call, startTestContext, uniqueEmail, type TestContext } from '../support/harness';
 import { buildAuthzWorld, type AuthzWorld, type Party } from '../support/authz-world';
 
@@ -32,10 +32,11 @@ type Counterpart = 'coach' | 'orgOwner' | 'victim';
 type Kind = 'public' | 'self' | 'party' | 'coach' | 'org';
 /**
  * allow: 2xx, or 409 (let in, refused for the resource's state); deny: 403/404 (401 for anonymous);
- * refuse: a 4xx business refusal other than 401 (e.g. buying your own product); reach: not 401, no 5xx.
+ * refuse: a 4xx business refusal other than 401 (e.g. buying your own product); reach: not 401, no 5xx;
+ * gated: 403 because the caller's plan lacks the route's feature (or role).
  * Every 4xx must be in the error shape, and nothing answers 5xx.
  */
-type Outcome = 'allow' | 'deny' | 'refuse' | 'reach' | 'n/a';
+type Outcome = 'allow' | 'deny' | 'refuse' | 'reach' | 'gated' | 'n/a';
 interface Scope {
   w: AuthzWorld;
   rel: Rel;
@@ -55,6 +56,8 @@ interface Spec {
   own?: Outcome;
   foreign?: Outcome;
   related?: Outcome;
+  /** SELF: the plan feature (or the roles) the route needs; every other role is gated. */
+  gate?: FeatureFlag | Role[];
   /** What an anonymous caller gets (default: deny, or reach for PUBLIC). */
   anonymous?: Outcome;
   /** Roles allowed whatever the relationship (operators). */
@@ -152,43 +155,55 @@ const MATRIX: Record<string, Spec> = {
   // The caller's own account, roster links, orgs, profile, offerings, availability, lists.
   'GET /api/me': S({ sees: (s) => [s.party.user.email] }),
   'GET /api/me/entitlements': S(),
-  'POST /api/coaches/me/players': S({ body: () => ({ email: uniqueEmail('invitee') }) }),
+  'POST /api/coaches/me/players': S({
+    gate: 'player_assignment',
+    body: () => ({ email: uniqueEmail('invitee') }),
+  }),
   // The victim, invited by every caller whose role may (not answered): their address, not their id.
   'GET /api/coaches/me/players': S({
+    gate: 'player_assignment',
     echoes: (s) => [s.w.victim.user.email],
     counterparts: [{ who: 'coach', sees: (s) => [s.w.victim.user.id] }],
   }),
   'GET /api/me/coaches': S({ sees: (s) => [s.w.coach.user.id] }),
   'GET /api/me/orgs': S({ sees: (s) => [s.w.orgId] }),
-  'POST /api/orgs': S({ body: () => ({ name: 'Mine' }) }),
+  'POST /api/orgs': S({ gate: ['org_pro', 'superuser'], body: () => ({ name: 'Mine' }) }),
   'GET /api/coaches/me/earnings': S(),
-  'PUT /api/coaches/me/profile': S({ body: () => ({}) }),
-  'GET /api/coaches/me/profile': S(),
-  'POST /api/coaches/me/products': S({ body: () => ({}) }),
-  'GET /api/coaches/me/products': S(),
-  'POST /api/coaches/me/courses': S({ body: () => ({}) }),
-  'GET /api/coaches/me/courses': S(),
+  'PUT /api/coaches/me/profile': S({ gate: 'bookings_enabled', body: () => ({}) }),
+  'GET /api/coaches/me/profile': S({ gate: 'bookings_enabled' }),
+  'POST /api/coaches/me/products': S({ gate: 'bookings_enabled', body: () => ({}) }),
+  'GET /api/coaches/me/products': S({ gate: 'bookings_enabled' }),
+  'POST /api/coaches/me/courses': S({ gate: 'paid_sessions_enabled', body: () => ({}) }),
+  'GET /api/coaches/me/courses': S({ gate: 'paid_sessions_enabled' }),
   'GET /api/me/courses': S({ sees: (s) => [s.w.freeCourse.id] }),
-  'POST /api/coaches/plus/sessions': S({ body: () => ({}) }),
-  'GET /api/coaches/plus/sessions': S(),
-  'GET /api/coaches/plus/clips': S(),
+  'POST /api/coaches/plus/sessions': S({ gate: 'video_upload_enabled', body: () => ({}) }),
+  'GET /api/coaches/plus/sessions': S({ gate: 'video_upload_enabled' }),
+  'GET /api/coaches/plus/clips': S({ gate: 'clip_library' }),
   // Any player id answers only about the caller's own media.
   'GET /api/coaches/plus/players/{playerId}/shares': S({
+    gate: 'video_upload_enabled',
     ids: coachIds,
     echoes: (s) => [s.w.victim.user.id],
   }),
   'GET /api/me/videos': S({ counterparts: [{ who: 'victim', sees: (s) => [s.w.video.videoId] }] }),
   'GET /api/me/clips': S({ counterparts: [{ who: 'victim', sees: (s) => [s.w.video.clipId] }] }),
-  'POST /api/coaches/me/services': S({ body: () => ({}) }),
-  'GET /api/coaches/me/services': S(),
-  'GET /api/availability/windows': S(),
-  'PUT /api/availability/windows': S({ body: () => ({}) }),
-  'POST /api/availability/windows': S({ body: () => ({}) }),
-  'GET /api/availability/overrides': S(),
-  'PUT /api/availability/overrides/{date}': S({ ids: () => ({ date: '2031-01-01' }), body: () => ({}) }),
-  'DELETE /api/availability/overrides/{date}': S({ ids: () => ({ date: '2031-01-01' }) }),
-  'GET /api/availability/blackouts': S(),
-  'POST /api/availability/blackouts': S({ body: () => ({}) }),
+  'POST /api/coaches/me/services': S({ gate: 'bookings_enabled', body: () => ({}) }),
+  'GET /api/coaches/me/services': S({ gate: 'bookings_enabled' }),
+  'GET /api/availability/windows': S({ gate: 'bookings_enabled' }),
+  'PUT /api/availability/windows': S({ gate: 'bookings_enabled', body: () => ({}) }),
+  'POST /api/availability/windows': S({ gate: 'bookings_enabled', body: () => ({}) }),
+  'GET /api/availability/overrides': S({ gate: 'bookings_enabled' }),
+  'PUT /api/availability/overrides/{date}': S({
+    gate: 'bookings_enabled',
+    ids: () => ({ date: '2031-01-01' }),
+    body: () => ({}),
+  }),
+  'DELETE /api/availability/overrides/{date}': S({
+    gate: 'bookings_enabled',
+    ids: () => ({ date: '2031-01-01' }),
+  }),
+  'GET /api/availability/blackouts': S({ gate: 'bookings_enabled' }),
+  'POST /api/availability/blackouts': S({ gate: 'bookings_enabled', body: () => ({}) }),
   // The related caller books the coach's service with the victim's package credit: refused.
   'POST /api/bookings': S({
     body: (s) =>
@@ -224,9 +239,9 @@ const MATRIX: Record<string, Spec> = {
   }),
   'POST /api/subscriptions/resume': S({ body: () => ({}) }),
   'GET /api/subscriptions/me/invoices': S(),
-  'POST /api/coaches/me/payouts/account': S({ body: () => ({}) }),
-  'GET /api/coaches/me/payouts/account': S(),
-  'GET /api/coaches/me/payouts': S(),
+  'POST /api/coaches/me/payouts/account': S({ gate: 'paid_sessions_enabled', body: () => ({}) }),
+  'GET /api/coaches/me/payouts/account': S({ gate: 'paid_sessions_enabled' }),
+  'GET /api/coaches/me/payouts': S({ gate: 'paid_sessions_enabled' }),
   'GET /api/me/purchases': S({ sees: (s) => [s.party.purchaseId] }),
   'GET /api/coaches/me/sales': S({
     counterparts: [{ who: 'coach', sees: (s) => [s.w.victim.purchaseId] }],
@@ -473,7 +488,7 @@ function secretsFor(w: AuthzWorld, actorId: string | null, spec: Spec): string[]
 
 function cellsOf(w: AuthzWorld, route: string, spec: Spec): Cell[] {
   const method = route.split(' ')[0]!;
-  const probe = (expect: Outcome) => (expect !== 'allow' && expect !== 'reach') || method === 'GET';
+  const probe = (expect: Outcome) => !['allow', 'reach'].includes(expect) || method === 'GET';
   const make = (
     who: Cell['who'],
     rel: Rel,
@@ -525,7 +540,10 @@ function cellsOf(w: AuthzWorld, route: string, spec: Spec): Cell[] {
         continue;
       }
       if (spec.kind === 'self') {
-        const expect = spec[rel] ?? 'reach';
+        const gated = Array.isArray(spec.gate)
+          ? !spec.gate.includes(role)
+          : spec.gate !== undefined && !hasFeature(role, spec.gate);
+        const expect = gated ? 'gated' : (spec[rel] ?? 'reach');
         cells.push(make(role, rel, expect, rel === 'foreign' ? stranger : related, scope, operator));
         continue;
       }
@@ -569,6 +587,10 @@ function judge(c: Cell, res: { status: number; body: any }): string | null {
     return [403, 404].includes(res.status) && shaped ? null : `${res.status}, not denied`;
   }
   if (res.status >= 400 && !shaped) return `${res.status} outside the error shape`;
+  if (c.expect === 'gated')
+    return res.status === 403 && ['feature_not_in_plan', 'role_not_allowed'].includes(res.body.error.code)
+      ? null
+      : `${res.status} ${JSON.stringify(res.body)}, not gated`;
   if (c.expect === 'refuse' && !(res.status >= 400 && res.status !== 401))
     return `${res.status} ${JSON.stringify(res.body)}, not refused`;
   if (res.status === 401) return '401 for a signed-in caller';
@@ -682,12 +704,24 @@ function printSummary(
       String(count('allow')),
       String(count('deny')),
       String(count('refuse')),
+      String(count('gated')),
       String(count('reach')),
       String(cells.filter((c) => MATRIX[c.route]!.kind === k && c.expect === 'n/a').length),
       String(mine.filter((r) => r.problem).length),
     ];
   });
-  const head = ['kind', 'routes', 'checked', 'allow', 'deny', 'refuse', 'reach', 'n/a', 'unexpected'];
+  const head = [
+    'kind',
+    'routes',
+    'checked',
+    'allow',
+    'deny',
+    'refuse',
+    'gated',
+    'reach',
+    'n/a',
+    'unexpected',
+  ];
   const all = [head, ...rows];
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
   const line = (r: string[]) =>
@@ -704,10 +738,17 @@ function printSummary(
 
 /**
  * The whole table, one line per route (AUTHZ_MATRIX_FULL=1): the anonymous cell, then per role its
- * own/foreign/related cells. A allow, D deny, R refuse, r reach, - not applicable, ! unexpected.
+ * own/foreign/related cells. A allow, D deny, R refuse, G gated, r reach, - not applicable, ! unexpected.
  */
 function printTable(cells: Cell[], results: { cell: Cell; problem: string | null }[]) {
-  const letter: Record<Outcome, string> = { allow: 'A', deny: 'D', refuse: 'R', reach: 'r', 'n/a': '-' };
+  const letter: Record<Outcome, string> = {
+    allow: 'A',
+    deny: 'D',
+    refuse: 'R',
+    reach: 'r',
+    gated: 'G',
+    'n/a': '-',
+  };
   const failed = new Set(results.filter((r) => r.problem).map((r) => r.cell));
   const mark = (c: Cell | undefined) => (c ? (failed.has(c) ? '!' : letter[c.expect]) : '-');
   const width = Math.max(...routes.map((r) => r.length));

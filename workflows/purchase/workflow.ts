@@ -11,6 +11,7 @@ import {
 import type { DefaultActivities } from '../../activities';
 import { ledger } from '../../src/domain/billing/ledger';
 import { refundAmountProblem } from '../../src/domain/commerce/refunds';
+import { minorUnits, setSummary } from '../shared/memo';
 import { Mutex } from '../shared/mutex';
 import { profiles } from '../shared/profiles';
 import { CoachIdAttr, DomainStatusAttr, PurchaseIdAttr, UserIdAttr } from '../shared/search-attributes';
@@ -362,6 +363,10 @@ export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<Pu
     { key: UserIdAttr, value: s.buyer.id },
     { key: DomainStatusAttr, value: s.status },
   ]);
+  setSummary(
+    `Purchase of "${s.title}" for ${minorUnits(s.amountMinor, s.currency)}; buyer ${s.buyer.id}, coach ${s.coach.id}`,
+    { purchaseId: s.id, productId: s.productId, buyerId: s.buyer.id, coachId: s.coach.id },
+  );
   for (;;) {
     await lock.runExclusive(drainInbox);
     if (s.status === 'PENDING') {

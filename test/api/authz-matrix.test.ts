@@ -26,7 +26,7 @@ import { buildAuthzWorld, type AuthzWorld, type Party } from '../support/authz-w
 // searched for anyone else's secrets (purchase, payment intent, booking and session ids, emails, the
 // victim's shared clip and annotation), so a 200 that says too much fails too.
 
-type Rel = 'own' | 'foreign' | 'related' | 'counterpart';
+type Rel = 'own' | 'foreign' | 'related' | 'also' | 'counterpart';
 /** The other side of the victim's relationships: their coach, their org's owner, the victim on media shared with them. */
 type Counterpart = 'coach' | 'orgOwner' | 'victim';
 type Kind = 'public' | 'self' | 'party' | 'coach' | 'org';
@@ -80,6 +80,8 @@ interface Spec {
    * what they must find: proves the denials above are not a door shut on everyone.
    */
   counterparts?: { who: Counterpart; sees: (s: Scope) => string[] }[];
+  /** A second related probe per role, on another target (expected as the related cell). */
+  also?: (s: Scope) => Record<string, string>;
 }
 
 const ALL_OPS: Role[] = ['superuser'];
@@ -118,16 +120,13 @@ const course = (s: Scope) => ({
   id: s.rel === 'related' && s.route.includes('lecture') ? s.me.ownCourseId : s.w.freeCourse.id,
   lectureId: s.w.freeCourse.lectureId,
 });
-/**
- * Own: the free course the caller enrolled in. Foreign: the paid course (never paid for). Related:
- * the paid course's lecture named under the free course the caller is enrolled in.
- */
+/** Own: the free course the caller enrolled in; otherwise the paid course (never paid for). */
 const lectureOf = (s: Scope) =>
   s.rel === 'own'
     ? { id: s.w.freeCourse.id, lectureId: s.w.freeCourse.lectureId }
-    : s.rel === 'foreign'
-      ? { id: s.w.paidCourse.id, lectureId: s.w.paidCourse.lectureId }
-      : { id: s.w.freeCourse.id, lectureId: s.w.paidCourse.lectureId };
+    : { id: s.w.paidCourse.id, lectureId: s.w.paidCourse.lectureId };
+/** The paid course's lecture named under the free course the related caller is enrolled in. */
+const paidLectureUnderFree = (s: Scope) => ({ id: s.w.freeCourse.id, lectureId: s.w.paidCourse.lectureId });
 const booking = (s: Scope) => ({ id: s.party.bookingId });
 const session = (s: Scope) => ({ id: s.party.paidSessionId, position: '1' });
 const org = (s: Scope) => ({
@@ -319,9 +318,14 @@ const MATRIX: Record<string, Spec> = {
   'PUT /api/courses/{id}/lectures/{lectureId}/progress': {
     kind: 'party',
     ids: lectureOf,
+    also: paidLectureUnderFree,
     body: () => ({ positionSeconds: 5 }),
   },
-  'GET /api/courses/{id}/lectures/{lectureId}/playback': { kind: 'party', ids: lectureOf },
+  'GET /api/courses/{id}/lectures/{lectureId}/playback': {
+    kind: 'party',
+    ids: lectureOf,
+    also: paidLectureUnderFree,
+  },
 
   // The org: its admin's resources; a member sees the org (and its members) and nothing else.
   'GET /api/orgs/{id}': { kind: 'org', ids: org, related: 'allow', operators: ALL_OPS, showsMembers: true },
@@ -567,6 +571,20 @@ function cellsOf(w: AuthzWorld, route: string, spec: Spec): Cell[] {
       }
       cells.push(make(role, rel, expect, actor, scope, trusted));
     }
+  if (spec.also)
+    for (const role of ROLES) {
+      const scope = scopeOf(role, 'related');
+      const operator = spec.operators?.includes(role) ?? false;
+      const cell = make(
+        role,
+        'also',
+        operator ? 'allow' : (spec.related ?? 'deny'),
+        w.related[role].user,
+        scope,
+        operator,
+      );
+      cells.push({ ...cell, path: fillPath(route, spec.also(scope)) });
+    }
   for (const cp of spec.counterparts ?? []) {
     const scope = scopeOf('free', 'foreign');
     const actor = cp.who === 'coach' ? w.coach.user : cp.who === 'orgOwner' ? w.orgOwner : w.victim.user;
@@ -727,9 +745,10 @@ function printSummary(
   const line = (r: string[]) =>
     r.map((v, i) => (i ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ');
   const counterparts = cells.filter((c) => c.rel === 'counterpart').length;
+  const also = cells.filter((c) => c.rel === 'also').length;
   console.log(
     [
-      `authorization matrix: ${routes.length} routes × (anonymous + ${ROLES.length} roles × ${RELS.length} relationships: own, foreign, related) = ${cells.length - counterparts} cells, + ${counterparts} counterpart cells (the victim's coach, org owner, or the victim on media shared with them)`,
+      `authorization matrix: ${routes.length} routes × (anonymous + ${ROLES.length} roles × ${RELS.length} relationships: own, foreign, related) = ${cells.length - counterparts - also} cells, + ${also} second related probes, + ${counterparts} counterpart cells (the victim's coach, org owner, or the victim on media shared with them)`,
       ...all.map(line),
       `cells checked: ${results.length}, not applicable: ${cells.length - results.length}, unexpected outcomes: ${results.filter((r) => r.problem).length} (world built in ${(worldMs / 1000).toFixed(1)} s, cells run in ${(ms / 1000).toFixed(1)} s)`,
     ].join('\n'),
@@ -738,7 +757,8 @@ function printSummary(
 
 /**
  * The whole table, one line per route (AUTHZ_MATRIX_FULL=1): the anonymous cell, then per role its
- * own/foreign/related cells. A allow, D deny, R refuse, G gated, r reach, - not applicable, ! unexpected.
+ * own/foreign/related cells (and the second related probe, where there is one). A allow, D deny,
+ * R refuse, G gated, r reach, - not applicable, ! unexpected.
  */
 function printTable(cells: Cell[], results: { cell: Cell; problem: string | null }[]) {
   const letter: Record<Outcome, string> = {
@@ -759,9 +779,9 @@ function printTable(cells: Cell[], results: { cell: Cell; problem: string | null
     const mine = cells.filter((c) => c.route === route);
     const at = (who: Cell['who'], rel: Rel) => mine.find((c) => c.who === who && c.rel === rel);
     const roles = ROLES.map((r) =>
-      RELS.map((rel) => mark(at(r, rel)))
-        .join('')
-        .padEnd(11),
+      (
+        RELS.map((rel) => mark(at(r, rel))).join('') + (MATRIX[route]?.also ? mark(at(r, 'also')) : '')
+      ).padEnd(11),
     );
     const cps = mine.filter((c) => c.rel === 'counterpart').map((c) => `${c.who}:${mark(c)}`);
     lines.push(

@@ -1,8 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  analyticsRollupWorkflowType,
+  type AnalyticsRollupWorkflow,
+} from '../../workflows/analytics/definitions';
 import { paymentIntentEvent, postStripeEvent, waitUntil } from '../support/bookings';
 import { call, startTestContext, type TestContext } from '../support/harness';
 import { readMessage, waitForMessages } from '../support/mailbox';
-import { createPaidCourse, type PaidCourse } from '../support/paid-sessions';
+import { createPaidCourse, openActiveSession, type PaidCourse } from '../support/paid-sessions';
 import { createUser, type TestUser } from '../support/users';
 
 // Course access sold in a package, on the real stack (Postgres, Temporal with this run's workers,
@@ -33,7 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (ctx) {
     for await (const wf of ctx.deps.temporal.workflow.list({
-      query: `WorkflowType = 'purchaseWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = '${ctx.deps.cfg.TEMPORAL_TASK_QUEUE}'`,
+      query: `WorkflowType IN ('purchaseWorkflow', 'paidSessionWorkflow') AND ExecutionStatus = 'Running' AND TaskQueue = '${ctx.deps.cfg.TEMPORAL_TASK_QUEUE}'`,
     }))
       await ctx.deps.temporal.workflow
         .getHandle(wf.workflowId)
@@ -179,5 +184,52 @@ describe('course contents refused: 4xx naming the field, nothing written', () =>
     });
     expect(tried.status).toBe(409);
     expect(tried.body.error.details[0].field).toBe('id');
+  });
+});
+
+describe('paid-session revenue in the coach analytics', () => {
+  it("a captured paid session counts once as revenue in the coach's analytics", async () => {
+    const student = await createUser(ctx.app, ctx.deps, 'free', 'student');
+    // other's course: 60 minor units a minute; a 60 lock is used up by the second heartbeat.
+    const s = await openActiveSession(ctx.app, ctx.deps, student, other, 60);
+    await ctx.deps.db.$executeRaw`UPDATE paid_sessions SET started_at = started_at - interval '120 seconds',
+      last_heartbeat_at = started_at - interval '120 seconds' WHERE id = ${s.id}::uuid`;
+    const beat = (seq: number, duration: number) =>
+      call(ctx.app, 'PATCH', `/api/sessions/${s.id}/metrics`, {
+        token: student.token,
+        body: {
+          seq,
+          duration_seconds: duration,
+          completion_pct: 10,
+          current_lecture: 1,
+          position_seconds: duration,
+        },
+      });
+    expect((await beat(1, 30)).status).toBe(200);
+    expect((await beat(2, 75)).body.funds_used_up).toBe(true);
+    await waitUntil(
+      'settled',
+      () => ctx.deps.db.paidSession.findUniqueOrThrow({ where: { id: s.id } }),
+      (r) => r.settledAt !== null,
+    );
+    const events = await waitUntil(
+      'paid_session_revenue',
+      () => ctx.deps.db.analyticsEvent.findMany({ where: { coachId: other.coach.id } }),
+      (rows) => rows.some((e) => e.type === 'paid_session_revenue'),
+    );
+    expect(events.map((e) => [e.key, e.amountMinor, e.currency])).toEqual([
+      [`paid_session_revenue:${s.id}`, 60, 'GBP'],
+    ]);
+
+    await ctx.deps.temporal.workflow.execute<AnalyticsRollupWorkflow>(analyticsRollupWorkflowType, {
+      taskQueue: ctx.deps.cfg.TEMPORAL_TASK_QUEUE,
+      workflowId: `analytics-rollup-test-${randomUUID()}`,
+    });
+    const today = new Date().toISOString().slice(0, 10);
+    const res = await call(ctx.app, 'GET', `/api/coaches/me/analytics?from=${today}&to=${today}`, {
+      token: other.coach.token,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.totals.revenue).toEqual({ GBP: 60 });
   });
 });

@@ -84,7 +84,13 @@ const stubs = {
   },
   async recordPaidSessionRefund() {},
   async recordPaidSessionDispute() {},
+  async recordAnalyticsEvents(events: { id: string }[]) {
+    // A session listed here fails its first attempt, as a Postgres blip would.
+    if (failAnalyticsOnce.delete(events[0]!.id)) throw new Error('analytics insert failed (test)');
+    return { recorded: events.length };
+  },
 };
+const failAnalyticsOnce = new Set<string>();
 
 let t: WorkflowTestEnv;
 beforeAll(async () => {
@@ -150,6 +156,12 @@ const draftsOf = (id: string) =>
     .flatMap((c) => c.args[0] as LedgerTransactionDraft[])
     .filter((d) => d.reference === `paid-session:${id}`);
 const ledgerKinds = (id: string) => draftsOf(id).map((d) => d.kind);
+/** The analytics events recorded for a session, one entry per activity attempt. */
+const analyticsOf = (id: string) =>
+  calls
+    .filter((c) => c.name === 'recordAnalyticsEvents')
+    .map((c) => c.args[0] as { id: string }[])
+    .filter((events) => events.some((e) => e.id === id));
 /** The reason an update was refused (the client wraps it in WorkflowUpdateFailedError). */
 const refusal = (p: Promise<unknown>) =>
   p.then(
@@ -250,6 +262,33 @@ describe.concurrent('paid-session workflow (stub activities)', () => {
     expect(of(sessionId, 'cancelPaidSessionPaymentIntent')).toHaveLength(1);
     expect(of(sessionId, 'capturePaidSession')).toEqual([]);
     expect(ledgerKinds(sessionId).sort()).toEqual(['authorisation', 'authorisation', 'release']);
+    await h.result();
+    // Nothing captured, no revenue.
+    expect(analyticsOf(sessionId)).toEqual([]);
+  });
+
+  it('a capture records paid_session_revenue once, keyed by the session (a retried attempt sends the same key)', async () => {
+    const { sessionId, h } = await startSession();
+    failAnalyticsOnce.add(sessionId);
+    await authoriseAndStart(sessionId, h);
+    row(sessionId).durationSeconds = 125; // 208 captured
+    await h.executeUpdate(completePaidSessionUpdate);
+    await h.result();
+    const attempts = analyticsOf(sessionId);
+    // The first attempt failed and was retried with the very same event: one business fact, one key.
+    expect(attempts).toHaveLength(2);
+    expect(attempts[1]).toEqual(attempts[0]);
+    expect(attempts[0]).toEqual([
+      {
+        type: 'paid_session_revenue',
+        id: sessionId,
+        coachId: 'coach-1',
+        userId: 'student-1',
+        occurredAt: expect.any(String),
+        amountMinor: 208,
+        currency: 'gbp',
+      },
+    ]);
   });
 
   it('never started: complete cancels, nothing captured, no receipt', async () => {

@@ -46,7 +46,7 @@ import {
 
 const { paidSessionActivity, closePaidSession, finishPaidSession, recordPaidSessionAuthorised } =
   proxyActivities<DefaultActivities>(profiles.postgres);
-const { recordPaidSessionRefund, recordPaidSessionDispute, postLedgerTransactions } =
+const { recordPaidSessionRefund, recordPaidSessionDispute, postLedgerTransactions, recordAnalyticsEvents } =
   proxyActivities<DefaultActivities>(profiles.postgres);
 const { createPaidSessionPaymentIntent, capturePaidSession, cancelPaidSessionPaymentIntent } =
   proxyActivities<DefaultActivities>(profiles.stripe);
@@ -56,6 +56,8 @@ const { startPaidSessionRow } = proxyLocalActivities<DefaultActivities>(profiles
 
 /** Runs recorded before it applied an authorisation that arrived after Stripe's cancellation. */
 const STALE_AUTHORISATION = 'paid-session-stale-authorisation';
+/** Runs recorded before a capture was counted as paid_session_revenue in the coach's analytics. */
+const PAID_SESSION_ANALYTICS = 'paid-session-analytics';
 
 export async function paidSessionWorkflow(
   input: PaidSessionWorkflowInput,
@@ -253,6 +255,21 @@ export async function paidSessionWorkflow(
     await finishPaidSession({ sessionId, status: final, capturedMinor, releasedMinor });
     setStatus(final);
     settled = true;
+    // Revenue comes from the workflow, never the browser; keyed paid_session_revenue:<session id>,
+    // so a retried or replayed activity counts the capture once.
+    if (capturedMinor > 0 && patched(PAID_SESSION_ANALYTICS)) {
+      await recordAnalyticsEvents([
+        {
+          type: 'paid_session_revenue',
+          id: sessionId,
+          coachId: input.coachId,
+          userId: input.studentId,
+          occurredAt,
+          amountMinor: capturedMinor,
+          currency: input.currency,
+        },
+      ]);
+    }
     if (closed.started) {
       const emailRef = `paid-session-${sessionId}`;
       const common = {

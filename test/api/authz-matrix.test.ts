@@ -15,16 +15,25 @@ import { buildAuthzWorld, type AuthzWorld, type Party } from '../support/authz-w
 // - foreign: someone else's resource, called by a user of that role with no tie to it;
 // - related: someone else's resource reachable through relationships the caller made on their own:
 //            on the coach's roster, member of the org, bought the coach's product, booked the coach's
-//            service, enrolled in the coach's free course, opened a paid session on the paid course.
-//            The victim athlete did all that too; a related caller must not reach the victim's
-//            purchase, booking, session or shared media, nor the paid course's lectures.
+//            service (and holds a package credit for it), enrolled in the coach's free course, opened a
+//            paid session on the paid course, and invited the victim to a roster and an org of their
+//            own where their role may. The victim athlete related the same way; a related caller must
+//            not reach the victim's purchase, credit, booking, session, account or shared media, nor
+//            the paid course's lectures. Where a route has a child id, the related caller also names
+//            the coach's child under a parent of their own (their own video session or course).
+// - counterpart (a few extra cells): the victim's coach, the org owner, and the victim on media
+//            shared with them must reach what the relationship gives them — so the denials are not a
+//            door shut on everyone.
 //
 // Kinds of route: PUBLIC (no token); SELF (no foreign id: acts on the caller; checked for reach,
 // for what the caller must see of their own, and that no one else's secrets are in the answer);
 // PARTY (an athlete's resource); COACH (the coach's resource); ORG (the org admin's resource).
 // Every answer to a caller who is not the owner, the coach, the org owner or an operator is also
-// searched for anyone else's secrets (purchase, payment intent, booking and session ids, emails, the
-// victim's shared clip and annotation), so a 200 that says too much fails too.
+// searched for anyone else's secrets (purchase, payment intent, credit, booking and session ids,
+// account ids and emails, the victim's shared clip and annotation), so a 200 that says too much
+// fails too. Denied and read-only calls run first, in parallel, and must change nothing in the
+// database; allowed changes run after, route by route, removals last.
+// AUTHZ_MATRIX_FULL=1 prints the whole table.
 
 type Rel = 'own' | 'foreign' | 'related' | 'also' | 'counterpart';
 /** The other side of the victim's relationships: their coach, their org's owner, the victim on media shared with them. */

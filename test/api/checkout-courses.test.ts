@@ -142,6 +142,71 @@ describe('a package that includes a course', () => {
   });
 });
 
+describe('a refund Stripe reports (charge.refunded)', () => {
+  it('withdraws the course bought with the purchase; a redelivery changes nothing', async () => {
+    const created = await createProduct({ title: 'Course only', type: 'PACKAGE', courseId: course.courseId });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const athlete = await createUser(ctx.app, ctx.deps, 'free', 'buyer');
+    const started = await call(ctx.app, 'POST', `/api/checkout/products/${created.body.id}`, {
+      token: athlete.token,
+    });
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    const purchase = started.body.purchase;
+    const paid = paymentIntentEvent('payment_intent.succeeded', {
+      id: purchase.id,
+      paymentIntentId: purchase.payment.paymentIntentId,
+      amountMinor: 2500,
+      currency: 'USD',
+    });
+    paid.data.object.metadata = { kind: 'purchase', purchaseId: purchase.id } as never;
+    expect((await postStripeEvent(ctx.app, ctx.deps, paid)).status).toBe(200);
+    await waitUntil(
+      'course granted',
+      () => playback(athlete),
+      (r) => r.status === 200,
+    );
+
+    const refund = {
+      id: `evt_${randomUUID().replaceAll('-', '')}`,
+      object: 'event',
+      api_version: '2025-01-27.acacia',
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type: 'charge.refunded',
+      data: {
+        object: {
+          id: `ch_${randomUUID().replaceAll('-', '')}`,
+          object: 'charge',
+          amount: 2500,
+          amount_refunded: 2500,
+          currency: 'usd',
+          payment_intent: purchase.payment.paymentIntentId,
+          refunded: true,
+          refunds: { object: 'list', data: [{ id: `re_${randomUUID().replaceAll('-', '')}` }] },
+        },
+      },
+    };
+    expect((await postStripeEvent(ctx.app, ctx.deps, refund)).status).toBe(200);
+    const done = await waitUntil(
+      'refunded',
+      () => ctx.deps.db.purchase.findUniqueOrThrow({ where: { id: purchase.id } }),
+      (p) => p.status === 'REFUNDED',
+    );
+    expect(done.refundNote).toContain('access to the course “Batting fundamentals” withdrawn');
+    expect((await playback(athlete)).status).toBe(403);
+    expect((await postStripeEvent(ctx.app, ctx.deps, refund)).status).toBe(200);
+    const grants = await ctx.deps.db.courseGrant.findMany({ where: { purchaseId: purchase.id } });
+    expect(grants).toHaveLength(1);
+    expect(grants[0]!.revokedAt).not.toBeNull();
+    const [mail] = await waitForMessages(athlete.email, { subject: /Refunded: Course only/ });
+    expect((await readMessage(mail!.ID)).Text).toContain(
+      'Your access to the course Batting fundamentals has ended.',
+    );
+  });
+});
+
 describe('course contents refused: 4xx naming the field, nothing written', () => {
   it("another coach's course, an unknown course, a course on a plain product", async () => {
     const before = await ctx.deps.db.product.count({ where: { coachId: course.coach.id } });

@@ -5,8 +5,10 @@ import { allDayEveryDay, waitUntil } from '../support/bookings';
 import { createPaidCourse, openActiveSession } from '../support/paid-sessions';
 import { createUser, type TestUser } from '../support/users';
 import {
+  hostileValue,
   operationsOf,
   requestArbitrary,
+  toJson,
   type Caller,
   type FuzzRequest,
   type OpenApiDoc,
@@ -455,6 +457,90 @@ describe('findings of the fuzzer, kept fixed', () => {
   });
 });
 
+describe('findings of the fuzzer: signed Stripe events that are not well-formed', () => {
+  const post = (event: Record<string, unknown>, raw?: string) => {
+    const payload = raw ?? JSON.stringify(event);
+    const signature = ctx.deps.stripe.webhooks.generateTestHeaderString({
+      payload,
+      secret: ctx.deps.cfg.STRIPE_WEBHOOK_SECRET,
+    });
+    return call(ctx.app, 'POST', '/api/webhooks/stripe', {
+      raw: payload,
+      headers: { 'stripe-signature': signature },
+    });
+  };
+  const envelope = () => ({
+    id: `evt_${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`,
+    object: 'event',
+    type: 'payment_intent.succeeded',
+    livemode: false,
+    created: Math.floor(Date.now() / 1000),
+    data: { object: { id: 'pi_123', object: 'payment_intent' } },
+  });
+
+  // A signed event without livemode (or id, type, created, data.object) failed on insert: a 500.
+  it('an event without its envelope fields is a 400 naming them, and nothing is stored', async () => {
+    const { livemode: _l, created: _c, ...rest } = envelope();
+    const res = await post({ ...rest, data: { object: null } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_event');
+    expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      'created',
+      'data.object',
+      'livemode',
+    ]);
+    expect(await ctx.deps.db.stripeWebhookEvent.count({ where: { id: rest.id } })).toBe(0);
+    expect((await post(envelope())).status).toBe(200);
+  });
+
+  // customer.subscription.* with a numeric object id reached a Prisma filter on a string column: a 500.
+  it('a subscription event whose object id is not a string is acknowledged and ignored', async () => {
+    const e = {
+      ...envelope(),
+      type: 'customer.subscription.updated',
+      data: { object: { id: 1, object: 'subscription' } },
+    };
+    const res = await post(e);
+    expect(res.status).toBe(200);
+    const stored = await ctx.deps.db.stripeWebhookEvent.findUniqueOrThrow({ where: { id: e.id } });
+    expect(stored.routedTo).toBeNull();
+  });
+
+  // JSON may escape half a surrogate pair; the jsonb column refused it (a 500). Now every JSON body
+  // with one is a 400 naming the field, like a NUL (src/api/middleware/nul-guard.ts).
+  it('an unpaired surrogate escape in any JSON body is a 400 naming the field', async () => {
+    const e = envelope();
+    const raw = JSON.stringify({ ...e, data: { object: { id: 'pi_123', description: 'x' } } }).replace(
+      '"description":"x"',
+      '"description":"a\\ud800b"',
+    );
+    const hook = await post(e, raw);
+    expect(hook.status).toBe(400);
+    expect(hook.body.error.details).toContainEqual({
+      field: 'data.object.description',
+      reason: expect.stringContaining('surrogate'),
+    });
+    expect(await ctx.deps.db.stripeWebhookEvent.count({ where: { id: e.id } })).toBe(0);
+
+    const profile = await call(ctx.app, 'PUT', '/api/coaches/me/profile', {
+      token: world.coach.token,
+      raw: `{"slug":"${world.slug}","displayName":"Fuzz Coach","timeZone":"Europe/London","bio":"\\udc00"}`,
+    });
+    expect(profile.status).toBe(400);
+    expect(profile.body.error.details).toContainEqual({
+      field: 'bio',
+      reason: expect.stringContaining('surrogate'),
+    });
+    // A pair spelled as escapes is one character, and fine.
+    const paired = await call(ctx.app, 'PUT', '/api/coaches/me/profile', {
+      token: world.coach.token,
+      raw: `{"slug":"${world.slug}","displayName":"Fuzz Coach","timeZone":"Europe/London","bio":"\\ud83c\\udfcf"}`,
+    });
+    expect(paired.status).toBe(200);
+    expect(paired.body.bio).toBe('🏏');
+  });
+});
+
 describe('findings of the fuzzer: cancelling an upload no run is waiting for', () => {
   // Found by the fuzzer: a pending video whose video-<id> run had closed (or never started after a
   // crash) made DELETE …/upload signal a missing workflow, a 500. Signal-with-start now has a run take
@@ -547,6 +633,115 @@ describe('fuzzing every operation of the OpenAPI document (issue 14 #4)', () => 
     console.log(`bursts: ${bursts} writes × 5 concurrent requests; findings: ${findings.length}`);
     expect(findings).toEqual([]);
     expect(bursts).toBeGreaterThan(writes.length / 2);
+  });
+
+  it('answers signed Stripe events with odd payloads without a 500 (past the signature check)', async () => {
+    // Unsigned bodies stop at the signature; these are signed with the endpoint's secret, so every
+    // router reads them: known types, metadata naming real and unknown rows, odd amounts and shapes.
+    const { ids, player, coach } = world;
+    const maybe = <T>(arb: fc.Arbitrary<T>, weight = 3) => fc.oneof({ weight, arbitrary: arb }, hostileValue);
+    const object = fc.record(
+      {
+        id: maybe(fc.constantFrom('pi_123', 'sub_123', 'in_123', 'acct_123', 'ch_123', 'cs_123', 'cus_123')),
+        object: maybe(fc.constantFrom('payment_intent', 'subscription', 'invoice', 'account', 'charge')),
+        amount: maybe(fc.integer({ min: 0, max: 100_000 })),
+        amount_received: maybe(fc.integer({ min: 0, max: 100_000 })),
+        amount_capturable: maybe(fc.integer({ min: 0, max: 100_000 })),
+        amount_refunded: maybe(fc.integer({ min: 0, max: 100_000 })),
+        amount_paid: maybe(fc.integer({ min: 0, max: 100_000 })),
+        currency: maybe(fc.constantFrom('usd', 'gbp', 'eur', 'USD')),
+        status: maybe(fc.constantFrom('succeeded', 'canceled', 'active', 'past_due', 'incomplete', 'paid')),
+        customer: maybe(fc.constantFrom('cus_123', 'cus_unknown')),
+        subscription: maybe(fc.constantFrom('sub_123', 'sub_unknown')),
+        payment_intent: maybe(fc.constantFrom('pi_123', 'pi_unknown')),
+        charges_enabled: maybe(fc.boolean()),
+        payouts_enabled: maybe(fc.boolean()),
+        current_period_end: maybe(fc.integer({ min: 0, max: 2 ** 31 })),
+        cancel_at_period_end: maybe(fc.boolean()),
+        items: maybe(
+          fc.record({
+            data: fc.array(
+              fc.record({ price: fc.record({ id: fc.string(), lookup_key: maybe(fc.string()) }) }),
+              {
+                maxLength: 2,
+              },
+            ),
+          }),
+        ),
+        metadata: maybe(
+          fc.record(
+            {
+              kind: maybe(fc.constantFrom('booking', 'purchase', 'paid_session', 'subscription', 'payout')),
+              bookingId: maybe(fc.constantFrom(...ids.booking!, ...ids.paidSession!)),
+              purchaseId: maybe(fc.uuid()),
+              paidSessionId: maybe(fc.constantFrom(...ids.paidSession!)),
+              userId: maybe(fc.constantFrom(player.id, coach.id)),
+              coachId: maybe(fc.constantFrom(coach.id)),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
+      },
+      { requiredKeys: [] },
+    );
+    const event = fc.record(
+      {
+        id: maybe(
+          fc.uuid().map((u) => `evt_${u.replaceAll('-', '')}`),
+          12,
+        ),
+        object: fc.constant('event'),
+        livemode: maybe(fc.constant(false), 12),
+        type: maybe(
+          fc.constantFrom(
+            'payment_intent.succeeded',
+            'payment_intent.payment_failed',
+            'payment_intent.canceled',
+            'payment_intent.amount_capturable_updated',
+            'account.updated',
+            'customer.subscription.created',
+            'customer.subscription.updated',
+            'customer.subscription.deleted',
+            'customer.deleted',
+            'invoice.paid',
+            'invoice.payment_failed',
+            'charge.refunded',
+            'charge.dispute.created',
+            'charge.dispute.closed',
+            'checkout.session.completed',
+            'something.unknown',
+          ),
+        ),
+        created: maybe(fc.integer({ min: 0, max: 2 ** 31 }), 12),
+        account: maybe(fc.constantFrom('acct_123')),
+        data: fc.oneof({ weight: 12, arbitrary: fc.record({ object }) }, hostileValue),
+      },
+      { requiredKeys: ['object', 'id', 'livemode', 'created', 'data'] },
+    );
+    const findings: string[] = [];
+    const statuses = new Map<number, number>();
+    for (const e of fc.sample(event, { numRuns: RUNS * 4, seed: SEED })) {
+      const payload = toJson(e);
+      const signature = ctx.deps.stripe.webhooks.generateTestHeaderString({
+        payload,
+        secret: ctx.deps.cfg.STRIPE_WEBHOOK_SECRET,
+      });
+      const res = await send({
+        method: 'POST',
+        url: '/api/webhooks/stripe',
+        headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+        body: payload,
+        kind: 'signed-event',
+      }).catch((err) => ({ status: 0, text: String(err) }));
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      const problem = res.status === 0 ? res.text : problemWith(res.status, res.text);
+      if (problem)
+        findings.push(`${res.status} ${problem}: ${payload.slice(0, 400)} → ${res.text.slice(0, 300)}`);
+    }
+    console.log(
+      `signed webhook events: ${RUNS * 4}; statuses: ${[...statuses].map(([s, n]) => `${s}: ${n}`).join(', ')}`,
+    );
+    expect(findings).toEqual([]);
   });
 
   it(`answers every generated request without a 500 and with the error shape (${RUNS} per operation)`, async () => {

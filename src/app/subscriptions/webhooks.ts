@@ -88,6 +88,8 @@ export async function subscriptionEventRouter(
 ): Promise<{ workflowId: string; deliver(): Promise<void> } | undefined> {
   const n = normaliseSubscriptionEvent(event);
   if (!n) return undefined;
+  // Stripe's subscription ids are strings; anything else is not one of ours (and no query may see it).
+  if (n.subscriptionId !== null && typeof n.subscriptionId !== 'string') return undefined;
   let userId = n.userId && UUID.test(n.userId) ? n.userId : null;
   if (userId && !(await deps.db.user.count({ where: { id: userId } }))) userId = null;
   if (!userId && n.subscriptionId) {

@@ -9,7 +9,7 @@ import {
   type PaymentSignal,
 } from '../../../workflows/booking/definitions';
 import { workflowIds } from '../../../workflows/shared/ids';
-import { invalid } from '../../domain/shared/errors';
+import { invalid, invalidFields, type FieldProblem } from '../../domain/shared/errors';
 import { bookingWorkflowInput } from '../bookings/workflow';
 import { subscriptionEventRouter } from '../subscriptions/webhooks';
 import { connectAccountRouter } from '../payouts/webhook';
@@ -93,6 +93,26 @@ export type WebhookOutcome = {
   workflowId?: string;
 };
 
+/**
+ * The envelope every Stripe event has. A signed body without it (a hand-made test event, a future
+ * format) is refused with the fields named, instead of failing on insert (a 500 Stripe would retry).
+ */
+function envelopeProblems(event: unknown): FieldProblem[] {
+  const e = (event ?? {}) as Record<string, unknown>;
+  const problems: FieldProblem[] = [];
+  const text = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 255;
+  if (!text(e.id)) problems.push({ field: 'id', reason: 'must be the event id (a string)' });
+  if (!text(e.type)) problems.push({ field: 'type', reason: 'must be the event type (a string)' });
+  if (typeof e.livemode !== 'boolean') problems.push({ field: 'livemode', reason: 'must be true or false' });
+  if (!Number.isSafeInteger(e.created))
+    problems.push({ field: 'created', reason: 'must be a Unix time in seconds' });
+  const data = e.data as Record<string, unknown> | null | undefined;
+  const object = data && typeof data === 'object' ? data.object : undefined;
+  if (!object || typeof object !== 'object' || Array.isArray(object))
+    problems.push({ field: 'data.object', reason: 'must be the object the event is about' });
+  return problems;
+}
+
 export async function handleStripeWebhook(
   deps: Pick<Deps, 'db' | 'temporal' | 'cfg' | 'stripe'>,
   rawBody: string,
@@ -105,6 +125,8 @@ export async function handleStripeWebhook(
   } catch (err) {
     throw badSignature((err as Error).message);
   }
+  const problems = envelopeProblems(event);
+  if (problems.length > 0) throw invalidFields(problems, 'invalid_event', 'Not a Stripe event');
 
   const object = event.data?.object as { id?: unknown } | undefined;
   const inserted = await deps.db.stripeWebhookEvent.createMany({

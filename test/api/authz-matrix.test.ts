@@ -769,6 +769,9 @@ function printSummary(
  * own/foreign/related cells (and the second related probe, where there is one). A allow, D deny,
  * R refuse, G gated, r reach, - not applicable, ! unexpected.
  */
+/** player_pro_plus → player+, coach_pro → coach, superuser → superuser: fits the table's columns. */
+const short = (r: Role) => r.replace('_pro_plus', '+').replace('_pro', '');
+
 function printTable(cells: Cell[], results: { cell: Cell; problem: string | null }[]) {
   const letter: Record<Outcome, string> = {
     allow: 'A',
@@ -782,7 +785,7 @@ function printTable(cells: Cell[], results: { cell: Cell; problem: string | null
   const mark = (c: Cell | undefined) => (c ? (failed.has(c) ? '!' : letter[c.expect]) : '-');
   const width = Math.max(...routes.map((r) => r.length));
   const lines = [
-    `${'route'.padEnd(width)}  anon  ${ROLES.map((r) => r.slice(0, 11).padEnd(11)).join(' ')}  counterpart`,
+    `${'route'.padEnd(width)}  anon  ${ROLES.map((r) => short(r).padEnd(11)).join(' ')}  counterpart`,
   ];
   for (const route of routes) {
     const mine = cells.filter((c) => c.route === route);

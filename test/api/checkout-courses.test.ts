@@ -249,6 +249,26 @@ describe('course contents refused: 4xx naming the field, nothing written', () =>
     });
     expect(tried.status).toBe(409);
     expect(tried.body.error.details[0].field).toBe('id');
+
+    // A package whose course is not published is not sold: the buyer would get nothing to watch.
+    const draft = await ctx.deps.db.course.create({
+      data: {
+        coachId: course.coach.id,
+        slug: `draft-${randomUUID().slice(0, 8)}`,
+        title: 'Draft course',
+        accessType: 'free',
+        currency: 'usd',
+      },
+    });
+    const draftPkg = await createProduct({ title: 'Draft package', type: 'PACKAGE', courseId: draft.id });
+    expect(draftPkg.status, JSON.stringify(draftPkg.body)).toBe(201);
+    const purchasesBefore = await ctx.deps.db.purchase.count({ where: { buyerId: buyer.id } });
+    const notYet = await call(ctx.app, 'POST', `/api/checkout/products/${draftPkg.body.id}`, {
+      token: buyer.token,
+    });
+    expect(notYet.status).toBe(409);
+    expect(notYet.body.error.details).toEqual([{ field: 'id', reason: 'its course is not published' }]);
+    expect(await ctx.deps.db.purchase.count({ where: { buyerId: buyer.id } })).toBe(purchasesBefore);
   });
 });
 

@@ -62,6 +62,7 @@ export async function checkout(
       include: {
         _count: { select: { contents: true } },
         creditService: { select: { active: true } },
+        course: { select: { published: true } },
         coach: {
           select: {
             id: true,
@@ -88,6 +89,7 @@ export async function checkout(
     },
     priceMinor: product.priceMinor,
     creditServiceActive: product.creditService ? product.creditService.active : null,
+    coursePublished: product.course ? product.course.published : null,
   });
   if (problem) throw saleError(problem);
   if (!product.coach.coachProfile?.productsEnabled)

@@ -72,6 +72,8 @@ export interface SaleFacts {
   priceMinor: number;
   /** Whether the coach's credit service still takes bookings (null when the package has no credits). */
   creditServiceActive: boolean | null;
+  /** Whether the package's course is published (null or absent when it has none): nothing to watch otherwise. */
+  coursePublished?: boolean | null;
 }
 
 export type SaleProblem =
@@ -95,6 +97,8 @@ export function saleProblem(f: SaleFacts): SaleProblem | null {
     };
   if (f.contents.creditCount > 0 && f.creditServiceActive === false)
     return { code: 'not_for_sale', field: 'id', reason: "its sessions' service is no longer offered" };
+  if (f.coursePublished === false)
+    return { code: 'not_for_sale', field: 'id', reason: 'its course is not published' };
   if (f.priceMinor <= 0)
     return { code: 'free_product', field: 'id', reason: 'has no price; there is nothing to pay' };
   return null;

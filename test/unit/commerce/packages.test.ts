@@ -100,6 +100,12 @@ describe('saleProblem', () => {
       'empty_package',
     );
     expect(saleProblem({ ...base, creditServiceActive: false })?.code).toBe('not_for_sale');
+    expect(saleProblem({ ...base, coursePublished: false })).toEqual({
+      code: 'not_for_sale',
+      field: 'id',
+      reason: 'its course is not published',
+    });
+    expect(saleProblem({ ...base, coursePublished: true })).toBeNull();
     expect(saleProblem({ ...base, priceMinor: 0 })?.code).toBe('free_product');
   });
 

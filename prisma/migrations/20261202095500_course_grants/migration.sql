@@ -3,6 +3,10 @@
 -- AlterTable
 ALTER TABLE "products" ADD COLUMN "course_id" UUID;
 
+-- CreateIndex
+-- Deleting a course sets products.course_id to NULL: without this index that is a scan of products.
+CREATE INDEX "products_course_id_idx" ON "products"("course_id");
+
 -- CreateTable
 CREATE TABLE "course_grants" (
     "id" UUID NOT NULL,

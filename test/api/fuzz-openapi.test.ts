@@ -335,6 +335,14 @@ function callersFor(ref: OperationRef): fc.Arbitrary<Caller> {
     { name: 'garbage-token', authorization: 'Bearer not.a.jwt' },
     { name: 'basic-auth', authorization: 'Basic dXNlcjpwYXNz' },
     { name: 'forged-jwt', authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' },
+    // The fitting user's token with its signature altered, and one far too long to be a token.
+    {
+      name: 'tampered-jwt',
+      authorization: bearer(ROLE_USERS[fitting === 'anonymous' ? 'player' : fitting]()).replace(/.$/, (c) =>
+        c === 'A' ? 'B' : 'A',
+      ),
+    },
+    { name: 'huge-token', authorization: `Bearer ${'a'.repeat(16_000)}` },
   ];
   const first = users.find((c) => c.name === fitting) ?? { name: 'anonymous' };
   return fc.oneof({ weight: others.length * 2, arbitrary: fc.constant(first) }, fc.constantFrom(...others));

@@ -11,6 +11,7 @@ import {
 import type { DefaultActivities } from '../../activities';
 import { ledger, feeSplit, type LedgerTransactionDraft } from '../../src/domain/billing/ledger';
 import { settleDeadlineMs } from '../../src/domain/billing/metering';
+import { minorUnits, setSummary } from '../shared/memo';
 import { profiles } from '../shared/profiles';
 import {
   CoachIdAttr,
@@ -97,6 +98,15 @@ export async function paidSessionWorkflow(
     { key: UserIdAttr, value: input.studentId },
     { key: DomainStatusAttr, value: status },
   ]);
+  setSummary(
+    input.settled
+      ? `Paid session ${sessionId} (settled ${input.settled.status}): applying a late refund or dispute; ` +
+          `student ${input.studentId}, coach ${input.coachId}, course ${input.courseId}`
+      : `Paid session ${sessionId}: ${minorUnits(input.pricePerMinuteMinor, input.currency)} per minute, ` +
+          `${minorUnits(input.lockedMinor, input.currency)} locked; student ${input.studentId}, ` +
+          `coach ${input.coachId}, course ${input.courseId}`,
+    { sessionId, studentId: input.studentId, coachId: input.coachId, courseId: input.courseId },
+  );
 
   setHandler(paidSessionPaymentSignal, (e) => {
     if (seenEvents.has(e.eventId)) return; // Stripe redelivers

@@ -14,13 +14,14 @@ import { buildAuthzWorld, type AuthzWorld, type Party } from '../support/authz-w
 //            related user, so every role has an own cell there);
 // - foreign: someone else's resource, called by a user of that role with no tie to it;
 // - related: someone else's resource reachable through relationships the caller made on their own:
-//            on the coach's roster, member of the org, bought the coach's product, booked the coach's
-//            service (and holds a package credit for it), enrolled in the coach's free course, opened a
-//            paid session on the paid course, and invited the victim to a roster and an org of their
-//            own where their role may. The victim athlete related the same way; a related caller must
-//            not reach the victim's purchase, credit, booking, session, account or shared media, nor
-//            the paid course's lectures. Where a route has a child id, the related caller also names
-//            the coach's child under a parent of their own (their own video session or course).
+//            on the coach's roster, member of the org, bought the coach's package (and so holds a
+//            credit), booked the coach's service, enrolled in the coach's free course, started a paid
+//            session (card authorised, watching) on one paid course, and invited the victim to a
+//            roster and an org of their own where their role may. The victim athlete related the same
+//            way; a related caller must not reach the victim's purchase, credit, booking, session,
+//            account or shared media, nor the lectures of the coach's other paid course. Where a route
+//            has a child id, the related caller also names the coach's child under a parent of their
+//            own (their own video session or course, the courses they may watch).
 // - counterpart (a few extra cells): the victim's coach, the org owner, and the victim on media
 //            shared with them must reach what the relationship gives them — so the denials are not a
 //            door shut on everyone.
@@ -89,8 +90,8 @@ interface Spec {
    * what they must find: proves the denials above are not a door shut on everyone.
    */
   counterparts?: { who: Counterpart; sees: (s: Scope) => string[] }[];
-  /** A second related probe per role, on another target (expected as the related cell). */
-  also?: (s: Scope) => Record<string, string>;
+  /** More related probes per role, on other targets (expected as the related cell). */
+  also?: (s: Scope) => Record<string, string>[];
 }
 
 const ALL_OPS: Role[] = ['superuser'];
@@ -129,13 +130,19 @@ const course = (s: Scope) => ({
   id: s.rel === 'related' && s.route.includes('lecture') ? s.me.ownCourseId : s.w.freeCourse.id,
   lectureId: s.w.freeCourse.lectureId,
 });
-/** Own: the free course the caller enrolled in; otherwise the paid course (never paid for). */
-const lectureOf = (s: Scope) =>
-  s.rel === 'own'
-    ? { id: s.w.freeCourse.id, lectureId: s.w.freeCourse.lectureId }
-    : { id: s.w.paidCourse.id, lectureId: s.w.paidCourse.lectureId };
-/** The paid course's lecture named under the free course the related caller is enrolled in. */
-const paidLectureUnderFree = (s: Scope) => ({ id: s.w.freeCourse.id, lectureId: s.w.paidCourse.lectureId });
+/**
+ * Own: the free course the caller enrolled in. Foreign: the paid course (the stranger has no session
+ * of it). Related: the coach's other paid course (the caller's active session is of the first).
+ */
+const lectureOf = (s: Scope) => {
+  const c = s.rel === 'own' ? s.w.freeCourse : s.rel === 'foreign' ? s.w.paidCourse : s.w.otherPaidCourse;
+  return { id: c.id, lectureId: c.lectureId };
+};
+/** The other paid course's lecture named under each course the related caller may watch. */
+const otherLectureUnder = (s: Scope) => [
+  { id: s.w.freeCourse.id, lectureId: s.w.otherPaidCourse.lectureId },
+  { id: s.w.paidCourse.id, lectureId: s.w.otherPaidCourse.lectureId },
+];
 const booking = (s: Scope) => ({ id: s.party.bookingId });
 const session = (s: Scope) => ({ id: s.party.paidSessionId, position: '1' });
 const org = (s: Scope) => ({
@@ -327,13 +334,13 @@ const MATRIX: Record<string, Spec> = {
   'PUT /api/courses/{id}/lectures/{lectureId}/progress': {
     kind: 'party',
     ids: lectureOf,
-    also: paidLectureUnderFree,
+    also: otherLectureUnder,
     body: () => ({ positionSeconds: 5 }),
   },
   'GET /api/courses/{id}/lectures/{lectureId}/playback': {
     kind: 'party',
     ids: lectureOf,
-    also: paidLectureUnderFree,
+    also: otherLectureUnder,
   },
 
   // The org: its admin's resources; a member sees the org (and its members) and nothing else.
@@ -405,7 +412,7 @@ const MATRIX: Record<string, Spec> = {
   'PATCH /api/sessions/{id}/metrics': {
     kind: 'party',
     ids: session,
-    body: () => ({ seq: 1, duration_seconds: 5, completion_pct: 1, current_lecture: 1, position_seconds: 5 }),
+    body: () => ({ seq: 1, duration_seconds: 0, completion_pct: 0, current_lecture: 1, position_seconds: 0 }),
   },
   'GET /api/sessions/{id}/status': {
     kind: 'party',
@@ -592,7 +599,7 @@ function cellsOf(w: AuthzWorld, route: string, spec: Spec): Cell[] {
         scope,
         operator,
       );
-      cells.push({ ...cell, path: fillPath(route, spec.also(scope)) });
+      for (const ids of spec.also(scope)) cells.push({ ...cell, path: fillPath(route, ids) });
     }
   for (const cp of spec.counterparts ?? []) {
     const scope = scopeOf('free', 'foreign');
@@ -757,7 +764,7 @@ function printSummary(
   const also = cells.filter((c) => c.rel === 'also').length;
   console.log(
     [
-      `authorization matrix: ${routes.length} routes × (anonymous + ${ROLES.length} roles × ${RELS.length} relationships: own, foreign, related) = ${cells.length - counterparts - also} cells, + ${also} second related probes, + ${counterparts} counterpart cells (the victim's coach, org owner, or the victim on media shared with them)`,
+      `authorization matrix: ${routes.length} routes × (anonymous + ${ROLES.length} roles × ${RELS.length} relationships: own, foreign, related) = ${cells.length - counterparts - also} cells, + ${also} further related probes, + ${counterparts} counterpart cells (the victim's coach, org owner, or the victim on media shared with them)`,
       ...all.map(line),
       `cells checked: ${results.length}, not applicable: ${cells.length - results.length}, unexpected outcomes: ${results.filter((r) => r.problem).length} (world built in ${(worldMs / 1000).toFixed(1)} s, cells run in ${(ms / 1000).toFixed(1)} s)`,
     ].join('\n'),
@@ -766,7 +773,7 @@ function printSummary(
 
 /**
  * The whole table, one line per route (AUTHZ_MATRIX_FULL=1): the anonymous cell, then per role its
- * own/foreign/related cells (and the second related probe, where there is one). A allow, D deny,
+ * own/foreign/related cells (then the further related probes, where there are some). A allow, D deny,
  * R refuse, G gated, r reach, - not applicable, ! unexpected.
  */
 /** player_pro_plus → player+, coach_pro → coach, superuser → superuser: fits the table's columns. */
@@ -792,7 +799,11 @@ function printTable(cells: Cell[], results: { cell: Cell; problem: string | null
     const at = (who: Cell['who'], rel: Rel) => mine.find((c) => c.who === who && c.rel === rel);
     const roles = ROLES.map((r) =>
       (
-        RELS.map((rel) => mark(at(r, rel))).join('') + (MATRIX[route]?.also ? mark(at(r, 'also')) : '')
+        RELS.map((rel) => mark(at(r, rel))).join('') +
+        mine
+          .filter((c) => c.who === r && c.rel === 'also')
+          .map(mark)
+          .join('')
       ).padEnd(11),
     );
     const cps = mine.filter((c) => c.rel === 'counterpart').map((c) => `${c.who}:${mark(c)}`);

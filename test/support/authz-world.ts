@@ -11,13 +11,14 @@ import {
   type TestCoach,
 } from './bookings';
 import { call, uniqueEmail } from './harness';
+import { capturableEvent } from './paid-sessions';
 import { createUser, type TestUser } from './users';
 
 // The world the authorization matrix (test/api/authz-matrix.test.ts) probes: one coach with every
 // kind of resource, one org, a victim athlete tied to both, and per role two attackers — a stranger
 // with no tie, and one who made every relationship a user can make on their own (accepted the
 // coach's roster invite, joined the org, bought the coach's product, booked the coach's service,
-// enrolled in the coach's free course, opened a paid session on the coach's paid course, invited the
+// enrolled in the coach's free course, started a paid session on the coach's paid course, invited the
 // victim to a roster and an org of their own, where their role may).
 
 /** The resources an athlete gets by relating to the coach and the org. */
@@ -47,7 +48,10 @@ export interface AuthzWorld {
   /** An open slot of the coach's service no party booked. */
   spareSlot: string;
   freeCourse: { id: string; slug: string; lectureId: string };
+  /** Pay per minute; every party watches it in an active paid session. */
   paidCourse: { id: string; slug: string; lectureId: string };
+  /** The coach's other pay-per-minute course, which no one has a session of. */
+  otherPaidCourse: { id: string; slug: string; lectureId: string };
   video: { sessionId: string; videoId: string; clipId: string; annotationId: string };
   orgOwner: TestUser;
   orgId: string;
@@ -175,6 +179,11 @@ export async function buildAuthzWorld(app: App, deps: Deps): Promise<AuthzWorld>
     pricePerMinuteMinor: 0,
     currency: 'gbp',
   });
+  const otherPaidCourse = await publishedCourse(deps, coach.user.id, videoRow.id, {
+    accessType: 'paid_per_minute',
+    pricePerMinuteMinor: 60,
+    currency: 'gbp',
+  });
   const paidCourse = await publishedCourse(deps, coach.user.id, videoRow.id, {
     accessType: 'paid_per_minute',
     pricePerMinuteMinor: 60,
@@ -252,6 +261,32 @@ export async function buildAuthzWorld(app: App, deps: Deps): Promise<AuthzWorld>
       }),
       'paid session',
     ).session;
+    // Started: the card authorises the lock (Stripe's event), then the student starts watching.
+    const { paymentIntentId: sessionIntent } = await waitUntil(
+      `paid session ${paidSession.id} to have its PaymentIntent`,
+      () => deps.db.paidSession.findUniqueOrThrow({ where: { id: paidSession.id } }),
+      (p) => p.paymentIntentId !== null,
+    );
+    must(
+      await postStripeEvent(
+        app,
+        deps,
+        capturableEvent({
+          id: paidSession.id,
+          paymentIntentId: sessionIntent!,
+          amount: 1000,
+          currency: 'gbp',
+        }),
+      ),
+      'paid session authorised',
+    );
+    // 409 until the workflow has applied the authorisation from its signal.
+    const start = await waitUntil(
+      `paid session ${paidSession.id} to start`,
+      () => call(app, 'POST', `/api/sessions/${paidSession.id}/start`, { token: user.token }),
+      (r) => r.status !== 409,
+    );
+    must(start, 'start');
     const credit = await waitUntil(
       `purchase ${started.id} paid, its credit granted`,
       () => deps.db.creditGrant.findFirst({ where: { purchaseId: started.id } }),
@@ -337,6 +372,7 @@ export async function buildAuthzWorld(app: App, deps: Deps): Promise<AuthzWorld>
     spareSlot,
     freeCourse,
     paidCourse,
+    otherPaidCourse,
     video: { sessionId: session.id, videoId: videoRow.id, clipId: clip.id, annotationId: annotation.id },
     orgOwner,
     orgId: org.id,

@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../src/dev/services';
-import { globalInvariants, stripeWritesKeyed } from './invariants';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { randomUUID } from 'node:crypto';
+import { waitForMessages } from '../support/mailbox';
+import {
+  emailsExactlyOnce,
+  exactlyStripe,
+  globalInvariants,
+  storageConsistent,
+  stripeWritesKeyed,
+} from './invariants';
 import { ALL_SCENARIOS, REDUCED_SCENARIOS, type Scenario } from './scenarios';
 import { faultLoop, seeded, startChaosWorld, type ChaosWorld, type InjectedFault } from './world';
 
@@ -119,6 +128,49 @@ describe(`chaos (${FULL ? 'full' : 'reduced'} set, seed ${SEED})`, () => {
       FULL ? 1_500_000 : 600_000,
     );
   }
+
+  it('the invariants report what they exist to catch (a second key, a repeated email, a stray object)', async () => {
+    const { deps } = world.ctx;
+    const id = randomUUID();
+    // A second refund under another key for the same booking, and none under its own.
+    const calls = world.stripe.calls.length;
+    world.stripe.calls.push({
+      method: 'POST',
+      path: '/v1/refunds',
+      idempotencyKey: `booking-${id}-refund-again`,
+      status: 200,
+      replayed: false,
+    });
+    expect(exactlyStripe(world, 'probe', /^\/v1\/refunds$/, `booking-${id}-refund`, id, 1)).toEqual([
+      `probe: 0 Stripe write(s) with key booking-${id}-refund, expected 1`,
+      `probe: Stripe writes under other keys booking-${id}-refund-again`,
+    ]);
+    world.stripe.calls.splice(calls);
+
+    // One recorded delivery that reached the mailbox twice.
+    const to = `probe-${id}@example.test`;
+    const messageId = `<${id}@coachflow>`;
+    await deps.db.emailDelivery.create({
+      data: { reference: `probe-${id}`, template: 'probe', recipient: to, messageId, sentAt: new Date() },
+    });
+    for (let i = 0; i < 2; i++)
+      await deps.mailer.sendMail({
+        from: deps.cfg.MAIL_FROM,
+        to,
+        subject: 'probe',
+        text: 'probe',
+        messageId,
+      });
+    await waitForMessages(to, { count: 2 });
+    expect(await emailsExactlyOnce(world, [to])).toEqual([`${to}: probe (probe-${id}) delivered 2 times`]);
+    await deps.db.emailDelivery.deleteMany({ where: { reference: `probe-${id}` } });
+
+    // An object no video row owns.
+    const Key = `videos/${id}/stray.bin`;
+    await deps.s3.send(new PutObjectCommand({ Bucket: deps.cfg.S3_BUCKET, Key, Body: 'x' }));
+    expect(await storageConsistent(world)).toEqual([`orphaned object ${Key}: no video row`]);
+    await deps.s3.send(new DeleteObjectCommand({ Bucket: deps.cfg.S3_BUCKET, Key }));
+  });
 
   it('injected faults of every kind the scenarios name, and enough of them', () => {
     const total = results.reduce((n, r) => n + r.faults.length, 0);

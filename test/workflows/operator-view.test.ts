@@ -16,6 +16,16 @@ import {
   type PayoutAccountWorkflow,
   type PayoutWorkflow,
 } from '../../workflows/payout/definitions';
+import {
+  paidSessionStateQuery,
+  paidSessionWorkflowType,
+  type PaidSessionWorkflow,
+} from '../../workflows/paid-session/definitions';
+import {
+  purchaseStateQuery,
+  purchaseWorkflowType,
+  type PurchaseWorkflow,
+} from '../../workflows/purchase/definitions';
 import { MEMO_PATCH } from '../../workflows/shared/memo';
 import {
   videoStateQuery,
@@ -23,7 +33,7 @@ import {
   type VideoWorkflow,
   type VideoWorkflowInput,
 } from '../../workflows/video/definitions';
-import { startWorkflowTestEnv, type WorkflowTestEnv } from '../support/temporal-env';
+import { eventually, startWorkflowTestEnv, type WorkflowTestEnv } from '../support/temporal-env';
 
 // Issue 14 item 7: what an operator sees of a run without reading code — the memo's summary and ids
 // (set at the start of every run, behind patched('memo-summary')) and the 'state' query — for the
@@ -49,6 +59,10 @@ beforeAll(async () => {
       syncPayoutSchedule: async () => 'active',
       sendEmail: async () => undefined,
       transferPayout: async () => ({ transferId: 'tr_1' }),
+      // A paid session waiting for its card's authorisation, a checkout waiting for its payment.
+      createPaidSessionPaymentIntent: async (id: string) => ({ paymentIntentId: `pi_${id}` }),
+      createPurchasePaymentIntent: async (id: string) => ({ paymentIntentId: `pi_${id}` }),
+      recordAnalyticsEvents: async () => undefined,
     },
   });
 });
@@ -174,6 +188,80 @@ describe('memo and state query for operators', () => {
     expect((await memoOf(account.workflowId)).memo.summary).toBe(
       `Stripe account updates of coach ${coachId}, applied in order; keeps the payout Schedule in step`,
     );
+  });
+
+  it('paid-session-<id> and purchase-<id>: the memo names price, amount and parties', async () => {
+    const sessionId = randomUUID();
+    const session = t.track(
+      await t.env.client.workflow.start<PaidSessionWorkflow>(paidSessionWorkflowType, {
+        taskQueue: t.taskQueue,
+        workflowId: `paid-session-${sessionId}`,
+        args: [
+          {
+            sessionId,
+            studentId: 'student-ops',
+            coachId: 'coach-ops',
+            courseId: 'course-ops',
+            lockedMinor: 6000,
+            currency: 'gbp',
+            pricePerMinuteMinor: 50,
+            lockedAtMs: Date.now(),
+            feeBps: 1000,
+            idleTimeoutMs: 60_000,
+            authWindowMs: 7 * 24 * 3600 * 1000,
+          },
+        ],
+      }),
+    );
+    expect(await session.query(paidSessionStateQuery)).toMatchObject({ sessionId, status: 'locked' });
+    expect((await memoOf(session.workflowId)).memo).toEqual({
+      summary:
+        `Paid session ${sessionId}: 50 GBP minor units per minute, 6000 GBP minor units locked; ` +
+        'student student-ops, coach coach-ops, course course-ops',
+      sessionId,
+      studentId: 'student-ops',
+      coachId: 'coach-ops',
+      courseId: 'course-ops',
+    });
+
+    const purchaseId = randomUUID();
+    const purchase = t.track(
+      await t.env.client.workflow.start<PurchaseWorkflow>(purchaseWorkflowType, {
+        taskQueue: t.taskQueue,
+        workflowId: `purchase-${purchaseId}`,
+        args: [
+          {
+            purchaseId,
+            checkoutTimeoutMs: 60_000,
+            feeBps: 1000,
+            snapshot: {
+              id: purchaseId,
+              status: 'PENDING',
+              buyer: { id: 'buyer-ops', name: 'Buyer', email: 'buyer@example.test' },
+              coach: { id: 'coach-ops', name: 'Coach', email: 'coach@example.test' },
+              productId: 'product-ops',
+              title: 'Four lessons',
+              amountMinor: 16000,
+              currency: 'USD',
+              paymentIntentId: null,
+              createdAtMs: Date.now(),
+              refundedMinor: 0,
+            },
+          },
+        ],
+      }),
+    );
+    await eventually(
+      () => purchase.query(purchaseStateQuery),
+      (state) => state.status === 'PENDING',
+    );
+    expect((await memoOf(purchase.workflowId)).memo).toEqual({
+      summary: 'Purchase of "Four lessons" for 16000 USD minor units; buyer buyer-ops, coach coach-ops',
+      purchaseId,
+      productId: 'product-ops',
+      buyerId: 'buyer-ops',
+      coachId: 'coach-ops',
+    });
   });
 
   it('records the memo behind a patch marker, so runs recorded before it replay without one', async () => {

@@ -70,7 +70,13 @@ beforeAll(async () => {
   await must(
     call(app, 'PUT', '/api/coaches/me/profile', {
       token: coach.token,
-      body: { slug, displayName: 'Fuzz Coach', timeZone: 'Europe/London', bookingEnabled: true },
+      body: {
+        slug,
+        displayName: 'Fuzz Coach',
+        timeZone: 'Europe/London',
+        bookingEnabled: true,
+        productsEnabled: true,
+      },
     }),
     200,
     'profile',
@@ -176,6 +182,9 @@ beforeAll(async () => {
     'booking',
   );
   const paid = await openActiveSession(app, deps, player, course, 1000);
+  const checkout = await call(app, 'POST', `/api/checkout/products/${product.id}`, { token: player.token });
+  if (![200, 201].includes(checkout.status))
+    throw new Error(`checkout: ${checkout.status} ${JSON.stringify(checkout.body)}`);
   const dbCourse = await deps.db.course.findUniqueOrThrow({
     where: { id: course.courseId },
     include: { lectures: true },
@@ -208,6 +217,7 @@ beforeAll(async () => {
       annotation: [annotation.id],
       booking: [booked.booking.id],
       paidSession: [paid.id],
+      purchase: [checkout.body.purchase.id],
       date: ['2026-12-24', '2027-02-29', '0000-01-01', '9999-12-31'],
     },
   };
@@ -296,6 +306,7 @@ function known(path: string, param: string): readonly string[] {
         ['/api/availability/blackouts', 'blackout'],
         ['/api/bookings', 'booking'],
         ['/api/sessions', 'paidSession'],
+        ['/api/purchases', 'purchase'],
         ['/api/orgs', 'org'],
       ];
       if (path.startsWith('/api/admin/users')) return [victim.id];

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCoach, payBooking, paymentIntentEvent, postStripeEvent, slotsFor } from '../support/bookings';
@@ -181,6 +182,14 @@ export const bookingScenario: Scenario = {
             ),
             ...exactlyStripe(
               world,
+              `${label} intent cancelled`,
+              new RegExp(`^/v1/payment_intents/${b.pi}/cancel$`),
+              `booking-${b.id}-cancel-payment-intent`,
+              b.id,
+              b.fate === 'expired' ? 1 : 0,
+            ),
+            ...exactlyStripe(
+              world,
               `${label} refund`,
               /^\/v1\/refunds$/,
               `booking-${b.id}-refund`,
@@ -235,7 +244,6 @@ const sampleVideo = () =>
 
 /** Uploads the sample straight to S3 (the API's presigned URLs) and completes it through the API. */
 async function uploadVideo(world: ChaosWorld, coach: TestUser, sessionId: string): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
   const bytes = await readFile(await sampleVideo());
   const started = ok(
     await world.api('POST', `/api/coaches/plus/sessions/${sessionId}/videos/upload`, {

@@ -13,7 +13,7 @@ import {
   storageConsistent,
   stripeWritesKeyed,
 } from './invariants';
-import { ALL_SCENARIOS, REDUCED_SCENARIOS, type Scenario } from './scenarios';
+import { ALL_SCENARIOS, REDUCED_SCENARIOS, removeSampleVideo, type Scenario } from './scenarios';
 import { faultLoop, seeded, startChaosWorld, type ChaosWorld, type InjectedFault } from './world';
 
 // Issue 14 §1. Each scenario drives one lifecycle while faults are injected at random (seeded):
@@ -61,6 +61,7 @@ afterAll(async () => {
     JSON.stringify({ seed: SEED, full: FULL, results }, null, 2),
   );
   await world?.close();
+  await removeSampleVideo();
 }, 120_000);
 
 function printTable() {

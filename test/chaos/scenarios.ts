@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCoach, payBooking, paymentIntentEvent, postStripeEvent, slotsFor } from '../support/bookings';
 import { call } from '../support/harness';
@@ -237,6 +237,11 @@ const MEDIA_FAULTS: FaultKind[] = [
 ];
 
 let sample: Promise<string> | undefined;
+/** Removes the generated sample's folder (after the run). */
+export async function removeSampleVideo(): Promise<void> {
+  if (sample) await rm(dirname(await sample), { recursive: true, force: true });
+  sample = undefined;
+}
 /** One short generated video, made once per run. */
 const sampleVideo = () =>
   (sample ??= (async () =>

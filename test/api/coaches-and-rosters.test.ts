@@ -135,6 +135,7 @@ describe('coach profiles and the public page', () => {
         type: 'PRODUCT',
         productIds: [],
         credits: null,
+        courseId: null,
       },
     ]);
     expect(page.body).not.toHaveProperty('stripeAccountId');

@@ -48,10 +48,15 @@ let world: World;
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
+const FUZZ_ADDRESS = '198.51.100.77';
+
 beforeAll(async () => {
   process.on('unhandledRejection', onUnhandled);
   // Workers on: requests that start workflows answer at once instead of waiting out their deadlines.
-  ctx = await startTestContext({ workers: true });
+  // TRUST_PROXY + FUZZ_ADDRESS on each generated request: the fuzzer's login and sign-up attempts count
+  // against an address of its own, as an attacker's would, not against the one in-process requests of
+  // every other test file share (their per-address login limit ran out mid-run otherwise).
+  ctx = await startTestContext({ workers: true, env: { TRUST_PROXY: 'true' } });
   const { app, deps } = ctx;
   doc = (await call(app, 'GET', '/openapi.json')).body as OpenApiDoc;
 
@@ -381,7 +386,11 @@ async function send(req: FuzzRequest): Promise<{ status: number; text: string; c
   });
   try {
     const res = await Promise.race([
-      ctx.app.request(req.url, { method: req.method, headers: req.headers, body: req.body }),
+      ctx.app.request(req.url, {
+        method: req.method,
+        headers: { ...req.headers, 'x-forwarded-for': FUZZ_ADDRESS },
+        body: req.body,
+      }),
       timeout,
     ]);
     const text = await res.text();

@@ -3,6 +3,7 @@ import type Stripe from 'stripe';
 import { lookupKeyOf, type PlanChoice } from '../../src/domain/billing/subscriptions';
 import { snapshotOf, type StripeSubscriptionSnapshot } from '../../src/data/subscriptions';
 import type { Deps } from '../../src/infra/deps';
+import { classify } from './errors';
 import { StripeFailure } from '../../workflows/shared/failures';
 
 // Stripe Billing calls made by subscription-<userId>. Every write carries the idempotency key the
@@ -10,26 +11,6 @@ import { StripeFailure } from '../../workflows/shared/failures';
 // subscriptionKeys), so a retried activity, a worker killed mid-call or a replay reaches Stripe as
 // the same request and changes the subscription once. The first payment's client secret goes to the
 // subscriptions row, never into workflow history.
-
-const PERMANENT = new Set([
-  'StripeInvalidRequestError',
-  'StripeCardError',
-  'StripeAuthenticationError',
-  'StripePermissionError',
-  'StripeIdempotencyError',
-]);
-
-/** Permanent Stripe errors fail the step for good with a clear type; the rest are retried. */
-function classify(err: unknown, what: string): never {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as { type?: string; message?: string };
-  if (e.type && PERMANENT.has(e.type))
-    throw ApplicationFailure.create({
-      type: StripeFailure.Rejected,
-      message: `${what}: ${e.message ?? e.type}`,
-      nonRetryable: true,
-    });
-  throw err;
-}
 
 export function billingActivities(deps: Pick<Deps, 'db' | 'stripe' | 'cfg'>) {
   const { db, stripe } = deps;

@@ -1,35 +1,12 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Deps } from '../../src/infra/deps';
+import { classify } from './errors';
 import { StripeFailure } from '../../workflows/shared/failures';
 
 // Stripe calls of paid-session-<id>: the manual-capture PaymentIntent for the lock, the capture of
 // exactly the final cost (Stripe releases the rest), or the cancellation when nothing is owed. Each
 // carries an idempotency key derived from the session and the step, and its result is recorded on
 // the row, which is read first: a retried activity or a replayed workflow never charges twice.
-
-const PERMANENT = new Set([
-  'StripeInvalidRequestError',
-  'StripeCardError',
-  'StripeAuthenticationError',
-  'StripePermissionError',
-  'StripeIdempotencyError',
-]);
-
-function classify(err: unknown, what: string): never {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as {
-    type?: string;
-    code?: string;
-    message?: string;
-  };
-  if (e.type && PERMANENT.has(e.type))
-    throw ApplicationFailure.create({
-      type: StripeFailure.Rejected,
-      message: `${what}: ${e.message ?? e.type}`,
-      details: [{ stripeType: e.type, code: e.code ?? null }],
-      nonRetryable: true,
-    });
-  throw err;
-}
 
 export const paidSessionKeys = {
   paymentIntent: (id: string) => `paid-session-${id}-payment-intent`,

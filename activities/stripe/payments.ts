@@ -1,43 +1,10 @@
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { log } from '@temporalio/activity';
 import type { Deps } from '../../src/infra/deps';
-import { StripeFailure } from '../../workflows/shared/failures';
+import { asStripeError, classify } from './errors';
 
 // Stripe calls made by workflows. Every call carries an idempotency key derived from the booking
 // and the step, and its result is recorded on the booking row, which is checked first: a retried
 // activity, a replayed workflow or a second workflow run never charges, cancels or refunds twice.
-
-/** Stripe errors that a retry cannot fix (bad parameters, auth, a card decline, key reuse). */
-const PERMANENT_STRIPE_ERRORS = new Set([
-  'StripeInvalidRequestError',
-  'StripeCardError',
-  'StripeAuthenticationError',
-  'StripePermissionError',
-  'StripeIdempotencyError',
-]);
-
-interface StripeErrorShape {
-  type?: string;
-  code?: string;
-  message?: string;
-}
-
-function asStripeError(err: unknown): StripeErrorShape {
-  return typeof err === 'object' && err !== null ? (err as StripeErrorShape) : {};
-}
-
-/** Permanent Stripe errors become non-retryable failures with a clear type; the rest are retried. */
-function classify(err: unknown, what: string): never {
-  const e = asStripeError(err);
-  if (e.type && PERMANENT_STRIPE_ERRORS.has(e.type)) {
-    throw ApplicationFailure.create({
-      type: StripeFailure.Rejected,
-      message: `${what}: ${e.message ?? e.type}`,
-      details: [{ stripeType: e.type, code: e.code ?? null }],
-      nonRetryable: true,
-    });
-  }
-  throw err;
-}
 
 export const bookingPaymentKeys = {
   paymentIntent: (bookingId: string) => `booking-${bookingId}-payment-intent`,

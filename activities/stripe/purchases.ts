@@ -1,39 +1,10 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Deps } from '../../src/infra/deps';
-import { StripeFailure } from '../../workflows/shared/failures';
+import { asStripeError, classify } from './errors';
 
 // Stripe calls of purchase-<id>. Every call carries an idempotency key derived from the purchase and
 // the step, and its result is recorded on the purchase row (checked first), so a retried activity,
 // a replayed workflow or a second run never charges, cancels or refunds twice.
-
-const PERMANENT_STRIPE_ERRORS = new Set([
-  'StripeInvalidRequestError',
-  'StripeCardError',
-  'StripeAuthenticationError',
-  'StripePermissionError',
-  'StripeIdempotencyError',
-]);
-
-interface StripeErrorShape {
-  type?: string;
-  code?: string;
-  message?: string;
-}
-const asStripeError = (err: unknown): StripeErrorShape =>
-  typeof err === 'object' && err !== null ? (err as StripeErrorShape) : {};
-
-function classify(err: unknown, what: string): never {
-  const e = asStripeError(err);
-  if (e.type && PERMANENT_STRIPE_ERRORS.has(e.type)) {
-    throw ApplicationFailure.create({
-      type: StripeFailure.Rejected,
-      message: `${what}: ${e.message ?? e.type}`,
-      details: [{ stripeType: e.type, code: e.code ?? null }],
-      nonRetryable: true,
-    });
-  }
-  throw err;
-}
 
 export const purchasePaymentKeys = {
   paymentIntent: (purchaseId: string) => `purchase-${purchaseId}-payment-intent`,

@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../src/dev/services';
 import {
   createCoach,
   bookingRow,
@@ -15,6 +13,7 @@ import {
 import { call, startTestContext, type TestContext } from '../support/harness';
 import { messagesTo, waitForMessages } from '../support/mailbox';
 import { createUser } from '../support/users';
+import { killWorker, startWorker } from '../support/worker-process';
 
 // The worker is a real separate process (`npm run worker`), killed with SIGKILL: no shutdown hook,
 // no draining. The payment arrives while no worker is alive; a new worker process must still
@@ -37,38 +36,9 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-/** Starts `workers/main.ts` on this run's queues and resolves once it is polling. */
-async function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'workers/main.ts')], {
-    env: { ...process.env, WORKER_QUEUES: 'default', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('workers running')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited (${signal ?? code}) before it was ready:\n${output}`));
-    });
-  });
-  return child;
-}
+const startWorkerProcess = () => startWorker(children);
 
-async function kill(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-}
+const kill = killWorker;
 
 describe('worker crash', () => {
   it('a worker killed between payment and confirmation: a new worker confirms and sends each email once', async () => {

@@ -1,14 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, REPO_ROOT } from '../../src/dev/services';
+import { freePort } from '../../src/dev/services';
 import { waitUntil } from '../support/bookings';
 import { call, startTestContext, type TestContext } from '../support/harness';
 import { messagesTo, waitForMessages } from '../support/mailbox';
 import { createPaidCourse, openActiveSession } from '../support/paid-sessions';
 import { createUser } from '../support/users';
+import { startWorker } from '../support/worker-process';
 
 // The worker is a real separate process killed with SIGKILL in the middle of settlement: after
 // stripe-mock has taken the capture and before the worker hears the answer (the worst moment: Stripe
@@ -97,30 +97,7 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-async function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'workers/main.ts')], {
-    env: { ...process.env, WORKER_QUEUES: 'default', LOG_LEVEL: 'info', STRIPE_API_URL: proxyUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 90_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('workers running')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited (${signal ?? code}) before it was ready:\n${output}`));
-    });
-  });
-  return child;
-}
+const startWorkerProcess = () => startWorker(children, { STRIPE_API_URL: proxyUrl });
 
 describe('worker killed during settlement', () => {
   it('SIGKILL after Stripe captured: a new worker ends with one capture (one key, one amount), a balanced ledger, one receipt', async () => {

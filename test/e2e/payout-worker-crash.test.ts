@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/infra/config';
 import { coachBalances } from '../../src/data/ledger';
-import { REPO_ROOT } from '../../src/dev/services';
 import { waitUntil } from '../support/bookings';
 import { startTestContext, type TestContext } from '../support/harness';
 import {
@@ -16,6 +14,7 @@ import {
   stripeWrites,
   type StripeProxy,
 } from '../support/payouts';
+import { startWorker } from '../support/worker-process';
 
 // The worker is a real separate process (`workers/main.ts`), killed with SIGKILL while Stripe has
 // made the transfer but before its answer reached the activity. A new worker retries the step with
@@ -46,30 +45,7 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-async function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'workers/main.ts')], {
-    env: { ...process.env, ...env, STRIPE_API_URL: proxy.url, WORKER_QUEUES: 'default', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 120_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('workers running')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited (${signal ?? code}) before it was ready:\n${output}`));
-    });
-  });
-  return child;
-}
+const startWorkerProcess = () => startWorker(children, { ...env, STRIPE_API_URL: proxy.url });
 
 describe('worker crash during a payout', () => {
   it('SIGKILL while the transfer is answered: one transfer, paid once, ledger balanced', async () => {

@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../src/dev/services';
 import { call, startTestContext, type TestContext } from '../support/harness';
 import { payInvoice, roleOf, subscribeTo } from '../support/subscriptions';
 import { createUser } from '../support/users';
 import { waitFor } from '../support/video';
+import { killWorker, startWorker } from '../support/worker-process';
 
 // Issue 12: the worker is killed (SIGKILL, a separate process) while its Stripe call to change the
 // plan is in flight — Stripe (stripe-mock) has applied it, the answer never reaches the worker. A new
@@ -82,36 +81,9 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-async function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'workers/main.ts')], {
-    env: { ...process.env, WORKER_QUEUES: 'default', LOG_LEVEL: 'info', STRIPE_API_URL: proxyUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 90_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('workers running')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited (${signal ?? code}) before it was ready:\n${output}`));
-    });
-  });
-  return child;
-}
+const startWorkerProcess = () => startWorker(children, { STRIPE_API_URL: proxyUrl });
 
-async function kill(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-}
+const kill = killWorker;
 
 describe('worker killed during a plan change', () => {
   it('the retried step reaches Stripe with the same idempotency key: exactly one subscription update', async () => {

@@ -199,6 +199,14 @@ export async function startTemporal(opts: {
           String(opts.uiPort),
           '--db-filename',
           join(opts.dataDir, 'temporal.sqlite'),
+          // SQLite's defaults (rollback journal, synchronous=FULL) cost several fsyncs per write, and
+          // every hop of a workflow writes: a write-ahead log synced at checkpoints keeps the file
+          // consistent across a crash of the process or the machine, and may lose only the last
+          // moments' writes if the machine itself loses power (docs/adr/0011, temporal-config/README.md).
+          '--sqlite-pragma',
+          'journal_mode=wal',
+          '--sqlite-pragma',
+          'synchronous=normal',
           '--log-level',
           'warn',
           ...attrs,

@@ -1,12 +1,11 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createApp } from '../src/api/app';
 import { loadConfig } from '../src/infra/config';
 import { closeDeps, createDeps, type Deps } from '../src/infra/deps';
-import { createWorkers } from '../workers/create-workers';
 import {
   BookingIdAttr,
   CoachIdAttr,
@@ -17,11 +16,12 @@ import { benchFloorWorkflowType, floorReadyUpdate, type benchFloorWorkflow } fro
 import { report, type BenchResult } from './harness';
 
 // POST /api/bookings against the real services (Postgres, Temporal, stripe-mock, the SMTP sink), with
-// the API and a default-queue worker in this process (issue 10):
+// the API in this process and the workers in a process of their own, as deployed
+// (bench/booking-workers.ts; issue 10):
 //
 // - booking.floor — what no booking request can go below: the same INSERT of a bookings row, then one
 //   update-with-start of a workflow that answers in its first task (benchFloorWorkflow, run by a
-//   worker of its own on the same connection). booking.floor_start_only is the INSERT and a plain
+//   worker of its own in the workers' process). booking.floor_start_only is the INSERT and a plain
 //   start the server acknowledges, with no worker involved.
 // - booking.sequential_free / booking.sequential_paid — one booking at a time, each athlete its own
 //   slot, interleaved with the floor so a busy machine weighs on both alike; ratios against the floor.
@@ -80,11 +80,6 @@ interface Fixture {
  * run. Everything it created is removed afterwards.
  */
 async function withBookingFixture<T>(athletes: number, run: (f: Fixture) => Promise<T>): Promise<T> {
-  try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  } catch {
-    // installed by another suite of this run
-  }
   const tag = `bench-${Date.now().toString(36)}`;
   const queue = tag;
   const floorQueue = `${tag}-floor`;
@@ -93,14 +88,11 @@ async function withBookingFixture<T>(athletes: number, run: (f: Fixture) => Prom
     TEMPORAL_TASK_QUEUE: queue,
   };
   const deps = await createDeps(cfg);
-  const workers = await createWorkers(deps, { queues: ['default'], taskQueue: queue });
-  const floorWorker = await Worker.create({
-    connection: workers.connection,
-    namespace: cfg.TEMPORAL_NAMESPACE,
-    taskQueue: floorQueue,
-    workflowsPath: fileURLToPath(new URL('./floor-workflow.ts', import.meta.url)),
+  const workers = await startBenchWorkers({
+    ...process.env,
+    BENCH_QUEUE: queue,
+    BENCH_FLOOR_QUEUE: floorQueue,
   });
-  const floorRunning = floorWorker.run();
   const app = createApp(deps);
   const request: Request = async (method, path, body, token) => {
     const res = await app.request(path, {
@@ -172,9 +164,7 @@ async function withBookingFixture<T>(athletes: number, run: (f: Fixture) => Prom
       floorQueue,
     });
   } finally {
-    floorWorker.shutdown();
-    await floorRunning;
-    await workers.shutdown(); // lets in-flight activities (confirmation emails) finish first
+    await workers.stop(); // lets in-flight activities (confirmation emails) finish first
     await terminateRunning(deps.temporal, [queue, floorQueue]);
     await deps.db.emailDelivery.deleteMany({ where: { recipient: { startsWith: tag } } });
     await deps.db.booking.deleteMany({
@@ -183,6 +173,28 @@ async function withBookingFixture<T>(athletes: number, run: (f: Fixture) => Prom
     await deps.db.user.deleteMany({ where: { id: { in: userIds } } });
     await closeDeps(deps);
   }
+}
+
+/** bench/booking-workers.ts as a child process; resolves once its workers poll. */
+async function startBenchWorkers(env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./booking-workers.ts', import.meta.url))],
+    { env, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`bench workers exited (${code}) before they were ready`)));
+  });
+  return {
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 async function terminateRunning(temporal: Client, queues: string[]): Promise<void> {

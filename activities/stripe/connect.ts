@@ -1,9 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import {
-  classifyTransferError,
-  PAYOUT_FAILURE_REASONS,
-  type StripeErrorInfo,
-} from '../../src/domain/billing/payouts';
+import { classifyTransferError, PAYOUT_FAILURE_REASONS } from '../../src/domain/billing/payouts';
+import type { StripeErrorInfo } from '../../src/domain/billing/stripe-errors';
 import type { Deps } from '../../src/infra/deps';
 import {
   PayoutFailure,

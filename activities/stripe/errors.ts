@@ -1,17 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { isPermanentStripeError } from '../../src/domain/billing/stripe-errors';
 import { StripeFailure } from '../../workflows/shared/failures';
 
 // One classification of Stripe errors for every Stripe activity (payments, paid sessions, purchases,
 // billing): what a retry cannot fix fails the step for good with a clear type; the rest is retried.
-
-/** Stripe errors that a retry cannot fix (bad parameters, auth, a card decline, key reuse). */
-const PERMANENT_STRIPE_ERRORS = new Set([
-  'StripeInvalidRequestError',
-  'StripeCardError',
-  'StripeAuthenticationError',
-  'StripePermissionError',
-  'StripeIdempotencyError',
-]);
 
 export interface StripeErrorShape {
   type?: string;
@@ -26,7 +18,7 @@ export function asStripeError(err: unknown): StripeErrorShape {
 /** Permanent Stripe errors become non-retryable failures with a clear type; the rest are rethrown. */
 export function classify(err: unknown, what: string): never {
   const e = asStripeError(err);
-  if (e.type && PERMANENT_STRIPE_ERRORS.has(e.type)) {
+  if (isPermanentStripeError(e)) {
     throw ApplicationFailure.create({
       type: StripeFailure.Rejected,
       message: `${what}: ${e.message ?? e.type}`,

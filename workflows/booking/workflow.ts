@@ -80,12 +80,19 @@ const { createBookingPaymentIntent, cancelBookingPaymentIntent, recordLatePaymen
 const { transitionBooking: transitionLocally } = proxyLocalActivities<DefaultActivities>(
   profiles.postgresLocal,
 );
+// So does a paid booking's PaymentIntent, which the same request waits on: Stripe's idempotency key
+// and the conditional record of the intent make a re-run after a lost task harmless.
+const { createBookingPaymentIntent: createPaymentIntentLocally } = proxyLocalActivities<DefaultActivities>(
+  profiles.stripeLocal,
+);
 
 /**
  * Runs started before the confirmation became a local activity replay it as an ordinary activity;
  * the marker this patch writes tells a replay which path the run took.
  */
 const LOCAL_CONFIRMATION = 'booking-local-confirmation';
+/** Runs that created the PaymentIntent in an ordinary activity replay it as one. */
+const LOCAL_PAYMENT_INTENT = 'booking-local-payment-intent';
 
 // Payments and refunds post to the ledger (docs/adr/0013). Runs started before that replay without it:
 // the marker this patch writes says the run takes the ledger steps.
@@ -607,7 +614,10 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
       if (!s.paymentIntentId) {
         creatingIntent = true;
         try {
-          s.paymentIntentId = (await createBookingPaymentIntent(bookingId)).paymentIntentId;
+          const create = patched(LOCAL_PAYMENT_INTENT)
+            ? createPaymentIntentLocally
+            : createBookingPaymentIntent;
+          s.paymentIntentId = (await create(bookingId)).paymentIntentId;
         } catch (err) {
           lastPaymentError =
             err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : String(err);

@@ -91,6 +91,25 @@ export const profiles = {
   } satisfies ActivityOptions,
 
   /** Stripe: every call carries an idempotency key, so retries are safe; permanent rejections are not retried. */
+  /**
+   * A Stripe call an API caller waits on, run as a local activity inside the workflow task (one
+   * round trip through the server fewer: the booking's PaymentIntent, docs/adr/0011). Only for calls
+   * with an idempotency key and a conditional record of their result, since a worker that dies
+   * mid-task runs the call again. A slow Stripe keeps the task open (the worker heartbeats it); an
+   * attempt cut off by its timeout may still be running at Stripe, so the next one can meet
+   * idempotency_key_in_use, which activities/stripe/errors.ts retries. Retries after two seconds wait
+   * on a timer.
+   */
+  stripeLocal: {
+    startToCloseTimeout: '20 seconds',
+    localRetryThreshold: '2 seconds',
+    retry: {
+      initialInterval: '500 milliseconds',
+      maximumInterval: '2 minutes',
+      nonRetryableErrorTypes: [StripeFailure.Rejected],
+    },
+  } satisfies LocalActivityOptions,
+
   stripe: {
     startToCloseTimeout: '30 seconds',
     retry: {

@@ -1,4 +1,5 @@
 import { format, isSupportedCurrency, money } from '../shared/money';
+import { isPermanentStripeError, type StripeErrorInfo } from './stripe-errors';
 
 // Payout rules: what a coach is paid, when their Connect account may be paid, which period a run
 // pays for, and what a Stripe refusal means to the coach. Pure: no I/O, clock or env.
@@ -109,21 +110,6 @@ export const PAYOUT_FAILURE_REASONS = {
 } as const;
 export type PayoutFailureCode = keyof typeof PAYOUT_FAILURE_REASONS | 'stripe_rejected';
 
-/** A Stripe error as plain data (type like StripeInvalidRequestError, code like balance_insufficient). */
-export interface StripeErrorInfo {
-  type?: string | null;
-  code?: string | null;
-  message?: string | null;
-}
-
-const PERMANENT_TYPES = new Set([
-  'StripeInvalidRequestError',
-  'StripeCardError',
-  'StripeAuthenticationError',
-  'StripePermissionError',
-  'StripeIdempotencyError',
-]);
-
 /**
  * A transfer refusal: permanent ones (retrying cannot help) with the code and reason the payout keeps;
  * everything else (network, rate limit, Stripe's 5xx) is retried with backoff.
@@ -131,7 +117,7 @@ const PERMANENT_TYPES = new Set([
 export function classifyTransferError(
   e: StripeErrorInfo,
 ): { permanent: false } | { permanent: true; code: PayoutFailureCode; reason: string } {
-  if (!e.type || !PERMANENT_TYPES.has(e.type)) return { permanent: false };
+  if (!isPermanentStripeError(e) || !e.type) return { permanent: false };
   if (e.code === 'balance_insufficient' || e.code === 'insufficient_funds')
     return {
       permanent: true,

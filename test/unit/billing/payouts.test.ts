@@ -11,6 +11,7 @@ import {
   readinessOf,
   scheduleWanted,
 } from '../../../src/domain/billing/payouts';
+import { isPermanentStripeError } from '../../../src/domain/billing/stripe-errors';
 
 const COACH = '8d0f4a52-5c1e-4a57-9d7e-3f3b1c2a9e10';
 
@@ -173,5 +174,19 @@ describe('amount in the email', () => {
   it('formats known currencies with their symbol and unknown ones without throwing', () => {
     expect(formatPayoutAmount(4_500, 'gbp')).toBe('£45.00');
     expect(formatPayoutAmount(1_234_56, 'sek')).toBe('1234.56 SEK');
+  });
+});
+
+describe('one rule for Stripe errors', () => {
+  it('a key still in use by an earlier attempt is retried, for transfers and every other call', () => {
+    const inUse = { type: 'StripeInvalidRequestError', code: 'idempotency_key_in_use', message: 'in use' };
+    expect(isPermanentStripeError(inUse)).toBe(false);
+    expect(classifyTransferError(inUse)).toEqual({ permanent: false });
+    expect(isPermanentStripeError({ type: 'StripeInvalidRequestError', code: 'parameter_missing' })).toBe(
+      true,
+    );
+    expect(isPermanentStripeError({ type: 'StripeIdempotencyError' })).toBe(true);
+    expect(isPermanentStripeError({ type: 'StripeAPIError' })).toBe(false);
+    expect(isPermanentStripeError({})).toBe(false);
   });
 });

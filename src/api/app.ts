@@ -1,8 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../infra/deps';
-import { tooLarge } from '../domain/shared/errors';
 import { onError, onNotFound, validationHook } from './errors';
+import { limitBody } from './middleware/body-limit';
 import { rejectNul } from './middleware/nul-guard';
 import { requestContext, type RequestVars } from './middleware/request-context';
 import { adminRoutes } from './admin/routes';
@@ -28,21 +27,15 @@ import { analyticsRoutes } from './analytics/routes';
 
 export type AppEnv = { Variables: RequestVars };
 
+/** JSON bodies are small: media goes straight to S3 through presigned URLs, never through the API. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
 /** The whole HTTP API. Each domain contributes one router; all share the error shape and middleware. */
 export function createApp(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use('*', requestContext);
-  // JSON bodies are small: media goes straight to S3 through presigned URLs, never through the API.
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: 1024 * 1024,
-      onError: () => {
-        throw tooLarge('Request body is larger than 1 MiB');
-      },
-    }),
-  );
+  app.use('/api/*', limitBody(MAX_BODY_BYTES));
 
   app.use('/api/*', rejectNul);
 

@@ -1,9 +1,20 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { sign, verify } from 'hono/jwt';
+import {
+  createHash,
+  createHmac,
+  randomBytes,
+  timingSafeEqual,
+  type KeyObject,
+  createSecretKey,
+} from 'node:crypto';
 import type { Config } from './config';
 
 // Access tokens: short-lived HS256 JWTs (sub = user id, sid = session id) with issuer, audience and
 // expiry checked. Refresh tokens: `<sessionId>.<secret>`, opaque, only their SHA-256 stored.
+//
+// Signed and checked with node:crypto's HMAC, synchronously: WebCrypto (hono/jwt) imported the key
+// and hopped to its thread pool on every request, ~50 µs of the API's CPU per call on the paid-session
+// heartbeat, the busiest route (docs/adr/0012). Standard JWTs either way: test/api/auth.test.ts
+// forges its tokens with hono/jwt.
 
 export type TokenSettings = Pick<Config, 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'ACCESS_TOKEN_TTL'>;
 
@@ -12,39 +23,71 @@ export interface AccessClaims {
   sid: string;
 }
 
+/** base64url of {"alg":"HS256","typ":"JWT"}: the only header we sign or accept. */
+const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+
+/** One KeyObject per secret (a process has one or two: the config's, a rotated one in tests). */
+const keys = new Map<string, KeyObject>();
+function keyOf(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    if (keys.size >= 8) keys.clear();
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    keys.set(secret, key);
+  }
+  return key;
+}
+
+const hs256 = (secret: string, data: string) => createHmac('sha256', keyOf(secret)).update(data).digest();
+
 export async function signAccessToken(
   cfg: TokenSettings,
   claims: AccessClaims,
   now = Date.now(),
 ): Promise<string> {
   const iat = Math.floor(now / 1000);
-  return sign(
-    {
+  const payload = Buffer.from(
+    JSON.stringify({
       ...claims,
       iss: cfg.JWT_ISSUER,
       aud: cfg.JWT_AUDIENCE,
       iat,
       nbf: iat,
       exp: iat + Math.floor(cfg.ACCESS_TOKEN_TTL / 1000),
-    },
-    cfg.JWT_SECRET,
-    'HS256',
-  );
+    }),
+  ).toString('base64url');
+  const signed = `${HEADER}.${payload}`;
+  return `${signed}.${hs256(cfg.JWT_SECRET, signed).toString('base64url')}`;
 }
 
-/** Returns the claims, or undefined for any invalid token (bad signature, expired, wrong iss/aud, malformed). */
+/**
+ * Returns the claims, or undefined for any invalid token: a header other than HS256 (alg "none"
+ * included), a bad signature, expired or not yet valid, wrong issuer or audience, malformed.
+ */
 export async function verifyAccessToken(
   cfg: TokenSettings,
   token: string,
+  now = Date.now(),
 ): Promise<AccessClaims | undefined> {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  const [header, payload, signature] = parts as [string, string, string];
   try {
-    const payload = await verify(token, cfg.JWT_SECRET, {
-      alg: 'HS256',
-      iss: cfg.JWT_ISSUER,
-      aud: cfg.JWT_AUDIENCE,
-    });
-    if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') return undefined;
-    return { sub: payload.sub, sid: payload.sid };
+    const alg = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { alg?: unknown };
+    if (alg?.alg !== 'HS256') return undefined;
+    const given = Buffer.from(signature, 'base64url');
+    const expected = hs256(cfg.JWT_SECRET, `${header}.${payload}`);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    const c = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const seconds = Math.floor(now / 1000);
+    if (typeof c.exp !== 'number' || c.exp <= seconds) return undefined;
+    if (typeof c.nbf === 'number' && c.nbf > seconds) return undefined;
+    if (typeof c.iat === 'number' && c.iat > seconds) return undefined;
+    if (c.iss !== cfg.JWT_ISSUER) return undefined;
+    const audience = Array.isArray(c.aud) ? c.aud : [c.aud];
+    if (!audience.includes(cfg.JWT_AUDIENCE)) return undefined;
+    if (typeof c.sub !== 'string' || typeof c.sid !== 'string') return undefined;
+    return { sub: c.sub, sid: c.sid };
   } catch {
     return undefined;
   }

@@ -117,7 +117,7 @@ export function paidSessionRoutes(deps: Deps) {
       request: { params: IdParam, body: body(MetricsBody) },
       responses: {
         200: json(MetricsAnswer, 'Recorded (or already recorded)'),
-        ...errorResponses(400, 401, 404, 409),
+        ...errorResponses(400, 401, 404, 409, 503),
       },
     }),
     async (c) => {

@@ -20,18 +20,14 @@ import {
   unauthenticated,
   type FieldProblem,
 } from '../../domain/shared/errors';
-import {
-  findPaidSession,
-  listPaidSessions,
-  recordHeartbeat,
-  type PaidSessionDetails,
-} from '../../data/paid-sessions';
+import { findPaidSession, listPaidSessions, type PaidSessionDetails } from '../../data/paid-sessions';
 import {
   completePaidSessionUpdate,
   fundsUsedUpSignal,
   PaidSessionFailure,
   startPaidSessionUpdate,
 } from '../../../workflows/paid-session/definitions';
+import { heartbeatIngest, IngestOverloaded } from '../../data/heartbeat-ingest';
 import { lecturePlayback, type LecturePlayback } from '../courses/playback';
 import { temporalFailure } from '../temporal-failures';
 import { paidSessionHandle, startPaidSessionAndAwaitReady } from './workflow';
@@ -182,7 +178,13 @@ export async function heartbeat(
   h: Heartbeat,
 ): Promise<HeartbeatAnswer> {
   rejectProblems(heartbeatProblems(h));
-  const r = await recordHeartbeat(deps.db, id, caller.id, caller.authSessionId, h);
+  const r = await heartbeatIngest(deps.db)
+    .record(id, caller.id, caller.authSessionId, h)
+    .catch((err: unknown) => {
+      if (err instanceof IngestOverloaded)
+        throw unavailable('Too many heartbeats at once; send this one again shortly', 'overloaded', 2);
+      throw err;
+    });
   if (!r.authed) throw unauthenticated('Session has ended; log in again');
   if (r.status === null || !r.is_student) throw notFound('Paid session');
   if (!r.inserted) {

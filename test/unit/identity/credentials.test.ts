@@ -1,3 +1,4 @@
+import { sign as honoSign, verify as honoVerify } from 'hono/jwt';
 import { describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../../../src/infra/passwords';
 import {
@@ -40,6 +41,43 @@ describe('access tokens', () => {
     expect(await verifyAccessToken(cfg, old)).toBeUndefined();
     expect(await verifyAccessToken({ ...cfg, JWT_SECRET: 't'.repeat(40) }, token)).toBeUndefined();
     expect(await verifyAccessToken({ ...cfg, JWT_AUDIENCE: 'other' }, token)).toBeUndefined();
+  });
+
+  it('is a standard HS256 JWT: hono/jwt verifies ours and we verify its', async () => {
+    const token = await signAccessToken(cfg, { sub: 'user-1', sid: 'session-1' });
+    const theirs = await honoVerify(token, cfg.JWT_SECRET, {
+      alg: 'HS256',
+      iss: cfg.JWT_ISSUER,
+      aud: cfg.JWT_AUDIENCE,
+    });
+    expect(theirs).toMatchObject({ sub: 'user-1', sid: 'session-1' });
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { sub: 'u', sid: 's', iss: cfg.JWT_ISSUER, aud: cfg.JWT_AUDIENCE, iat: now, nbf: now };
+    const signedByHono = await honoSign({ ...claims, exp: now + 60 }, cfg.JWT_SECRET, 'HS256');
+    expect(await verifyAccessToken(cfg, signedByHono)).toEqual({ sub: 'u', sid: 's' });
+  });
+
+  it('refuses alg none or another algorithm, no expiry, a future nbf, a wrong issuer, tampering and garbage', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { sub: 'u', sid: 's', iss: cfg.JWT_ISSUER, aud: cfg.JWT_AUDIENCE, iat: now, nbf: now };
+    const good = await honoSign({ ...claims, exp: now + 60 }, cfg.JWT_SECRET, 'HS256');
+    const [, payload, signature] = good.split('.');
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const refused = {
+      algNone: `${b64({ alg: 'none', typ: 'JWT' })}.${payload}.`,
+      hs512: await honoSign({ ...claims, exp: now + 60 }, cfg.JWT_SECRET, 'HS512'),
+      headerSwapped: `${b64({ alg: 'HS512', typ: 'JWT' })}.${payload}.${signature}`,
+      noExpiry: await honoSign(claims, cfg.JWT_SECRET, 'HS256'),
+      notYetValid: await honoSign({ ...claims, nbf: now + 600, exp: now + 900 }, cfg.JWT_SECRET, 'HS256'),
+      wrongIssuer: await honoSign({ ...claims, iss: 'evil', exp: now + 60 }, cfg.JWT_SECRET, 'HS256'),
+      tampered: `${good.split('.')[0]}.${b64({ ...claims, sub: 'admin', exp: now + 60 })}.${signature}`,
+      truncatedSignature: good.slice(0, -4),
+      twoParts: good.split('.').slice(0, 2).join('.'),
+      garbage: 'a.b.c',
+      empty: '',
+    };
+    for (const [name, token] of Object.entries(refused))
+      expect(await verifyAccessToken(cfg, token), name).toBeUndefined();
   });
 });
 

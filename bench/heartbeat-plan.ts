@@ -1,0 +1,139 @@
+// What the heartbeat benchmark sends (bench/heartbeats.ts, and its load generator
+// bench/heartbeat-load.ts in a process of its own): request i is session i mod SESSIONS's seq-th
+// heartbeat, and every DUPLICATE_EVERY-th request repeats the seq its session sent before.
+
+export const SESSIONS = 400;
+export const CONCURRENCY = 64;
+export const PER_PHASE = 12_000;
+/** Every Nth request repeats the seq its session sent before (a client retry): must change nothing. */
+export const DUPLICATE_EVERY = 20;
+export const SECONDS_PER_BEAT = 5;
+
+export interface Viewer {
+  sessionId: string;
+  token: string;
+  studentId: string;
+  /** The login session the token belongs to (the statement checks it is live). */
+  authSessionId: string;
+}
+
+/** Request i: session i mod S, its seq-th heartbeat (every DUPLICATE_EVERY-th repeats the previous seq). */
+export function heartbeatOf(i: number) {
+  const round = Math.floor(i / SESSIONS);
+  const dup = i % DUPLICATE_EVERY === 0 && round > 0;
+  const seq = dup ? round : round + 1;
+  const duration = seq * SECONDS_PER_BEAT;
+  const lecture = 1 + (Math.floor(duration / 120) % 3);
+  return { session: i % SESSIONS, seq, duration, lecture, dup };
+}
+
+/** The PATCH body of request i, as a player sends it. */
+export function bodyOf(h: ReturnType<typeof heartbeatOf>) {
+  return {
+    seq: h.seq,
+    duration_seconds: h.duration,
+    completion_pct: Math.min(100, h.duration / 18),
+    current_lecture: h.lecture,
+    position_seconds: h.duration % 120,
+  };
+}
+
+export interface DriveResult {
+  /** CPU ms per heartbeat of the process that drove the phase. */
+  nodeCpuMsPerHeartbeat: number;
+  ms: number;
+  perSec: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+/** Sends `total` operations with CONCURRENCY in flight; latency per operation and throughput. */
+export async function drive(total: number, send: (i: number) => Promise<void>): Promise<DriveResult> {
+  const cpuBefore = process.cpuUsage();
+  const samples: number[] = [];
+  let next = 0;
+  let failures = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t = performance.now();
+        try {
+          await send(i);
+        } catch {
+          failures++;
+        }
+        samples.push(performance.now() - t);
+      }
+    }),
+  );
+  const ms = performance.now() - started;
+  samples.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    Number(samples[Math.min(samples.length - 1, Math.floor(p * samples.length))]!.toFixed(2));
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    nodeCpuMsPerHeartbeat: Number(((cpu.user + cpu.system) / 1000 / total).toFixed(3)),
+    ms: Number(ms.toFixed(0)),
+    perSec: Number(((total / ms) * 1000).toFixed(0)),
+    p50: pct(0.5),
+    p99: pct(0.99),
+    failures,
+  };
+}
+
+/**
+ * Open loop: request i is due at start + i / rate, sent when due whether or not earlier ones have
+ * answered (players do not wait for each other), and its latency counts from when it was due, so a
+ * stall shows in full instead of slowing the sender down (no coordinated omission).
+ */
+export async function driveAtRate(
+  total: number,
+  ratePerSec: number,
+  send: (i: number) => Promise<void>,
+  /** Requests at the start left out of the percentiles: connections opening, JIT (all are sent and checked). */
+  warmUp = 0,
+): Promise<DriveResult> {
+  const cpuBefore = process.cpuUsage();
+  const samples: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  while (next < total) {
+    const now = performance.now();
+    while (next < total && started + (next * 1000) / ratePerSec <= now) {
+      const due = started + (next * 1000) / ratePerSec;
+      const i = next;
+      inFlight.push(
+        send(i).then(
+          () => {
+            if (i >= warmUp) samples.push(performance.now() - due);
+          },
+          () => {
+            failures++;
+            if (i >= warmUp) samples.push(performance.now() - due);
+          },
+        ),
+      );
+      next++;
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(inFlight);
+  const ms = performance.now() - started;
+  samples.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    Number(samples[Math.min(samples.length - 1, Math.floor(p * samples.length))]!.toFixed(2));
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    nodeCpuMsPerHeartbeat: Number(((cpu.user + cpu.system) / 1000 / total).toFixed(3)),
+    ms: Number(ms.toFixed(0)),
+    perSec: Number(((total / ms) * 1000).toFixed(0)),
+    p50: pct(0.5),
+    p99: pct(0.99),
+    failures,
+  };
+}

@@ -1,4 +1,4 @@
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { Deps } from '../../src/infra/deps';
 import { asStripeError, classify } from './errors';
 
@@ -12,6 +12,16 @@ export const bookingPaymentKeys = {
   refund: (bookingId: string) => `booking-${bookingId}-refund`,
 };
 
+/** What a booking's PaymentIntent is made of, as the workflow's snapshot holds it. */
+export interface BookingIntentFacts {
+  amountMinor: number;
+  currency: string;
+  serviceTitle: string;
+  athleteEmail: string;
+  coachId: string;
+  athleteId: string;
+}
+
 export function stripeActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
   const { db, stripe } = deps;
   return {
@@ -19,35 +29,57 @@ export function stripeActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
      * The booking's PaymentIntent, created once. Routed back by `metadata.bookingId` when Stripe
      * reports on it. The client secret is stored on the row (the athlete's client needs it) and is
      * deliberately not returned, so it never enters workflow history.
+     *
+     * `known` is what the workflow already holds about the booking (docs/adr/0011: no re-reads on the
+     * path a caller waits on). A first attempt with it goes straight to Stripe; a retry, or a run
+     * without it, reads the row first and returns an intent already recorded. Either way the
+     * idempotency key makes a repeated create return the same intent, and the record is conditional.
      */
-    async createBookingPaymentIntent(bookingId: string): Promise<{ paymentIntentId: string }> {
-      const b = await db.booking.findUniqueOrThrow({
-        where: { id: bookingId },
-        include: { athlete: { select: { email: true } }, service: { select: { title: true } } },
-      });
-      if (b.paymentIntentId) return { paymentIntentId: b.paymentIntentId };
+    async createBookingPaymentIntent(
+      bookingId: string,
+      known?: BookingIntentFacts,
+    ): Promise<{ paymentIntentId: string }> {
+      let b: BookingIntentFacts;
+      if (known && Context.current().info.attempt === 1) b = known;
+      else {
+        const row = await db.booking.findUniqueOrThrow({
+          where: { id: bookingId },
+          include: { athlete: { select: { email: true } }, service: { select: { title: true } } },
+        });
+        if (row.paymentIntentId) return { paymentIntentId: row.paymentIntentId };
+        b = {
+          amountMinor: row.priceMinor,
+          currency: row.currency,
+          serviceTitle: row.service.title,
+          athleteEmail: row.athlete.email,
+          coachId: row.coachId,
+          athleteId: row.athleteId,
+        };
+      }
       let intent;
       try {
         intent = await stripe.paymentIntents.create(
           {
-            amount: b.priceMinor,
+            amount: b.amountMinor,
             currency: b.currency.toLowerCase(),
             automatic_payment_methods: { enabled: true },
-            description: `${b.service.title} (booking ${b.id})`,
-            receipt_email: b.athlete.email,
-            metadata: { kind: 'booking', bookingId: b.id, coachId: b.coachId, athleteId: b.athleteId },
+            description: `${b.serviceTitle} (booking ${bookingId})`,
+            receipt_email: b.athleteEmail,
+            metadata: { kind: 'booking', bookingId, coachId: b.coachId, athleteId: b.athleteId },
           },
-          { idempotencyKey: bookingPaymentKeys.paymentIntent(b.id) },
+          { idempotencyKey: bookingPaymentKeys.paymentIntent(bookingId) },
         );
       } catch (err) {
         classify(err, 'creating the PaymentIntent failed');
       }
-      await db.booking.updateMany({
-        where: { id: b.id, paymentIntentId: null },
+      const recorded = await db.booking.updateMany({
+        where: { id: bookingId, paymentIntentId: null },
         data: { paymentIntentId: intent.id, paymentClientSecret: intent.client_secret },
       });
+      if (recorded.count === 1) return { paymentIntentId: intent.id };
+      // Recorded before (a repeated run): the row's intent is the booking's.
       const stored = await db.booking.findUniqueOrThrow({
-        where: { id: b.id },
+        where: { id: bookingId },
         select: { paymentIntentId: true },
       });
       return { paymentIntentId: stored.paymentIntentId! };

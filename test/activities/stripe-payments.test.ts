@@ -46,10 +46,16 @@ function setup(row: Partial<FakeRow> = {}, stripeError?: unknown) {
   };
   const writes: unknown[] = [];
   const stripeCalls: { method: string; args: unknown[] }[] = [];
+  const reads = { count: 0 };
   const db = {
     booking: {
-      findUniqueOrThrow: async () => ({ ...booking }),
-      updateMany: async (q: { data: Partial<FakeRow> }) => {
+      findUniqueOrThrow: async () => {
+        reads.count++;
+        return { ...booking };
+      },
+      updateMany: async (q: { where?: Partial<FakeRow>; data: Partial<FakeRow> }) => {
+        // The conditional record: only a row with no intent yet takes one.
+        if (q.where?.paymentIntentId === null && booking.paymentIntentId) return { count: 0 };
         writes.push(q);
         Object.assign(booking, q.data);
         return { count: 1 };
@@ -71,7 +77,7 @@ function setup(row: Partial<FakeRow> = {}, stripeError?: unknown) {
     refunds: { create: answer('refunds.create', { id: 're_1' }) },
   };
   const activities = stripeActivities({ db, stripe } as unknown as Pick<Deps, 'db' | 'stripe'>);
-  return { activities, booking, writes, stripeCalls, ...mockActivityEnv() };
+  return { activities, booking, writes, reads, stripeCalls, ...mockActivityEnv() };
 }
 
 const permanent = [
@@ -88,6 +94,11 @@ const transient = [
   new Stripe.errors.StripeConnectionError({ message: 'An error occurred with our connection to Stripe.' }),
   new Stripe.errors.StripeRateLimitError({ message: 'Too many requests', code: 'rate_limit' }),
   new Stripe.errors.StripeAPIError({ message: 'Something went wrong on Stripe’s end.' }),
+  // An earlier attempt with the same key still running at Stripe (it timed out here, not there).
+  new Stripe.errors.StripeInvalidRequestError({
+    message: 'There is currently another in-progress request using this Idempotent Key',
+    code: 'idempotency_key_in_use',
+  }),
   new Error('socket hang up'),
 ];
 
@@ -146,6 +157,51 @@ describe('Stripe error classification', () => {
       metadata: { kind: 'booking', bookingId: BOOKING_ID },
     });
     expect(options).toEqual({ idempotencyKey: bookingPaymentKeys.paymentIntent(BOOKING_ID) });
+  });
+
+  it('with the workflow’s facts a first attempt goes straight to Stripe; a retry reads the row first', async () => {
+    const t = setup();
+    const facts = {
+      amountMinor: 4500,
+      currency: 'EUR',
+      serviceTitle: 'Serve clinic',
+      athleteEmail: 'ann@example.test',
+      coachId: 'coach-1',
+      athleteId: 'athlete-1',
+    };
+    expect(await t.env.run(t.activities.createBookingPaymentIntent, BOOKING_ID, facts)).toEqual({
+      paymentIntentId: 'pi_new',
+    });
+    expect(t.reads.count).toBe(0);
+    expect(t.stripeCalls[0]!.args[0]).toMatchObject({
+      amount: 4500,
+      currency: 'eur',
+      description: `Serve clinic (booking ${BOOKING_ID})`,
+      receipt_email: 'ann@example.test',
+      metadata: { kind: 'booking', bookingId: BOOKING_ID, coachId: 'coach-1', athleteId: 'athlete-1' },
+    });
+    const retry = mockActivityEnv({ attempt: 2 });
+    expect(await retry.env.run(t.activities.createBookingPaymentIntent, BOOKING_ID, facts)).toEqual({
+      paymentIntentId: 'pi_new',
+    });
+    expect(t.reads.count).toBe(1);
+    expect(t.stripeCalls).toHaveLength(1);
+  });
+
+  it('an intent recorded by an earlier run wins over the one this run got back', async () => {
+    const t = setup({ paymentIntentId: 'pi_recorded' });
+    const facts = {
+      amountMinor: 4500,
+      currency: 'EUR',
+      serviceTitle: 'Serve clinic',
+      athleteEmail: 'ann@example.test',
+      coachId: 'coach-1',
+      athleteId: 'athlete-1',
+    };
+    expect(await t.env.run(t.activities.createBookingPaymentIntent, BOOKING_ID, facts)).toEqual({
+      paymentIntentId: 'pi_recorded',
+    });
+    expect(t.writes).toEqual([]);
   });
 
   it('an intent that just succeeded cannot be cancelled: reported and logged, not failed', async () => {

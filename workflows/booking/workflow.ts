@@ -614,10 +614,18 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
       if (!s.paymentIntentId) {
         creatingIntent = true;
         try {
-          const create = patched(LOCAL_PAYMENT_INTENT)
-            ? createPaymentIntentLocally
-            : createBookingPaymentIntent;
-          s.paymentIntentId = (await create(bookingId)).paymentIntentId;
+          s.paymentIntentId = (
+            patched(LOCAL_PAYMENT_INTENT)
+              ? await createPaymentIntentLocally(bookingId, {
+                  amountMinor: s.priceMinor,
+                  currency: s.currency,
+                  serviceTitle: s.service.title,
+                  athleteEmail: s.athlete.email,
+                  coachId: s.coach.id,
+                  athleteId: s.athlete.id,
+                })
+              : await createBookingPaymentIntent(bookingId)
+          ).paymentIntentId;
         } catch (err) {
           lastPaymentError =
             err instanceof ActivityFailure ? (err.cause?.message ?? err.message) : String(err);

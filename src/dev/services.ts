@@ -200,9 +200,9 @@ export async function startTemporal(opts: {
           '--db-filename',
           join(opts.dataDir, 'temporal.sqlite'),
           // SQLite's defaults (rollback journal, synchronous=FULL) cost several fsyncs per write, and
-          // every hop of a workflow writes: a write-ahead log synced at checkpoints keeps the file
-          // consistent across a crash of the process or the machine, and may lose only the last
-          // moments' writes if the machine itself loses power (docs/adr/0011, temporal-config/README.md).
+          // every hop of a workflow writes. A write-ahead log synced at checkpoints stays consistent
+          // through any crash and loses nothing when the process dies; only a power loss or a crash
+          // of the machine can roll back the last moments' writes (temporal-config/README.md).
           '--sqlite-pragma',
           'journal_mode=wal',
           '--sqlite-pragma',

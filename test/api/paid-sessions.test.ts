@@ -36,11 +36,14 @@ afterAll(async () => {
 
 const appWith = (cfg: Partial<Config>) => createApp({ ...ctx.deps, cfg: { ...ctx.deps.cfg, ...cfg } });
 const row = (id: string) => ctx.deps.db.paidSession.findUniqueOrThrow({ where: { id } });
-/** Test setup only: moves the start back so reported durations up to `seconds` are plausible. */
+/**
+ * Test setup only: moves the start back so reported durations up to `seconds` are plausible. The last
+ * heartbeat stays where it is: moved back past the idle timeout, the workflow could read it before
+ * the first heartbeat and end the session as idle, which is what it should do with such a row.
+ */
 const backdateStart = (id: string, seconds: number) =>
   ctx.deps.db
-    .$executeRaw`UPDATE paid_sessions SET started_at = started_at - make_interval(secs => ${seconds}::int),
-    last_heartbeat_at = started_at - make_interval(secs => ${seconds}::int) WHERE id = ${id}::uuid`;
+    .$executeRaw`UPDATE paid_sessions SET started_at = started_at - make_interval(secs => ${seconds}::int) WHERE id = ${id}::uuid`;
 const beat = (app: ReturnType<typeof createApp>, who: TestUser, id: string, body: Record<string, unknown>) =>
   call(app, 'PATCH', `/api/sessions/${id}/metrics`, { token: who.token, body });
 const hb = (seq: number, duration: number, lecture: number, position = duration) => ({

@@ -533,7 +533,7 @@ export const paidSessionScenario: Scenario = {
             );
             if (watched > 0) {
               await ctx.deps.db.$executeRaw`UPDATE paid_sessions
-                SET started_at = started_at - make_interval(secs => 600), last_heartbeat_at = started_at - make_interval(secs => 600)
+                SET started_at = started_at - make_interval(secs => 600)
                 WHERE id = ${created.id}::uuid`;
               for (let seq = 1; seq <= 2; seq++)
                 ok(

@@ -93,6 +93,8 @@ const { createBookingPaymentIntent: createPaymentIntentLocally } = proxyLocalAct
 const LOCAL_CONFIRMATION = 'booking-local-confirmation';
 /** Runs that created the PaymentIntent in an ordinary activity replay it as one. */
 const LOCAL_PAYMENT_INTENT = 'booking-local-payment-intent';
+/** Runs that created (then cancelled) a PaymentIntent for a hold already expired replay that way. */
+const EXPIRE_BEFORE_INTENT = 'booking-expire-before-intent';
 
 // Payments and refunds post to the ledger (docs/adr/0013). Runs started before that replay without it:
 // the marker this patch writes says the run takes the ledger steps.
@@ -609,6 +611,17 @@ export async function bookingWorkflow(input: BookingWorkflowInput): Promise<Book
           'CONFIRMED',
           patched(LOCAL_CONFIRMATION) ? transitionLocally : transitionBooking,
         );
+        continue;
+      }
+      // A hold already past its deadline when the run first gets to it (a run started late, such as
+      // the repair of a hold whose workflow never started) is released without creating a
+      // PaymentIntent nobody could pay in time.
+      if (
+        !s.paymentIntentId &&
+        s.createdAtMs + input.holdTimeoutMs <= Date.now() &&
+        patched(EXPIRE_BEFORE_INTENT)
+      ) {
+        await transition(['PENDING'], 'EXPIRED');
         continue;
       }
       if (!s.paymentIntentId) {

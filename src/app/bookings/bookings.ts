@@ -58,8 +58,8 @@ const ORPHAN_GRACE_MS = 5 * MINUTE_MS;
  * API committed them and then died before starting the workflow (docs/adr/0011). Only those that
  * still block time count (started within the last day); a few at a time.
  */
-const orphanedHolds = (tx: Prisma.TransactionClient, coachId: string, now: Date, holdTimeoutMs: number) =>
-  tx.booking.findMany({
+const orphanedHolds = (db: Db, coachId: string, now: Date, holdTimeoutMs: number) =>
+  db.booking.findMany({
     where: {
       coachId,
       status: 'PENDING',
@@ -165,14 +165,18 @@ async function createBooking(
   const blocked = blockedRange(start, end, offering.bufferBeforeMin, offering.bufferAfterMin);
   const id = randomUUID();
 
+  // Repair on contact (docs/adr/0011): holds past their timeout whose workflow never started. They
+  // are minutes old and nothing else changes them, so they are read beside the transaction, on a
+  // connection of their own, instead of under the coach's lock; they are restarted after it.
+  const orphansRead = orphanedHolds(db, offering.coachId, now, deps.cfg.BOOKING_HOLD_TIMEOUT).catch(
+    () => [] as Booking[],
+  );
   let committed;
-  let orphans: Booking[] = [];
   try {
     committed = await db.$transaction(
       async (tx) => {
         const timeZone = await lockCoachSchedule(tx, offering.coachId);
         if (!timeZone) throw bookingsClosed();
-        orphans = await orphanedHolds(tx, offering.coachId, now, deps.cfg.BOOKING_HOLD_TIMEOUT);
         if (offering.priceMinor > 0) {
           // Counted under the coach's lock, so concurrent requests cannot both take the last place.
           const holds = await tx.booking.findMany({
@@ -237,6 +241,7 @@ async function createBooking(
       throw unbookableStart({ code: 'taken', reason: 'overlaps another booking (buffers included)' });
     throw err;
   } finally {
+    const orphans = await orphansRead;
     if (orphans.length > 0) await restartBookingWorkflows(deps, orphans);
   }
   const { created: row, timeZone } = committed;

@@ -84,10 +84,21 @@ export async function drive(total: number, send: (i: number) => Promise<void>): 
   };
 }
 
+/** What an open-loop run adds: the same latencies counted from the moment each request left. */
+export interface PacedResult extends DriveResult {
+  /** p50 / p99 from when the request was actually written out, not from when it was due. */
+  p50FromSent: number;
+  p99FromSent: number;
+  /** p99 of how late the sender itself was (sent − due): its own scheduling, not the server's. */
+  p99SendLag: number;
+}
+
 /**
  * Open loop: request i is due at start + i / rate, sent when due whether or not earlier ones have
- * answered (players do not wait for each other), and its latency counts from when it was due, so a
- * stall shows in full instead of slowing the sender down (no coordinated omission).
+ * answered (players do not wait for each other). Latency is counted twice: from when it was due
+ * (strict: a stall of the sender's own process counts too) and from when it was sent. Since sending
+ * never waits for an answer, a stall of the server still shows in full in the second; what the
+ * second leaves out is only the sender's own lateness, reported as p99SendLag.
  */
 export async function driveAtRate(
   total: number,
@@ -95,9 +106,11 @@ export async function driveAtRate(
   send: (i: number) => Promise<void>,
   /** Requests at the start left out of the percentiles: connections opening, JIT (all are sent and checked). */
   warmUp = 0,
-): Promise<DriveResult> {
+): Promise<PacedResult> {
   const cpuBefore = process.cpuUsage();
-  const samples: number[] = [];
+  const fromDue: number[] = [];
+  const fromSent: number[] = [];
+  const lag: number[] = [];
   let failures = 0;
   let next = 0;
   const started = performance.now();
@@ -107,16 +120,19 @@ export async function driveAtRate(
     while (next < total && started + (next * 1000) / ratePerSec <= now) {
       const due = started + (next * 1000) / ratePerSec;
       const i = next;
+      const sent = performance.now();
+      const record = () => {
+        if (i < warmUp) return;
+        const end = performance.now();
+        fromDue.push(end - due);
+        fromSent.push(end - sent);
+        lag.push(sent - due);
+      };
       inFlight.push(
-        send(i).then(
-          () => {
-            if (i >= warmUp) samples.push(performance.now() - due);
-          },
-          () => {
-            failures++;
-            if (i >= warmUp) samples.push(performance.now() - due);
-          },
-        ),
+        send(i).then(record, () => {
+          failures++;
+          record();
+        }),
       );
       next++;
     }
@@ -124,16 +140,20 @@ export async function driveAtRate(
   }
   await Promise.all(inFlight);
   const ms = performance.now() - started;
-  samples.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    Number(samples[Math.min(samples.length - 1, Math.floor(p * samples.length))]!.toFixed(2));
+  const pct = (xs: number[], p: number) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return Number(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!.toFixed(2));
+  };
   const cpu = process.cpuUsage(cpuBefore);
   return {
     nodeCpuMsPerHeartbeat: Number(((cpu.user + cpu.system) / 1000 / total).toFixed(3)),
     ms: Number(ms.toFixed(0)),
     perSec: Number(((total / ms) * 1000).toFixed(0)),
-    p50: pct(0.5),
-    p99: pct(0.99),
+    p50: pct(fromDue, 0.5),
+    p99: pct(fromDue, 0.99),
+    p50FromSent: pct(fromSent, 0.5),
+    p99FromSent: pct(fromSent, 0.99),
+    p99SendLag: pct(lag, 0.99),
     failures,
   };
 }

@@ -24,6 +24,7 @@ import {
   SECONDS_PER_BEAT,
   SESSIONS,
   type DriveResult,
+  type PacedResult,
   type Viewer,
 } from './heartbeat-plan';
 
@@ -141,7 +142,7 @@ async function loadFromOwnProcess(
   viewers: Viewer[],
   total: number,
   ratePerSec?: number,
-): Promise<DriveResult> {
+): Promise<DriveResult & Partial<PacedResult>> {
   const dir = await mkdtemp(join(tmpdir(), 'coachflow-heartbeats-'));
   const file = join(dir, 'viewers.json');
   await writeFile(file, JSON.stringify(viewers));
@@ -159,7 +160,7 @@ async function loadFromOwnProcess(
       ],
       { maxBuffer: 1024 * 1024 },
     );
-    return JSON.parse(stdout.trim().split('\n').at(-1)!) as DriveResult;
+    return JSON.parse(stdout.trim().split('\n').at(-1)!) as DriveResult & Partial<PacedResult>;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -383,6 +384,9 @@ export async function heartbeatsBench(): Promise<void> {
       perSec: paced.perSec,
       p50: paced.p50,
       p99: paced.p99,
+      p50FromSent: paced.p50FromSent ?? 0,
+      p99FromSent: paced.p99FromSent ?? 0,
+      p99SendLag: paced.p99SendLag ?? 0,
       failures: paced.failures,
       loadGeneratorCpuMsPerHeartbeat: paced.nodeCpuMsPerHeartbeat,
       apiCpuMsPerHeartbeat: Number(((pacedApiCpu.user + pacedApiCpu.system) / 1000 / PER_PHASE).toFixed(3)),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { dropDatabase } from '../src/dev/postgres';
 import { REPO_ROOT } from '../src/dev/services';
 import { startStack, type Stack } from '../src/dev/stack';
+import { percentile } from './stats';
 
 // Benchmarks run against the same real services as the tests, in their own database and queues.
 
@@ -42,14 +43,11 @@ export async function timeIt(
     }),
   );
   const ms = performance.now() - started;
-  samples.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    Number(samples[Math.min(samples.length - 1, Math.floor(p * samples.length))]!.toFixed(3));
   return {
     ms: Number(ms.toFixed(1)),
     opsPerSec: Number(((iterations / ms) * 1000).toFixed(1)),
-    p50: pct(0.5),
-    p95: pct(0.95),
+    p50: percentile(samples, 0.5, 3),
+    p95: percentile(samples, 0.95, 3),
   };
 }
 

@@ -2,6 +2,8 @@
 // bench/heartbeat-load.ts in a process of its own): request i is session i mod SESSIONS's seq-th
 // heartbeat, and every DUPLICATE_EVERY-th request repeats the seq its session sent before.
 
+import { percentile } from './stats';
+
 export const SESSIONS = 400;
 export const CONCURRENCY = 64;
 export const PER_PHASE = 12_000;
@@ -70,16 +72,13 @@ export async function drive(total: number, send: (i: number) => Promise<void>): 
     }),
   );
   const ms = performance.now() - started;
-  samples.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    Number(samples[Math.min(samples.length - 1, Math.floor(p * samples.length))]!.toFixed(2));
   const cpu = process.cpuUsage(cpuBefore);
   return {
     nodeCpuMsPerHeartbeat: Number(((cpu.user + cpu.system) / 1000 / total).toFixed(3)),
     ms: Number(ms.toFixed(0)),
     perSec: Number(((total / ms) * 1000).toFixed(0)),
-    p50: pct(0.5),
-    p99: pct(0.99),
+    p50: percentile(samples, 0.5),
+    p99: percentile(samples, 0.99),
     failures,
   };
 }
@@ -140,20 +139,16 @@ export async function driveAtRate(
   }
   await Promise.all(inFlight);
   const ms = performance.now() - started;
-  const pct = (xs: number[], p: number) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    return Number(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!.toFixed(2));
-  };
   const cpu = process.cpuUsage(cpuBefore);
   return {
     nodeCpuMsPerHeartbeat: Number(((cpu.user + cpu.system) / 1000 / total).toFixed(3)),
     ms: Number(ms.toFixed(0)),
     perSec: Number(((total / ms) * 1000).toFixed(0)),
-    p50: pct(fromDue, 0.5),
-    p99: pct(fromDue, 0.99),
-    p50FromSent: pct(fromSent, 0.5),
-    p99FromSent: pct(fromSent, 0.99),
-    p99SendLag: pct(lag, 0.99),
+    p50: percentile(fromDue, 0.5),
+    p99: percentile(fromDue, 0.99),
+    p50FromSent: percentile(fromSent, 0.5),
+    p99FromSent: percentile(fromSent, 0.99),
+    p99SendLag: percentile(lag, 0.99),
     failures,
   };
 }

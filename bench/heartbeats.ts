@@ -252,8 +252,6 @@ export async function heartbeatsBench(): Promise<void> {
     const direct = await setUp(deps, app, 'pg');
     // The same statement over node-postgres with a pool of Prisma's size: what Prisma itself costs.
     const pool = new pg.Pool({ connectionString: deps.cfg.DATABASE_URL, max: 10 });
-    const body = bodyOf;
-
     // Warm-up (JIT, connection pool, plan cache), then the two phases.
     await drive(400, async (i) => {
       const v = viaHttp[i % SESSIONS]!;
@@ -286,7 +284,7 @@ export async function heartbeatsBench(): Promise<void> {
     const statement = await drive(PER_PHASE, async (i) => {
       const h = heartbeatOf(i);
       const v = bare[h.session]!;
-      const b = body(h);
+      const b = bodyOf(h);
       const r = await recordHeartbeat(deps.db, v.sessionId, v.studentId, v.authSessionId, {
         seq: b.seq,
         durationSeconds: b.duration_seconds,
@@ -302,7 +300,7 @@ export async function heartbeatsBench(): Promise<void> {
     const viaPg = await drive(PER_PHASE, async (i) => {
       const h = heartbeatOf(i);
       const v = direct[h.session]!;
-      const b = body(h);
+      const b = bodyOf(h);
       const stmt = heartbeatStatement(v.sessionId, v.studentId, v.authSessionId, {
         seq: b.seq,
         durationSeconds: b.duration_seconds,

@@ -1,11 +1,4 @@
-import {
-  createHash,
-  createHmac,
-  randomBytes,
-  timingSafeEqual,
-  type KeyObject,
-  createSecretKey,
-} from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Config } from './config';
 
 // Access tokens: short-lived HS256 JWTs (sub = user id, sid = session id) with issuer, audience and
@@ -26,19 +19,7 @@ export interface AccessClaims {
 /** base64url of {"alg":"HS256","typ":"JWT"}: the only header we sign or accept. */
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
 
-/** One KeyObject per secret (a process has one or two: the config's, a rotated one in tests). */
-const keys = new Map<string, KeyObject>();
-function keyOf(secret: string): KeyObject {
-  let key = keys.get(secret);
-  if (!key) {
-    if (keys.size >= 8) keys.clear();
-    key = createSecretKey(Buffer.from(secret, 'utf8'));
-    keys.set(secret, key);
-  }
-  return key;
-}
-
-const hs256 = (secret: string, data: string) => createHmac('sha256', keyOf(secret)).update(data).digest();
+const hs256 = (secret: string, data: string) => createHmac('sha256', secret).update(data).digest();
 
 export async function signAccessToken(
   cfg: TokenSettings,

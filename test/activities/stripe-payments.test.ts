@@ -102,6 +102,16 @@ const transient = [
   new Error('socket hang up'),
 ];
 
+/** What the booking workflow's snapshot hands the activity (the same booking as setup()'s row). */
+const facts = {
+  amountMinor: 4500,
+  currency: 'EUR',
+  serviceTitle: 'Serve clinic',
+  athleteEmail: 'ann@example.test',
+  coachId: 'coach-1',
+  athleteId: 'athlete-1',
+};
+
 async function failureOf(p: Promise<unknown>): Promise<unknown> {
   return p.then(
     (value) => {
@@ -161,14 +171,6 @@ describe('Stripe error classification', () => {
 
   it('with the workflow’s facts a first attempt goes straight to Stripe; a retry reads the row first', async () => {
     const t = setup();
-    const facts = {
-      amountMinor: 4500,
-      currency: 'EUR',
-      serviceTitle: 'Serve clinic',
-      athleteEmail: 'ann@example.test',
-      coachId: 'coach-1',
-      athleteId: 'athlete-1',
-    };
     expect(await t.env.run(t.activities.createBookingPaymentIntent, BOOKING_ID, facts)).toEqual({
       paymentIntentId: 'pi_new',
     });
@@ -190,14 +192,6 @@ describe('Stripe error classification', () => {
 
   it('an intent recorded by an earlier run wins over the one this run got back', async () => {
     const t = setup({ paymentIntentId: 'pi_recorded' });
-    const facts = {
-      amountMinor: 4500,
-      currency: 'EUR',
-      serviceTitle: 'Serve clinic',
-      athleteEmail: 'ann@example.test',
-      coachId: 'coach-1',
-      athleteId: 'athlete-1',
-    };
     expect(await t.env.run(t.activities.createBookingPaymentIntent, BOOKING_ID, facts)).toEqual({
       paymentIntentId: 'pi_recorded',
     });

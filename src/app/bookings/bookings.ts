@@ -11,11 +11,12 @@ import { conflict, invalid, notFound, rateLimited, unavailable } from '../../dom
 import { loadSlotQuery, lockCoachSchedule } from '../../data/availability';
 import { isExclusionViolation } from '../../data/postgres-errors';
 import * as rateLimit from '../../data/rate-limit';
-import type { Booking, Prisma } from '../../generated/prisma/client';
+import type { Booking } from '../../generated/prisma/client';
 import type { CancellationPolicy } from '../../domain/booking/cancellation';
 import type { BookingSnapshot } from '../../../workflows/booking/definitions';
 import type { Db } from '../../infra/prisma';
 import type { Deps } from '../../infra/deps';
+import { logger } from '../../infra/logger';
 import { creditError, unbookableStart } from './errors';
 import { creditMismatch, removeUnstartedBooking, takeCredit } from '../../data/credits';
 import { restartBookingWorkflows, startBookingAndAwaitReady } from './workflow';
@@ -169,7 +170,11 @@ async function createBooking(
   // are minutes old and nothing else changes them, so they are read beside the transaction, on a
   // connection of their own, instead of under the coach's lock; they are restarted after it.
   const orphansRead = orphanedHolds(db, offering.coachId, now, deps.cfg.BOOKING_HOLD_TIMEOUT).catch(
-    () => [] as Booking[],
+    (err: unknown) => {
+      // The booking does not depend on it: the next booking with this coach looks again.
+      logger.warn({ err, coachId: offering.coachId }, 'stranded holds could not be read');
+      return [] as Booking[];
+    },
   );
   let committed;
   try {

@@ -21,13 +21,13 @@ import {
   type FieldProblem,
 } from '../../domain/shared/errors';
 import { findPaidSession, listPaidSessions, type PaidSessionDetails } from '../../data/paid-sessions';
+import { heartbeatIngest, IngestOverloaded } from '../../data/heartbeat-ingest';
 import {
   completePaidSessionUpdate,
   fundsUsedUpSignal,
   PaidSessionFailure,
   startPaidSessionUpdate,
 } from '../../../workflows/paid-session/definitions';
-import { heartbeatIngest, IngestOverloaded } from '../../data/heartbeat-ingest';
 import { lecturePlayback, type LecturePlayback } from '../courses/playback';
 import { temporalFailure } from '../temporal-failures';
 import { paidSessionHandle, startPaidSessionAndAwaitReady } from './workflow';

@@ -30,6 +30,13 @@ export function portOpen(host: string, port: number, timeoutMs = 500): Promise<b
   });
 }
 
+/** A service's process ended while we waited for it: waiting longer cannot help. */
+export class ServiceExited extends Error {}
+
+/**
+ * Polls `check` until it answers true. A check that throws counts as "not yet" (a port not open, a
+ * connection refused), except ServiceExited, which ends the wait at once.
+ */
 export async function waitFor(
   what: string,
   check: () => Promise<boolean>,
@@ -37,7 +44,11 @@ export async function waitFor(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
+    const ready = await check().catch((err: unknown) => {
+      if (err instanceof ServiceExited) throw err;
+      return false;
+    });
+    if (ready) return;
     await sleep(200);
   }
   throw new Error(`${what} did not become ready within ${Math.round(timeoutMs / 1000)} s`);
@@ -100,7 +111,7 @@ export function failIfExited(
 ): () => Promise<boolean> {
   return async () => {
     if (service.child.exitCode !== null) {
-      throw new Error(
+      throw new ServiceExited(
         `${service.name} exited with code ${service.child.exitCode}; see ${join(logDir, `${service.name}.log`)}`,
       );
     }

@@ -125,9 +125,10 @@ export async function startChaosWorld(
   const log = opts.log ?? (() => {});
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const dataDir = await mkdtemp(join(tmpdir(), 'coachflow-chaos-'));
-  const temporalPort = await freePort();
-  const temporalAddress = `127.0.0.1:${temporalPort}`;
-  const uiPort = await freePort();
+  // Ports are picked free and released before the server binds them, so another process can take
+  // one in between: the server then exits at once, and the start is tried again on fresh ports.
+  let temporalAddress = '';
+  let uiPort = 0;
   const startOwnTemporal = async () => {
     const started = await startTemporal({
       address: temporalAddress,
@@ -139,7 +140,18 @@ export async function startChaosWorld(
     if (!started) throw new Error(`something already listens on ${temporalAddress}`);
     return started;
   };
-  let temporal: Started = await startOwnTemporal();
+  let temporal!: Started;
+  for (let attempt = 1; ; attempt++) {
+    temporalAddress = `127.0.0.1:${await freePort()}`;
+    uiPort = await freePort();
+    try {
+      temporal = await startOwnTemporal();
+      break;
+    } catch (err) {
+      if (attempt === 3) throw err;
+      log(`temporal: ${err instanceof Error ? err.message : err}; trying other ports`);
+    }
+  }
 
   const s3 = hostPort(process.env.S3_ENDPOINT ?? 'http://127.0.0.1:9000', 9000);
   const smtp = hostPort(process.env.SMTP_URL ?? 'smtp://127.0.0.1:1025', 1025);

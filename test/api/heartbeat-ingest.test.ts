@@ -1,5 +1,7 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeartbeatIngest, IngestOverloaded } from '../../src/data/heartbeat-ingest';
+import { heartbeatStatement } from '../../src/data/paid-sessions';
 import type { Heartbeat } from '../../src/domain/billing/metering';
 import { startTestContext, type TestContext } from '../support/harness';
 import { createPaidCourse, type PaidCourse } from '../support/paid-sessions';
@@ -115,5 +117,28 @@ describe('heartbeat ingest', () => {
     expect(refused).toHaveLength(3);
     expect(refused.every((r) => r.reason instanceof IngestOverloaded)).toBe(true);
     expect((await ctx.deps.db.paidSession.findUniqueOrThrow({ where: { id } })).heartbeatCount).toBe(3);
+  });
+
+  it("commits a heartbeat's transaction asynchronously, and only that transaction", async () => {
+    // One connection, so "the next transaction on it" is certain (the pool reuses connections).
+    const client = new pg.Client({ connectionString: ctx.deps.cfg.DATABASE_URL });
+    await client.connect();
+    try {
+      const id = await activeSession();
+      const stmt = heartbeatStatement(id, student.id, authSessionId, beat(1));
+      const show = async () => (await client.query('SHOW synchronous_commit')).rows[0].synchronous_commit;
+      expect(await show()).toBe('on');
+      await client.query('BEGIN');
+      const r = await client.query(stmt.text, stmt.values as unknown[]);
+      expect(r.rows[0]).toMatchObject({ authed: true, inserted: true, duration_seconds: 5 });
+      expect(await show()).toBe('off');
+      await client.query('COMMIT');
+      // The money paths that run next on this connection commit synchronously again.
+      expect(await show()).toBe('on');
+      await client.query(stmt.text, stmt.values as unknown[]);
+      expect(await show()).toBe('on');
+    } finally {
+      await client.end();
+    }
   });
 });

@@ -15,11 +15,16 @@ export const requestContext = createMiddleware<{ Variables: RequestVars }>(async
   const log = logger.child({ requestId });
   c.set('requestId', requestId);
   c.set('log', log);
+  // Set before the handler runs, so the response it builds carries it. Setting a header on a finished
+  // response makes Hono rebuild it as a web Response with a stream body, which @hono/node-server
+  // then has to read back: a third of the API's own CPU on the heartbeat path (docs/adr/0012).
+  c.header('X-Request-Id', requestId);
   const started = performance.now();
   try {
     await next();
   } finally {
-    c.header('X-Request-Id', requestId);
+    // A response made without the context (a raw Response from a handler) did not get it: add it.
+    if (c.res.headers.get('X-Request-Id') !== requestId) c.header('X-Request-Id', requestId);
     const seconds = (performance.now() - started) / 1000;
     const route = c.res.status === 404 ? 'unmatched' : routePath(c, -1) || 'unmatched';
     httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);

@@ -10,3 +10,18 @@ export const logger: Logger = pino({
 });
 
 export type { Logger };
+
+/**
+ * A child logger built on first use. Most requests never log, and pino's child() serialises its
+ * bindings at once: two children per heartbeat were ~2 % of the API's CPU (docs/adr/0012).
+ */
+export function lazyChild(parent: Logger, bindings: Record<string, unknown>): Logger {
+  let child: Logger | undefined;
+  const real = () => (child ??= parent.child(bindings));
+  return new Proxy({} as Logger, {
+    get(_target, prop) {
+      const value: unknown = Reflect.get(real(), prop);
+      return typeof value === 'function' ? value.bind(real()) : value;
+    },
+  });
+}

@@ -1,3 +1,4 @@
+import { lazyChild } from '../../infra/logger';
 import { createMiddleware } from 'hono/factory';
 import { featureDeniedMessage, hasFeature, type FeatureFlag, type Role } from '../../domain/billing/plans';
 import { authenticate, type AuthUser } from '../../app/identity/accounts';
@@ -15,7 +16,7 @@ export function requireAuth(deps: Pick<Deps, 'cfg' | 'db'>) {
     if (!match) throw unauthenticated('Missing bearer token (Authorization: Bearer <token>)');
     const user = await authenticate(deps.db, deps.cfg, match[1]!);
     c.set('user', user);
-    c.set('log', c.get('log').child({ userId: user.id }));
+    c.set('log', lazyChild(c.get('log'), { userId: user.id }));
     await next();
   });
 }

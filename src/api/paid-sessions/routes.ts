@@ -1,3 +1,4 @@
+import { lazyChild } from '../../infra/logger';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
 import {
@@ -47,7 +48,8 @@ function heartbeatAuth(deps: Pick<Deps, 'cfg'>) {
     if (!claims || !UUID.test(claims.sub) || !UUID.test(claims.sid))
       throw unauthenticated('Invalid or expired token');
     c.set('caller', { id: claims.sub, authSessionId: claims.sid });
-    c.set('log', c.get('log').child({ userId: claims.sub }));
+    c.set('log', lazyChild(c.get('log'), { userId: claims.sub }));
+    c.set('quietAccessLog', true);
     await next();
   });
 }

@@ -29,10 +29,10 @@ export interface HeartbeatIngestOptions {
 }
 
 // Two writes at once: one executes while the other waits for its commit. With four, on the two-core
-// machine the goal is set for, the open loop's p99 at 2,000/s was over 50 ms in about half the runs:
-// four busy backends compete with the API's event loop for the cores, and groups that share sessions
-// queue on each other's row locks. With two it was under 50 ms in every run, and the closed loop
-// sustains more because the groups grow (docs/adr/0012, "Two writes in flight").
+// machine the goal is set for, four busy backends competed with the API's event loop for the cores
+// and groups that share sessions queued on each other's row locks; with two the groups grow (12–13
+// heartbeats a write under full load instead of 7) and the stack sustains more (closed loop
+// 2,490–2,780 → 2,580–2,920/s; docs/adr/0012, "what the tail was").
 export const HEARTBEAT_INGEST_DEFAULTS: HeartbeatIngestOptions = {
   maxInFlight: 2,
   maxBatch: 200,

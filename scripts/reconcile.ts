@@ -10,7 +10,9 @@
 //      cash + Stripe fees = the amount; each refund takes back exactly its amount;
 //   3. per authorised reference: locked − captured = released, a hold is never over-drawn, and a
 //      settled hold (captured or released for over an hour) is fully cleared;
-//   4. per coach and currency: paid out ≤ earned.
+//   4. per coach and currency: paid out ≤ earned;
+//   5. per payout: reversed ≤ paid out, and the payout row's amount_reversed_minor equals the transfer
+//      reversals (payout_reversal:<payout id>:<reversal id>) the ledger holds for it.
 // Stripe (only with STRIPE_SECRET_KEY set; stripe-mock answers fixtures, not what we sent): each
 // PaymentIntent's amount received vs what the ledger captured, each refund's amount, each transfer's.
 import pg from 'pg';
@@ -168,6 +170,50 @@ export async function ledgerDifferences(client: pg.ClientBase, now = new Date())
         check: 'payouts',
         reference: r.account,
         message: `paid out ${r.paid_out} ${r.currency} but earned only ${r.earned} (net of refunds)`,
+      });
+  }
+
+  const overReversed = await client.query<{ reference: string; paid: string; reversed: string }>(
+    `SELECT t.reference,
+            coalesce(sum(t.amount_minor) FILTER (WHERE t.kind = 'payout'), 0) AS paid,
+            coalesce(sum(t.amount_minor) FILTER (WHERE t.kind = 'payout_reversal'), 0) AS reversed
+     FROM ledger_transactions t
+     WHERE t.kind IN ('payout', 'payout_reversal')
+     GROUP BY t.reference
+     HAVING coalesce(sum(t.amount_minor) FILTER (WHERE t.kind = 'payout_reversal'), 0)
+          > coalesce(sum(t.amount_minor) FILTER (WHERE t.kind = 'payout'), 0)
+     ORDER BY t.reference`,
+  );
+  for (const r of overReversed.rows)
+    out.push({
+      check: 'reversals',
+      reference: r.reference,
+      message: `reversed ${r.reversed} of a payout of ${r.paid}`,
+    });
+
+  if (await table(client, 'payouts')) {
+    // Transfer reversals are keyed payout_reversal:<payout id>:<reversal id> (a failed transfer's
+    // reversal, payout_reversal:<payout id>, is not one); the row's total is written with them.
+    const rows = await client.query<{ payout_id: string; on_row: string | null; in_ledger: string }>(
+      `WITH reversals AS (
+         SELECT substring(t.reference FROM 8) AS payout_id, sum(t.amount_minor) AS total
+         FROM ledger_transactions t
+         WHERE t.kind = 'payout_reversal' AND t.key LIKE 'payout\_reversal:%:%'
+         GROUP BY t.reference)
+       SELECT coalesce(p.id::text, r.payout_id) AS payout_id, p.amount_reversed_minor AS on_row,
+              coalesce(r.total, 0) AS in_ledger
+       FROM payouts p FULL JOIN reversals r ON r.payout_id = p.id::text
+       WHERE p.id IS NULL OR p.amount_reversed_minor <> coalesce(r.total, 0)
+       ORDER BY 1`,
+    );
+    for (const r of rows.rows)
+      out.push({
+        check: 'reversals',
+        reference: `payout:${r.payout_id}`,
+        message:
+          r.on_row === null
+            ? `the ledger holds ${r.in_ledger} of transfer reversals for a payout with no row`
+            : `the payout row says ${r.on_row} reversed, the ledger's transfer reversals ${r.in_ledger}`,
       });
   }
   return out;

@@ -17,11 +17,13 @@ import { paidSessionWorkflowType, type PaidSessionWorkflow } from './paid-sessio
 import { paidSessionWorkflow } from './paid-session/workflow';
 import {
   payoutAccountWorkflowType,
+  payoutReversalWorkflowType,
   payoutWorkflowType,
   type PayoutAccountWorkflow,
+  type PayoutReversalWorkflow,
   type PayoutWorkflow,
 } from './payout/definitions';
-import { payoutAccountWorkflow, payoutWorkflow } from './payout/workflow';
+import { payoutAccountWorkflow, payoutReversalWorkflow, payoutWorkflow } from './payout/workflow';
 import { subscriptionWorkflowType, type SubscriptionWorkflow } from './subscription/definitions';
 import { subscriptionWorkflow } from './subscription/workflow';
 import { purchaseWorkflowType, type PurchaseWorkflow } from './purchase/definitions';
@@ -39,6 +41,7 @@ export {
   healthCheckWorkflow,
   paidSessionWorkflow,
   payoutAccountWorkflow,
+  payoutReversalWorkflow,
   payoutWorkflow,
   pruneRateLimitsWorkflow,
   resumeDeletionsWorkflow,
@@ -55,6 +58,7 @@ export {
   healthCheckWorkflow,
   paidSessionWorkflow,
   payoutAccountWorkflow,
+  payoutReversalWorkflow,
   payoutWorkflow,
   pruneRateLimitsWorkflow,
   resumeDeletionsWorkflow,
@@ -69,6 +73,7 @@ export {
   [paidSessionWorkflowType]: PaidSessionWorkflow;
   [payoutWorkflowType]: PayoutWorkflow;
   [payoutAccountWorkflowType]: PayoutAccountWorkflow;
+  [payoutReversalWorkflowType]: PayoutReversalWorkflow;
   [pruneRateLimitsWorkflowType]: PruneRateLimitsWorkflow;
   [resumeDeletionsWorkflowType]: ResumeDeletionsWorkflow;
   [subscriptionWorkflowType]: SubscriptionWorkflow;

@@ -1,10 +1,19 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { applyAccountReadiness, payoutSettingsUrl, recordPeriodPayouts } from '../../src/data/payouts';
+import { LedgerFailure } from '../../src/domain/billing/ledger';
+import type { TransferReversedReport } from '../../src/domain/billing/payout-reversals';
+import { LedgerPostingError } from '../../src/data/ledger';
+import {
+  applyAccountReadiness,
+  payoutSettingsUrl,
+  recordPeriodPayouts,
+  recordTransferReversals,
+} from '../../src/data/payouts';
 import type { Deps } from '../../src/infra/deps';
 import type {
   AccountUpdatedSignal,
   PayoutFailureNotice,
   PreparedPayout,
+  TransferReversalResult,
 } from '../../workflows/payout/definitions';
 
 // Postgres steps of the payout workflows. Each is a conditional write or a lookup, so a retry or a
@@ -77,6 +86,54 @@ export function payoutActivities(deps: Pick<Deps, 'db' | 'cfg'>) {
       return {
         coach: row.coach,
         failed: updated.count === 1 || row.status === 'failed',
+        settingsUrl: payoutSettingsUrl(cfg),
+      };
+    },
+
+    /**
+     * Records a transfer.reversed event on its payout in one transaction (src/data/payouts.ts
+     * recordTransferReversals): the reversals not yet in the ledger are posted and the payout's
+     * reversed total written, or the event is refused and nothing is written. Repeatable: a retry
+     * finds its reversals posted and posts nothing. Answers who to tell about which reversals.
+     */
+    async applyTransferReversals(input: {
+      payoutId: string;
+      report: TransferReversedReport;
+      occurredAtMs: number;
+    }): Promise<TransferReversalResult> {
+      let recorded;
+      try {
+        recorded = await recordTransferReversals(db, {
+          payoutId: input.payoutId,
+          report: input.report,
+          occurredAt: new Date(input.occurredAtMs),
+        });
+      } catch (err) {
+        if (err instanceof LedgerPostingError)
+          throw ApplicationFailure.nonRetryable(
+            err.message,
+            err.reason === 'key_conflict' ? LedgerFailure.KeyConflict : LedgerFailure.Rejected,
+          );
+        throw err;
+      }
+      if (recorded.outcome === 'refused') return recorded;
+      const coach = await db.user.findUniqueOrThrow({
+        where: { id: recorded.coachId },
+        select: { email: true, name: true },
+      });
+      const notice = (r: { id: string; amountMinor: number }) => ({
+        reversalId: r.id,
+        amountMinor: r.amountMinor,
+      });
+      return {
+        outcome: 'applied',
+        posted: recorded.posted.map(notice),
+        known: recorded.known.map(notice),
+        reversedMinor: recorded.reversedMinor,
+        fullyReversed: recorded.fullyReversed,
+        unlistedMinor: recorded.unlistedMinor,
+        payout: { amountMinor: recorded.amountMinor, currency: recorded.currency, period: recorded.period },
+        coach,
         settingsUrl: payoutSettingsUrl(cfg),
       };
     },

@@ -41,6 +41,25 @@ export async function postLedgerDrafts(
   db: Db,
   drafts: readonly LedgerTransactionDraft[],
 ): Promise<PostResult> {
+  checkDrafts(drafts);
+  if (drafts.length === 0) return { posted: [], alreadyPosted: [] };
+  return db.$transaction((tx) => insertDrafts(tx, drafts));
+}
+
+/**
+ * postLedgerDrafts inside the caller's transaction, for a write that must commit together with its
+ * ledger transactions (a payout row and the reversals it records). Same checks, same keys.
+ */
+export async function postLedgerDraftsIn(
+  tx: Prisma.TransactionClient,
+  drafts: readonly LedgerTransactionDraft[],
+): Promise<PostResult> {
+  checkDrafts(drafts);
+  if (drafts.length === 0) return { posted: [], alreadyPosted: [] };
+  return insertDrafts(tx, drafts);
+}
+
+function checkDrafts(drafts: readonly LedgerTransactionDraft[]): void {
   for (const d of drafts) {
     const problem = draftProblem(d);
     if (problem) throw new LedgerPostingError(`ledger transaction ${d.key}: ${problem}`, 'invalid');
@@ -49,48 +68,51 @@ export async function postLedgerDrafts(
   if (new Set(keys).size !== keys.length) {
     throw new LedgerPostingError(`ledger drafts repeat a key: ${keys.join(', ')}`, 'invalid');
   }
-  if (drafts.length === 0) return { posted: [], alreadyPosted: [] };
-  return db.$transaction(async (tx) => {
-    const result: PostResult = { posted: [], alreadyPosted: [] };
-    for (const d of drafts) {
-      const inserted = await tx.$queryRaw<{ id: string }[]>`
-        INSERT INTO ledger_transactions (id, key, kind, reference, coach_id, amount_minor, currency, occurred_at, memo)
-        VALUES (gen_random_uuid(), ${d.key}, ${d.kind}::"LedgerKind", ${d.reference}, ${d.coachId},
-                ${BigInt(d.amountMinor)}, ${d.currency}, ${new Date(d.occurredAt)}, ${d.memo ?? null})
-        ON CONFLICT (key) DO NOTHING
-        RETURNING id`;
-      if (inserted.length === 0) {
-        const [existing] = await tx.$queryRaw<
-          { kind: LedgerKind; reference: string; amount_minor: bigint; currency: string }[]
-        >`SELECT kind, reference, amount_minor, currency FROM ledger_transactions WHERE key = ${d.key}`;
-        const same =
-          existing &&
-          existing.kind === d.kind &&
-          existing.reference === d.reference &&
-          Number(existing.amount_minor) === d.amountMinor &&
-          existing.currency === d.currency;
-        if (!same) {
-          throw new LedgerPostingError(
-            `ledger key ${d.key} was already posted for a different event (${existing?.kind} ${existing?.reference} ${existing?.amount_minor} ${existing?.currency})`,
-            'key_conflict',
-          );
-        }
-        result.alreadyPosted.push(d.key);
-        continue;
-      }
-      const id = inserted[0]!.id;
-      if (d.lines.length > 0) {
-        const rows = d.lines.map(
-          (l) => Prisma.sql`(${id}::uuid, ${l.account}, ${l.currency}, ${BigInt(l.amountMinor)})`,
+}
+
+async function insertDrafts(
+  tx: Prisma.TransactionClient,
+  drafts: readonly LedgerTransactionDraft[],
+): Promise<PostResult> {
+  const result: PostResult = { posted: [], alreadyPosted: [] };
+  for (const d of drafts) {
+    const inserted = await tx.$queryRaw<{ id: string }[]>`
+      INSERT INTO ledger_transactions (id, key, kind, reference, coach_id, amount_minor, currency, occurred_at, memo)
+      VALUES (gen_random_uuid(), ${d.key}, ${d.kind}::"LedgerKind", ${d.reference}, ${d.coachId},
+              ${BigInt(d.amountMinor)}, ${d.currency}, ${new Date(d.occurredAt)}, ${d.memo ?? null})
+      ON CONFLICT (key) DO NOTHING
+      RETURNING id`;
+    if (inserted.length === 0) {
+      const [existing] = await tx.$queryRaw<
+        { kind: LedgerKind; reference: string; amount_minor: bigint; currency: string }[]
+      >`SELECT kind, reference, amount_minor, currency FROM ledger_transactions WHERE key = ${d.key}`;
+      const same =
+        existing &&
+        existing.kind === d.kind &&
+        existing.reference === d.reference &&
+        Number(existing.amount_minor) === d.amountMinor &&
+        existing.currency === d.currency;
+      if (!same) {
+        throw new LedgerPostingError(
+          `ledger key ${d.key} was already posted for a different event (${existing?.kind} ${existing?.reference} ${existing?.amount_minor} ${existing?.currency})`,
+          'key_conflict',
         );
-        await tx.$executeRaw`
-          INSERT INTO ledger_entries (transaction_id, account, currency, amount_minor)
-          VALUES ${Prisma.join(rows)}`;
       }
-      result.posted.push(d.key);
+      result.alreadyPosted.push(d.key);
+      continue;
     }
-    return result;
-  });
+    const id = inserted[0]!.id;
+    if (d.lines.length > 0) {
+      const rows = d.lines.map(
+        (l) => Prisma.sql`(${id}::uuid, ${l.account}, ${l.currency}, ${BigInt(l.amountMinor)})`,
+      );
+      await tx.$executeRaw`
+        INSERT INTO ledger_entries (transaction_id, account, currency, amount_minor)
+        VALUES ${Prisma.join(rows)}`;
+    }
+    result.posted.push(d.key);
+  }
+  return result;
 }
 
 export interface CurrencyBalance {

@@ -1,6 +1,13 @@
 import type { ConnectAccount, Payout } from '../generated/prisma/client';
-import { coachBalances } from './ledger';
+import { coachBalances, postLedgerDraftsIn } from './ledger';
+import { ledger } from '../domain/billing/ledger';
 import { payableAmounts, type AccountReadiness } from '../domain/billing/payouts';
+import {
+  planPayoutReversals,
+  type ReversalRefusal,
+  type TransferReversalLine,
+  type TransferReversedReport,
+} from '../domain/billing/payout-reversals';
 import type { Config } from '../infra/config';
 import type { Db } from '../infra/prisma';
 
@@ -126,4 +133,104 @@ export async function listPayouts(
     db.payout.count({ where: { coachId } }),
   ]);
   return { items, total };
+}
+
+export type TransferReversalsRecorded =
+  | {
+      outcome: 'applied';
+      coachId: string;
+      period: string;
+      amountMinor: number;
+      currency: string;
+      /** Posted by this call. */
+      posted: TransferReversalLine[];
+      /** Listed by the event and already in the ledger. */
+      known: TransferReversalLine[];
+      reversedMinor: number;
+      fullyReversed: boolean;
+      unlistedMinor: number;
+    }
+  | { outcome: 'refused'; code: ReversalRefusal; reason: string };
+
+/**
+ * Records a transfer.reversed event on its payout, in one transaction under the payout's row lock:
+ * the reversals the ledger already holds for it are read, planPayoutReversals decides which of the
+ * event's are new and whether the event may count at all, the new ones are posted
+ * (payout_reversal:<payoutId>:<reversalId>) and the row's reversed total is written. A refused event
+ * writes nothing. Repeating an event, or a later one that lists the earlier reversals again, posts
+ * only what is new.
+ */
+export async function recordTransferReversals(
+  db: Db,
+  input: { payoutId: string; report: TransferReversedReport; occurredAt: Date },
+): Promise<TransferReversalsRecorded> {
+  return db.$transaction(async (tx) => {
+    const [row] = await tx.$queryRaw<
+      {
+        coach_id: string;
+        period: string;
+        amount_minor: number;
+        currency: string;
+        stripe_transfer_id: string | null;
+        amount_reversed_minor: number;
+      }[]
+    >`
+      SELECT coach_id::text, period, amount_minor, currency, stripe_transfer_id, amount_reversed_minor
+      FROM payouts WHERE id = ${input.payoutId}::uuid FOR UPDATE`;
+    if (!row) throw new Error(`payout ${input.payoutId} does not exist`);
+    const reference = `payout:${input.payoutId}`;
+    const prefix = `payout_reversal:${input.payoutId}:`;
+    const ledgerRows = await tx.$queryRaw<{ key: string; amount_minor: bigint }[]>`
+      SELECT key, amount_minor FROM ledger_transactions
+      WHERE reference = ${reference} AND kind IN ('payout', 'payout_reversal')`;
+    // The payout is posted before its transfer is asked for, so a transfer Stripe reverses has it.
+    if (!ledgerRows.some((r) => r.key === `payout:${input.payoutId}`))
+      throw new Error(`payout ${input.payoutId} has a transfer but no payout in the ledger yet`);
+    const posted = ledgerRows
+      .filter((r) => r.key.startsWith(prefix))
+      .map((r) => ({ id: r.key.slice(prefix.length), amountMinor: Number(r.amount_minor) }));
+    const currency = row.currency.trim();
+    const plan = planPayoutReversals(
+      { transferId: row.stripe_transfer_id, amountMinor: row.amount_minor, currency, posted },
+      input.report,
+    );
+    if (!plan.ok) return { outcome: 'refused', code: plan.code, reason: plan.reason };
+    await postLedgerDraftsIn(
+      tx,
+      plan.toPost.map((r) =>
+        ledger.transferReversal({
+          payoutId: input.payoutId,
+          coachId: row.coach_id,
+          reversalId: r.id,
+          amountMinor: r.amountMinor,
+          currency,
+          occurredAt: input.occurredAt.toISOString(),
+        }),
+      ),
+    );
+    if (plan.toPost.length > 0 || row.amount_reversed_minor !== plan.reversedMinor) {
+      await tx.payout.update({
+        where: { id: input.payoutId },
+        data: {
+          amountReversedMinor: plan.reversedMinor,
+          reversedAt: plan.reversedMinor > 0 ? input.occurredAt : null,
+        },
+      });
+    }
+    const known = new Set(plan.known);
+    return {
+      outcome: 'applied',
+      coachId: row.coach_id,
+      period: row.period,
+      amountMinor: row.amount_minor,
+      currency,
+      posted: plan.toPost,
+      known: input.report.reversals.filter(
+        (r, i, all) => known.has(r.id) && all.findIndex((x) => x.id === r.id) === i,
+      ),
+      reversedMinor: plan.reversedMinor,
+      fullyReversed: plan.fullyReversed,
+      unlistedMinor: plan.unlistedMinor,
+    };
+  });
 }

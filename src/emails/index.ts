@@ -8,6 +8,7 @@ import { healthCheckEmail } from './health-check';
 import type { RenderedEmail } from './layout';
 import { purchaseConfirmedEmail, purchaseRefundedEmail, purchaseSoldEmail } from './purchases/purchase';
 import { payoutFailedEmail } from './payouts/failed';
+import { payoutReversedEmail } from './payouts/reversed';
 import { paidSessionCoachNoticeEmail } from './paid-sessions/coach-notice';
 import { paidSessionReceiptEmail } from './paid-sessions/receipt';
 import { videoFailedEmail } from './video/failed';
@@ -34,6 +35,7 @@ export const TEMPLATES = {
   purchase_sold: purchaseSoldEmail,
   purchase_refunded: purchaseRefundedEmail,
   payout_failed: payoutFailedEmail,
+  payout_reversed: payoutReversedEmail,
   paid_session_receipt: paidSessionReceiptEmail,
   paid_session_coach_notice: paidSessionCoachNoticeEmail,
   subscription_payment_failed: subscriptionPaymentFailedEmail,

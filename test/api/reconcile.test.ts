@@ -181,4 +181,51 @@ describe('npm run reconcile', () => {
     expect(messages).toContain('payout:po_1: paid out 2000 with no transfer on record');
     expect(compared).toBeGreaterThanOrEqual(5);
   }, 60_000);
+
+  it('reports a payout reversed beyond what it paid, and a payout row whose reversed total the ledger does not hold', async () => {
+    // Balanced transactions the ledger accepts, but wrong together: 1,500 reversed of a 1,000 payout.
+    await postLedgerDrafts(db, [
+      ledger.payout({
+        payoutId: 'po_3',
+        coachId: coach,
+        amountMinor: 1_000,
+        currency: 'gbp',
+        occurredAt: at(0),
+      }),
+      ledger.transferReversal({
+        payoutId: 'po_3',
+        reversalId: 'trr_3',
+        coachId: coach,
+        amountMinor: 1_500,
+        currency: 'gbp',
+        occurredAt: at(0),
+      }),
+    ]);
+    // A payout row saying 400 was reversed, with no reversal in the ledger.
+    const user = await db.user.create({
+      data: { email: `reconcile-${randomUUID()}@example.test`, name: 'Coach', passwordHash: 'x' },
+    });
+    const row = await db.payout.create({
+      data: {
+        coachId: user.id,
+        period: 'p1',
+        amountMinor: 1_000,
+        currency: 'gbp',
+        status: 'paid',
+        stripeTransferId: `tr_${randomUUID().slice(0, 8)}`,
+        workflowId: 'payout-x',
+        amountReversedMinor: 400,
+        reversedAt: new Date(),
+      },
+    });
+    const { code, out } = await reconcile();
+    expect(code).toBe(1);
+    expect(out).toContain('DIFFERENCE [reversals] payout:po_3: reversed 1500 of a payout of 1000');
+    expect(out).toContain(
+      'DIFFERENCE [reversals] payout:po_3: the ledger holds 1500 of transfer reversals for a payout with no row',
+    );
+    expect(out).toContain(
+      `DIFFERENCE [reversals] payout:${row.id}: the payout row says 400 reversed, the ledger's transfer reversals 0`,
+    );
+  }, 60_000);
 });

@@ -9,8 +9,9 @@ import { postStripeEvent, waitUntil } from './bookings';
 import { call } from './harness';
 import { createUser, type TestUser } from './users';
 
-// Payout tests' world: a recording proxy in front of stripe-mock, signed account.updated events, a
-// coach with earnings in the ledger and a Connect account Stripe says can take payouts.
+// Payout tests' world: a recording proxy in front of stripe-mock, signed account.updated and
+// transfer.reversed events, a coach with earnings in the ledger and a Connect account Stripe says can
+// take payouts.
 
 export interface StripeCall {
   method: string;
@@ -162,6 +163,62 @@ export function accountUpdatedEvent(
         details_submitted: state.detailsSubmitted ?? true,
         requirements: { currently_due: state.due ?? [], disabled_reason: state.disabledReason ?? null },
         metadata: { coachId: account.coachId },
+      },
+    },
+  };
+}
+
+/**
+ * A signed-ready transfer.reversed event: `transfer` is the Transfer as Stripe (here stripe-mock)
+ * answers it, with the amounts, currency and reversals list the event reports. `amount_reversed`
+ * defaults to the sum of the listed reversals (Stripe's cumulative figure).
+ */
+export function transferReversedEvent(
+  transfer: Record<string, unknown> & { id: string },
+  state: {
+    amount: number;
+    currency: string;
+    reversals: { id: string; amount: number; currency?: string }[];
+    amountReversed?: number;
+  },
+  createdSec = Math.floor(Date.now() / 1000) + eventSeq,
+) {
+  eventSeq++;
+  const amountReversed = state.amountReversed ?? state.reversals.reduce((s, r) => s + r.amount, 0);
+  return {
+    id: `evt_tr_${Date.now().toString(36)}_${eventSeq}_${Math.random().toString(36).slice(2, 8)}`,
+    object: 'event',
+    api_version: '2025-01-27.acacia',
+    created: createdSec,
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type: 'transfer.reversed',
+    data: {
+      object: {
+        ...transfer,
+        amount: state.amount,
+        amount_reversed: amountReversed,
+        currency: state.currency,
+        reversed: amountReversed >= state.amount,
+        reversals: {
+          object: 'list',
+          url: `/v1/transfers/${transfer.id}/reversals`,
+          has_more: false,
+          total_count: state.reversals.length,
+          data: state.reversals.map((r, i) => ({
+            id: r.id,
+            object: 'transfer_reversal',
+            amount: r.amount,
+            currency: r.currency ?? state.currency,
+            balance_transaction: null,
+            created: createdSec - i,
+            destination_payment_refund: null,
+            metadata: {},
+            source_refund: null,
+            transfer: transfer.id,
+          })),
+        },
       },
     },
   };

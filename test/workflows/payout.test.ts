@@ -4,16 +4,24 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerTransactionDraft } from '../../src/domain/billing/ledger';
 import { PAYOUT_FAILURE_REASONS } from '../../src/domain/billing/payouts';
+import type { TransferReversedReport } from '../../src/domain/billing/payout-reversals';
 import {
   accountUpdatedSignal,
   PayoutFailure,
   payoutAccountWorkflowId,
   payoutAccountWorkflowType,
+  payoutReversalStateQuery,
+  payoutReversalWorkflowId,
+  payoutReversalWorkflowType,
   payoutWorkflowType,
+  transferReversedSignal,
   type AccountUpdatedSignal,
   type PayoutAccountWorkflow,
+  type PayoutReversalWorkflow,
   type PayoutWorkflow,
   type PreparedPayout,
+  type TransferReversalResult,
+  type TransferReversedSignal,
 } from '../../workflows/payout/definitions';
 import {
   recorded,
@@ -38,6 +46,9 @@ const payoutCoach = new Map<string, string>();
 const posted: LedgerTransactionDraft[] = [];
 const calls: ActivityCall[] = [];
 const transferAttempts = new Map<string, number>();
+
+/** applyTransferReversals per payout: what each call answers, given the event's report. */
+const reversalWorlds = new Map<string, (report: TransferReversedReport) => TransferReversalResult>();
 
 const coachOfPayout = (payoutId: string) => payoutCoach.get(payoutId)!;
 const worldOfPayout = (payoutId: string) => worlds.get(coachOfPayout(payoutId))!;
@@ -72,6 +83,9 @@ const stubs: Record<string, Stub> = {
   },
   async syncPayoutSchedule() {
     return 'active';
+  },
+  async applyTransferReversals(input: { payoutId: string; report: TransferReversedReport }) {
+    return reversalWorlds.get(input.payoutId)!(input.report);
   },
 };
 
@@ -307,5 +321,168 @@ describe('payout account workflow (stub activities)', () => {
     const mine = calls.filter((c) => JSON.stringify(c.args).includes(coachId));
     expect(mine.filter((c) => c.name === 'applyAccountUpdate')).toHaveLength(1);
     expect(mine.map((c) => c.name)).toEqual(['applyAccountUpdate', 'syncPayoutSchedule']);
+  });
+});
+
+describe('payout reversal workflow (stub activities)', () => {
+  const coach = { email: 'coach@example.test', name: 'Coach' };
+  const report = (reversals: { id: string; amountMinor: number }[]): TransferReversedReport => ({
+    transferId: 'tr_x',
+    amountMinor: 9_000,
+    amountReversedMinor: reversals.reduce((s, r) => s + r.amountMinor, 0),
+    currency: 'gbp',
+    reversals: reversals.map((r) => ({ ...r, currency: 'gbp' })),
+    hasMore: false,
+  });
+  /** A stand-in for the ledger: each reversal id is posted once; the rest are known. */
+  function ledgerWorld(payoutId: string) {
+    const posted = new Map<string, number>();
+    reversalWorlds.set(payoutId, (r) => {
+      const fresh = r.reversals.filter((x) => !posted.has(x.id));
+      const known = r.reversals.filter((x) => posted.has(x.id));
+      for (const x of fresh) posted.set(x.id, x.amountMinor);
+      const total = [...posted.values()].reduce((s, v) => s + v, 0);
+      return {
+        outcome: 'applied',
+        posted: fresh.map((x) => ({ reversalId: x.id, amountMinor: x.amountMinor })),
+        known: known.map((x) => ({ reversalId: x.id, amountMinor: x.amountMinor })),
+        reversedMinor: total,
+        fullyReversed: total === 9_000,
+        unlistedMinor: 0,
+        payout: { amountMinor: 9_000, currency: 'gbp', period: '2026-11-30T00:00:00Z' },
+        coach,
+        settingsUrl: 'http://app/coach/payouts',
+      };
+    });
+  }
+  async function deliver(payoutId: string, transferId: string, signal: TransferReversedSignal) {
+    const h = await t.env.client.workflow.signalWithStart<PayoutReversalWorkflow, [TransferReversedSignal]>(
+      payoutReversalWorkflowType,
+      {
+        taskQueue: t.taskQueue,
+        workflowId: payoutReversalWorkflowId(transferId),
+        args: [{ payoutId, coachId: randomUUID(), transferId }],
+        signal: transferReversedSignal,
+        signalArgs: [signal],
+      },
+    );
+    return t.track(h);
+  }
+  const emailsFor = (payoutId: string) =>
+    calls
+      .filter(
+        (c) => c.name === 'sendEmail' && (c.args[0] as { template: string }).template === 'payout_reversed',
+      )
+      .filter((c) => reversalIdsOf(payoutId).some((id) => JSON.stringify(c.args).includes(id)));
+  const reversalIdsOf = (payoutId: string) => [
+    `trr_${payoutId.slice(0, 8)}_1`,
+    `trr_${payoutId.slice(0, 8)}_2`,
+  ];
+
+  it('applies each event once (a redelivered event id is dropped) and emails the coach per reversal', async () => {
+    const payoutId = randomUUID();
+    const [first, second] = reversalIdsOf(payoutId);
+    ledgerWorld(payoutId);
+    const transferId = `tr_${payoutId.slice(0, 8)}`;
+    const event = {
+      eventId: `evt_${payoutId}`,
+      report: report([{ id: first!, amountMinor: 2_500 }]),
+      problem: null,
+    };
+    const h = await deliver(payoutId, transferId, event);
+    await h.signal(transferReversedSignal, event).catch(() => undefined); // a redelivery
+    const result = await h.result();
+    expect(result).toEqual({ events: 1, posted: 1, refused: 0, reversedMinor: 2_500 });
+    expect(await domainStatus(h)).toBe('PARTLY_REVERSED');
+    const applied = calls.filter(
+      (c) => c.name === 'applyTransferReversals' && JSON.stringify(c.args).includes(payoutId),
+    );
+    expect(applied).toHaveLength(1);
+    expect(emailsFor(payoutId).map((c) => (c.args[0] as { reference: string }).reference)).toEqual([
+      `payout-reversal-${first}`,
+    ]);
+    expect((emailsFor(payoutId)[0]!.args[0] as { data: unknown }).data).toMatchObject({
+      amount: '£25.00',
+      payoutAmount: '£90.00',
+      reversedTotal: '£25.00',
+      fullyReversed: false,
+    });
+
+    // A later event listing both: a new run (the first ended), only the second reversal is new.
+    const later = {
+      eventId: `evt_${payoutId}_2`,
+      report: report([
+        { id: second!, amountMinor: 6_500 },
+        { id: first!, amountMinor: 2_500 },
+      ]),
+      problem: null,
+    };
+    const h2 = await deliver(payoutId, transferId, later);
+    expect(await h2.result()).toEqual({ events: 1, posted: 1, refused: 0, reversedMinor: 9_000 });
+    expect(await domainStatus(h2)).toBe('REVERSED');
+    // The known reversal's email is asked for again; sendEmail's own key sends it once.
+    expect(emailsFor(payoutId).map((c) => (c.args[0] as { reference: string }).reference)).toEqual([
+      `payout-reversal-${first}`,
+      `payout-reversal-${second}`,
+      `payout-reversal-${first}`,
+    ]);
+  });
+
+  it('an unreadable event is refused without reaching the activity: REFUSED, nothing emailed', async () => {
+    const payoutId = randomUUID();
+    ledgerWorld(payoutId);
+    const h = await deliver(payoutId, `tr_${payoutId.slice(0, 8)}`, {
+      eventId: `evt_${payoutId}_bad`,
+      report: null,
+      problem: 'amount is not a non-negative integer',
+    });
+    expect(await h.result()).toEqual({ events: 1, posted: 0, refused: 1, reversedMinor: null });
+    expect(await domainStatus(h)).toBe('REFUSED');
+    expect(await h.query(payoutReversalStateQuery)).toMatchObject({
+      lastRefusal: 'amount is not a non-negative integer',
+    });
+    const mine = calls.filter((c) => JSON.stringify(c.args).includes(payoutId));
+    expect(mine.map((c) => c.name)).toEqual([]);
+  });
+
+  it('an event the activity refuses (wrong currency): REFUSED with the reason, nothing emailed', async () => {
+    const payoutId = randomUUID();
+    reversalWorlds.set(payoutId, () => ({
+      outcome: 'refused',
+      code: 'currency_mismatch',
+      reason: 'the transfer is in usd, the payout in gbp',
+    }));
+    const h = await deliver(payoutId, `tr_${payoutId.slice(0, 8)}`, {
+      eventId: `evt_${payoutId}_usd`,
+      report: { ...report([{ id: 'trr_usd', amountMinor: 100 }]), currency: 'usd' },
+      problem: null,
+    });
+    expect(await h.result()).toEqual({ events: 1, posted: 0, refused: 1, reversedMinor: null });
+    expect(await domainStatus(h)).toBe('REFUSED');
+    expect(await h.query(payoutReversalStateQuery)).toMatchObject({
+      lastRefusal: 'currency_mismatch: the transfer is in usd, the payout in gbp',
+    });
+    const mine = calls.filter((c) => JSON.stringify(c.args).includes(payoutId));
+    expect(mine.map((c) => c.name)).toEqual(['applyTransferReversals']);
+  });
+
+  it('answers its state query while it runs', async () => {
+    const payoutId = randomUUID();
+    ledgerWorld(payoutId);
+    const h = await deliver(payoutId, `tr_${payoutId.slice(0, 8)}`, {
+      eventId: `evt_${payoutId}`,
+      report: report([{ id: `trr_${payoutId.slice(0, 8)}_1`, amountMinor: 9_000 }]),
+      problem: null,
+    });
+    await h.result();
+    expect(await h.query(payoutReversalStateQuery)).toMatchObject({
+      payoutId,
+      events: 1,
+      posted: 1,
+      refused: 0,
+      reversedMinor: 9_000,
+      waiting: 0,
+      lastRefusal: null,
+    });
   });
 });

@@ -1,9 +1,11 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { AccountReadiness, PayoutFailureCode } from '../../src/domain/billing/payouts';
+import type { ReversalRefusal, TransferReversedReport } from '../../src/domain/billing/payout-reversals';
 
 // The contracts of the payout family: payout-<coach>-<period> (one run pays the coach's available
-// balance) and payout-account-<coach> (applies account.updated events in order and keeps the coach's
-// payout Schedule in step with them). Importing this module never pulls in the implementations.
+// balance), payout-account-<coach> (applies account.updated events in order and keeps the coach's
+// payout Schedule in step with them) and payout-reversal-<transfer> (records Stripe's reversals of a
+// made payout's transfer). Importing this module never pulls in the implementations.
 
 /** The registered workflow type of one payout run; the coach's Schedule starts it. */
 export const payoutWorkflowType = 'payoutWorkflow';
@@ -124,6 +126,77 @@ export const accountUpdatedSignal = defineSignal<[AccountUpdatedSignal]>('accoun
 
 /** payout-account-<coachId>: one per coach, so the coach's events and schedule changes run one at a time. */
 export const payoutAccountWorkflowId = (coachId: string) => `payout-account-${coachId}`;
+
+/** The registered type of payout-reversal-<transferId>: Stripe's transfer.reversed for a made payout. */
+export const payoutReversalWorkflowType = 'payoutReversalWorkflow';
+export type PayoutReversalWorkflow = (
+  input: PayoutReversalWorkflowInput,
+) => Promise<PayoutReversalWorkflowResult>;
+
+export interface PayoutReversalWorkflowInput {
+  payoutId: string;
+  coachId: string;
+  transferId: string;
+}
+
+export interface PayoutReversalWorkflowResult {
+  /** Events taken from the inbox (a redelivered event id counts once). */
+  events: number;
+  /** Reversals posted to the ledger by this run. */
+  posted: number;
+  /** Events refused: unreadable, or not matching the payout (nothing of them was posted). */
+  refused: number;
+  /** The payout's reversed total after the last applied event (null when none was applied). */
+  reversedMinor: number | null;
+}
+
+/** payout-reversal-<transferId>: one per transfer, so its events are applied one at a time. */
+export const payoutReversalWorkflowId = (transferId: string) => `payout-reversal-${transferId}`;
+
+/** A transfer.reversed event for one of our payouts' transfers, forwarded by the webhook handler. */
+export interface TransferReversedSignal {
+  eventId: string;
+  /** The event's Transfer, read by readTransferReversed; null when it could not be read (problem says why). */
+  report: TransferReversedReport | null;
+  problem: string | null;
+}
+
+export const transferReversedSignal = defineSignal<[TransferReversedSignal]>('transferReversed');
+
+/** The Query tab of payout-reversal-<transfer>. */
+export interface PayoutReversalWorkflowState extends PayoutReversalWorkflowResult {
+  payoutId: string;
+  waiting: number;
+  /** Why the last refused event was refused. */
+  lastRefusal: string | null;
+}
+
+export const payoutReversalStateQuery = defineQuery<PayoutReversalWorkflowState>('state');
+
+/** One reversal as the coach's notice shows it. */
+export interface ReversalNotice {
+  reversalId: string;
+  amountMinor: number;
+}
+
+/** What applyTransferReversals did with one event. */
+export type TransferReversalResult =
+  | {
+      outcome: 'applied';
+      /** Posted by this call. */
+      posted: ReversalNotice[];
+      /** Listed by the event and posted before (each is emailed once: the email is deduplicated). */
+      known: ReversalNotice[];
+      /** The payout's reversed total now. */
+      reversedMinor: number;
+      fullyReversed: boolean;
+      /** Stripe's amount_reversed beyond every reversal posted: reversals whose events are still to come. */
+      unlistedMinor: number;
+      payout: { amountMinor: number; currency: string; period: string };
+      coach: { email: string; name: string };
+      settingsUrl: string;
+    }
+  | { outcome: 'refused'; code: ReversalRefusal; reason: string };
 
 /** Stripe idempotency keys of the payout family, derived from the business ids. */
 export const payoutStripeKeys = {

@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  log,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -19,15 +20,20 @@ import {
   accountUpdatedSignal,
   PAYOUT_NON_RETRYABLE,
   payoutAccountStateQuery,
+  payoutReversalStateQuery,
   payoutStateQuery,
+  transferReversedSignal,
   type AccountUpdatedSignal,
   type PayoutAccountWorkflowInput,
   type PayoutAccountWorkflowResult,
   type PayoutOutcome,
+  type PayoutReversalWorkflowInput,
+  type PayoutReversalWorkflowResult,
   type PayoutWorkflowInput,
   type PayoutWorkflowResult,
   type PayoutWorkflowState,
   type ScheduleSyncOutcome,
+  type TransferReversedSignal,
 } from './definitions';
 
 // payout-<coach>-<period>: pays the coach's available balance, one transfer per currency. The ledger
@@ -36,8 +42,14 @@ import {
 // reason and the coach is told. Everything else (network, Stripe's 5xx) is retried with backoff, and
 // the attempts are visible on the pending activity in the Temporal UI.
 
-const { preparePayouts, markPayoutPaid, failPayout, postLedgerTransactions, applyAccountUpdate } =
-  proxyActivities<DefaultActivities>(profiles.postgres);
+const {
+  preparePayouts,
+  markPayoutPaid,
+  failPayout,
+  postLedgerTransactions,
+  applyAccountUpdate,
+  applyTransferReversals,
+} = proxyActivities<DefaultActivities>(profiles.postgres);
 const { transferPayout } = proxyActivities<DefaultActivities>(profiles.stripe);
 const { sendEmail } = proxyActivities<DefaultActivities>(profiles.noticeEmail);
 // The payout family's own profile for the Schedule call: like the Postgres steps, retried until the
@@ -191,4 +203,111 @@ export async function payoutAccountWorkflow(
   }
   upsertSearchAttributes([{ key: DomainStatusAttr, value: schedule.toUpperCase() }]);
   return { applied, schedule };
+}
+
+/**
+ * payout-reversal-<transfer>: Stripe's transfer.reversed events for a payout that was made, applied
+ * one at a time. Each event is checked and recorded in one Postgres transaction by
+ * applyTransferReversals (the reversals not yet in the ledger are posted, the payout's reversed total
+ * written; an event that does not match the payout's transfer, currency or amount is refused and
+ * nothing of it is posted), then the coach gets one email per reversal. Started by the webhook with
+ * signalWithStart; ends when no event is waiting, and the next event starts a new run.
+ */
+export async function payoutReversalWorkflow(
+  input: PayoutReversalWorkflowInput,
+): Promise<PayoutReversalWorkflowResult> {
+  const inbox: TransferReversedSignal[] = [];
+  const seen = new Set<string>();
+  setHandler(transferReversedSignal, (e) => {
+    if (seen.has(e.eventId)) return;
+    seen.add(e.eventId);
+    inbox.push(e);
+  });
+  const result: PayoutReversalWorkflowResult = { events: 0, posted: 0, refused: 0, reversedMinor: null };
+  let lastRefusal: string | null = null;
+  setHandler(payoutReversalStateQuery, () => ({
+    ...result,
+    payoutId: input.payoutId,
+    waiting: inbox.length,
+    lastRefusal,
+  }));
+  upsertSearchAttributes([
+    { key: CoachIdAttr, value: input.coachId },
+    { key: PayoutIdAttr, value: input.payoutId },
+  ]);
+  setSummary(
+    `Stripe reversals of transfer ${input.transferId} (payout ${input.payoutId}), recorded in the ledger once each`,
+    { coachId: input.coachId, payoutId: input.payoutId, transferId: input.transferId },
+  );
+  const refuse = (eventId: string, reason: string) => {
+    result.refused++;
+    lastRefusal = reason;
+    log.warn('transfer.reversed event refused; nothing posted', {
+      payoutId: input.payoutId,
+      transferId: input.transferId,
+      eventId,
+      reason,
+    });
+  };
+  // The signal that started the run is delivered before the first task's code waits.
+  await condition(() => inbox.length > 0, '1 minute');
+  let fullyReversed = false;
+  while (inbox.length > 0) {
+    const e = inbox.shift()!;
+    result.events++;
+    if (!e.report) {
+      refuse(e.eventId, e.problem ?? 'the event could not be read');
+    } else {
+      const r = await applyTransferReversals({
+        payoutId: input.payoutId,
+        report: e.report,
+        occurredAtMs: Date.now(),
+      });
+      if (r.outcome === 'refused') {
+        refuse(e.eventId, `${r.code}: ${r.reason}`);
+      } else {
+        result.posted += r.posted.length;
+        result.reversedMinor = r.reversedMinor;
+        fullyReversed = r.fullyReversed;
+        if (r.unlistedMinor > 0)
+          log.warn(
+            'Stripe reports more reversed than the reversals posted; their own events will post them',
+            {
+              payoutId: input.payoutId,
+              eventId: e.eventId,
+              unlistedMinor: r.unlistedMinor,
+            },
+          );
+        const { amountMinor, currency, period } = r.payout;
+        // Known reversals too: a run that stopped after posting still owes their emails (sent once each).
+        for (const rev of [...r.posted, ...r.known]) {
+          await sendEmail({
+            reference: `payout-reversal-${rev.reversalId}`,
+            template: 'payout_reversed',
+            to: r.coach.email,
+            data: {
+              coachName: r.coach.name,
+              amount: formatPayoutAmount(rev.amountMinor, currency),
+              payoutAmount: formatPayoutAmount(amountMinor, currency),
+              period,
+              reversedTotal: formatPayoutAmount(r.reversedMinor, currency),
+              fullyReversed: r.fullyReversed,
+              link: r.settingsUrl,
+            },
+          });
+        }
+      }
+    }
+    if (inbox.length === 0) await condition(allHandlersFinished);
+  }
+  const status =
+    result.refused > 0
+      ? 'REFUSED'
+      : result.reversedMinor === null
+        ? 'NONE'
+        : fullyReversed
+          ? 'REVERSED'
+          : 'PARTLY_REVERSED';
+  upsertSearchAttributes([{ key: DomainStatusAttr, value: status }]);
+  return result;
 }

@@ -74,7 +74,7 @@ export function payoutRoutes(deps: Deps) {
       path: '/api/coaches/me/payouts',
       operationId: 'listPayouts',
       tags: ['payouts'],
-      summary: 'Your payouts, newest first, with status and (failed) the reason',
+      summary: 'Your payouts, newest first, with status, (failed) the reason and what Stripe reversed',
       ...secured,
       middleware: [...gate],
       request: { query: ListPayoutsQuery },

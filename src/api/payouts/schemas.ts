@@ -51,12 +51,24 @@ export const PayoutSchema = z
     period: z.string(),
     amountMinor: z.number().int(),
     currency: z.string(),
-    status: z.enum(['pending', 'in_transit', 'paid', 'failed']),
+    status: z.enum(['pending', 'in_transit', 'paid', 'failed']).openapi({
+      description:
+        'paid: the transfer was made. A later reversal by Stripe leaves it paid and shows in reversal and amountReversedMinor',
+    }),
     failureReason: z.string().nullable(),
     stripeTransferId: z.string().nullable(),
     createdAt: Instant,
     paidAt: Instant.nullable(),
     failedAt: Instant.nullable(),
+    reversal: z.enum(['none', 'partial', 'full']).openapi({
+      description:
+        'How much of the transfer Stripe took back (transfer reversals): none, part of it, or all of it. What is reversed is owed again and included in the next payout',
+    }),
+    amountReversedMinor: z
+      .number()
+      .int()
+      .openapi({ description: 'Reversed so far, in minor units of currency (0 to amountMinor)' }),
+    reversedAt: Instant.nullable().openapi({ description: 'When the last reversal was recorded' }),
   })
   .openapi('Payout');
 

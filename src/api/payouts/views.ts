@@ -1,5 +1,6 @@
 import type { z } from '@hono/zod-openapi';
 import type { AccountStatus } from '../../app/payouts/account';
+import { payoutReversalState } from '../../domain/billing/payout-reversals';
 import type { Payout } from '../../data/payouts';
 import type { PayoutAccountSchema, PayoutSchema } from './schemas';
 
@@ -30,5 +31,8 @@ export function payoutView(p: Payout): z.infer<typeof PayoutSchema> {
     createdAt: p.createdAt.toISOString(),
     paidAt: p.paidAt?.toISOString() ?? null,
     failedAt: p.failedAt?.toISOString() ?? null,
+    reversal: payoutReversalState(p.amountMinor, p.amountReversedMinor),
+    amountReversedMinor: p.amountReversedMinor,
+    reversedAt: p.reversedAt?.toISOString() ?? null,
   };
 }

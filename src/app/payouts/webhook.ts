@@ -1,17 +1,25 @@
 import type Stripe from 'stripe';
 import { readinessOf } from '../../domain/billing/payouts';
+import { isStripeId, readTransferReversed } from '../../domain/billing/payout-reversals';
 import {
   accountUpdatedSignal,
   payoutAccountWorkflowId,
   payoutAccountWorkflowType,
+  payoutReversalWorkflowId,
+  payoutReversalWorkflowType,
+  transferReversedSignal,
   type AccountUpdatedSignal,
   type PayoutAccountWorkflow,
+  type PayoutReversalWorkflow,
+  type TransferReversedSignal,
 } from '../../../workflows/payout/definitions';
 import type { Deps } from '../../infra/deps';
 
 // account.updated for a coach's connected account → payout-account-<coach> (signalWithStart), which
-// stores the readiness in order and creates, updates or pauses the coach's payout Schedule. Nothing
-// is changed inline: a delivery that fails half-way is routed again on Stripe's redelivery.
+// stores the readiness in order and creates, updates or pauses the coach's payout Schedule.
+// transfer.reversed for one of our payouts' transfers → payout-reversal-<transfer> (signalWithStart),
+// which posts each reversal to the ledger once and tells the coach. Nothing is changed inline: a
+// delivery that fails half-way is routed again on Stripe's redelivery.
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -48,6 +56,47 @@ export async function connectAccountRouter(
           taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
           args: [{ coachId: row.coachId }],
           signal: accountUpdatedSignal,
+          signalArgs: [signal],
+        },
+      );
+    },
+  };
+}
+
+/**
+ * Ours when the transfer is a payout's (found by its stored transfer id); anything else is
+ * acknowledged and ignored. The event is read here (readTransferReversed) and checked against the
+ * payout by the workflow's activity, under the payout's lock, before anything counts.
+ */
+// Typed by shape, like connectAccountRouter.
+export async function transferReversedRouter(
+  deps: Pick<Deps, 'db' | 'temporal' | 'cfg'>,
+  event: Stripe.Event,
+): Promise<{ workflowId: string; deliver(): Promise<void> } | undefined> {
+  if (event.type !== 'transfer.reversed') return undefined;
+  const transfer = event.data.object as Partial<Stripe.Transfer> | null;
+  const transferId = transfer?.id;
+  if (!isStripeId(transferId)) return undefined;
+  const payout = await deps.db.payout.findUnique({
+    where: { stripeTransferId: transferId },
+    select: { id: true, coachId: true },
+  });
+  if (!payout) return undefined;
+  const read = readTransferReversed(transfer!);
+  const signal: TransferReversedSignal = read.ok
+    ? { eventId: event.id, report: read.report, problem: null }
+    : { eventId: event.id, report: null, problem: read.problem };
+  const workflowId = payoutReversalWorkflowId(transferId);
+  return {
+    workflowId,
+    async deliver() {
+      await deps.temporal.workflow.signalWithStart<PayoutReversalWorkflow, [TransferReversedSignal]>(
+        payoutReversalWorkflowType,
+        {
+          workflowId,
+          taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
+          args: [{ payoutId: payout.id, coachId: payout.coachId, transferId }],
+          signal: transferReversedSignal,
           signalArgs: [signal],
         },
       );

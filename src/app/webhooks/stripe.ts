@@ -12,7 +12,7 @@ import { workflowIds } from '../../../workflows/shared/ids';
 import { invalid, invalidFields, type FieldProblem } from '../../domain/shared/errors';
 import { bookingWorkflowInput } from '../bookings/workflow';
 import { subscriptionEventRouter } from '../subscriptions/webhooks';
-import { connectAccountRouter } from '../payouts/webhook';
+import { connectAccountRouter, transferReversedRouter } from '../payouts/webhook';
 import { purchaseEventRouter } from '../purchases/webhooks';
 import { paidSessionPaymentRouter } from '../paid-sessions/webhooks';
 
@@ -82,6 +82,7 @@ export const bookingPaymentRouter: StripeEventRouter = async (deps, event) => {
 export const STRIPE_EVENT_ROUTERS: StripeEventRouter[] = [
   bookingPaymentRouter,
   connectAccountRouter,
+  transferReversedRouter,
   subscriptionEventRouter,
   purchaseEventRouter,
   paidSessionPaymentRouter,

@@ -298,15 +298,16 @@ interface Payout {
   occurredAt: string;
 }
 
-function payoutLike(kind: 'payout' | 'payout_reversal', a: Payout, memo?: string) {
+function payoutLike(kind: 'payout' | 'payout_reversal', a: Payout, memo?: string, reversalId?: string) {
   checkId('payoutId', a.payoutId);
   checkId('coachId', a.coachId);
   checkAmount('amountMinor', a.amountMinor);
+  if (reversalId !== undefined) checkId('reversalId', reversalId);
   const currency = normaliseCurrency(a.currency);
   const sign = kind === 'payout' ? 1 : -1;
   return draft(
     {
-      key: `${kind}:${a.payoutId}`,
+      key: reversalId === undefined ? `${kind}:${a.payoutId}` : `${kind}:${a.payoutId}:${reversalId}`,
       kind,
       reference: `payout:${a.payoutId}`,
       coachId: a.coachId,
@@ -374,6 +375,13 @@ export const ledger = {
   payout: (a: Payout): LedgerTransactionDraft => payoutLike('payout', a),
   payoutReversal: (a: Payout & { reason: string }): LedgerTransactionDraft =>
     payoutLike('payout_reversal', a, a.reason),
+  /**
+   * Part or all of a made payout's transfer taken back by Stripe (one TransferReversal, `trr_…`): the
+   * same lines as payoutReversal, keyed by the reversal (`payout_reversal:<payoutId>:<reversalId>`), so
+   * each reversal is posted once however often its events arrive, and several add up.
+   */
+  transferReversal: (a: Payout & { reversalId: string }): LedgerTransactionDraft =>
+    payoutLike('payout_reversal', a, `Stripe reversed the transfer (${a.reversalId})`, a.reversalId),
   /** A booking paid by an automatically captured PaymentIntent (reference 'booking:<id>'). */
   bookingPayment: (a: Sale): LedgerTransactionDraft => sale('booking_payment', a, false),
   bookingRefund: (a: Refund): LedgerTransactionDraft => refund('booking_refund', a),

@@ -164,6 +164,33 @@ describe('builders', () => {
     expect(balanceOf([p, r], accounts.coachPayable('coach-1'), 'eur')).toBe(0);
   });
 
+  it('a transfer reversal (Stripe took part of a made payout back): keyed by the reversal, same lines as a reversal', () => {
+    const base = { payoutId: 'po1', coachId: 'coach-1', currency: 'EUR', occurredAt: at };
+    const p = ledger.payout({ ...base, amountMinor: 900 });
+    const r1 = ledger.transferReversal({ ...base, amountMinor: 300, reversalId: 'trr_1' });
+    const r2 = ledger.transferReversal({ ...base, amountMinor: 600, reversalId: 'trr_2' });
+    expect(r1).toMatchObject({
+      key: 'payout_reversal:po1:trr_1',
+      kind: 'payout_reversal',
+      reference: 'payout:po1',
+      amountMinor: 300,
+      currency: 'eur',
+      memo: 'Stripe reversed the transfer (trr_1)',
+    });
+    expect(r2.key).toBe('payout_reversal:po1:trr_2');
+    // Never the failed-transfer reversal's key, so the two can never be taken for one another.
+    expect(r1.key).not.toBe(ledger.payoutReversal({ ...base, amountMinor: 300, reason: 'x' }).key);
+    const payable = accounts.coachPayable('coach-1');
+    expect(balanceOf([p, r1], payable, 'eur')).toBe(600);
+    expect(balanceOf([p, r1, r2], payable, 'eur')).toBe(0);
+    expect(balanceOf([p, r1, r2], accounts.cash, 'eur')).toBe(0);
+    for (const d of [r1, r2]) expect(balanced(d.lines)).toBe(true);
+    expect(() => ledger.transferReversal({ ...base, amountMinor: 1, reversalId: '' })).toThrow(/reversalId/);
+    expect(() => ledger.transferReversal({ ...base, amountMinor: -1, reversalId: 'trr_3' })).toThrow(
+      /amountMinor/,
+    );
+  });
+
   it('leaves zero lines out (a zero release has no entries but is still a record)', () => {
     const d = ledger.release({ ...ids, amountMinor: 0, currency: 'gbp', occurredAt: at });
     expect(d.lines).toEqual([]);

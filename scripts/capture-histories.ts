@@ -36,7 +36,7 @@ const FAMILY_TESTS: Record<string, string[]> = {
   health: ['test/e2e/real-services.test.ts'],
   maintenance: ['test/e2e/rate-limit-pruning.test.ts', 'test/api/video-deletion-retry.test.ts'],
   video: ['test/api/video-pipeline.test.ts', 'test/api/video-failures.test.ts'],
-  payout: ['test/e2e/payouts.test.ts'],
+  payout: ['test/e2e/payouts.test.ts', 'test/e2e/payout-reversals.test.ts'],
   'paid-session': ['test/api/paid-sessions.test.ts'],
   subscription: ['test/e2e/subscriptions.test.ts'],
   purchase: ['test/api/checkout.test.ts'],

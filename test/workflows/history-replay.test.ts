@@ -16,7 +16,11 @@ import {
   resumeDeletionsWorkflowType,
 } from '../../workflows/maintenance/definitions';
 import { paidSessionWorkflowType } from '../../workflows/paid-session/definitions';
-import { payoutAccountWorkflowType, payoutWorkflowType } from '../../workflows/payout/definitions';
+import {
+  payoutAccountWorkflowType,
+  payoutReversalWorkflowType,
+  payoutWorkflowType,
+} from '../../workflows/payout/definitions';
 import { purchaseWorkflowType } from '../../workflows/purchase/definitions';
 import { subscriptionWorkflowType } from '../../workflows/subscription/definitions';
 import { videoWorkflowType } from '../../workflows/video/definitions';
@@ -63,6 +67,7 @@ const WORKFLOW_TYPES = [
   healthCheckWorkflowType,
   paidSessionWorkflowType,
   payoutAccountWorkflowType,
+  payoutReversalWorkflowType,
   payoutWorkflowType,
   pruneRateLimitsWorkflowType,
   purchaseWorkflowType,

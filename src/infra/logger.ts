@@ -17,11 +17,12 @@ export type { Logger };
  */
 export function lazyChild(parent: Logger, bindings: Record<string, unknown>): Logger {
   let child: Logger | undefined;
-  const real = () => (child ??= parent.child(bindings));
+  const real = (): Logger => (child ??= parent.child(bindings));
   return new Proxy({} as Logger, {
     get(_target, prop) {
-      const value: unknown = Reflect.get(real(), prop);
-      return typeof value === 'function' ? value.bind(real()) : value;
+      const target = real();
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === 'function' ? value.bind(target) : value;
     },
   });
 }

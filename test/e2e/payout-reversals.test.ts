@@ -2,7 +2,6 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerDifferences } from '../../scripts/reconcile';
-import { loadConfig } from '../../src/infra/config';
 import { coachBalances } from '../../src/data/ledger';
 import {
   payoutReversalWorkflowId,
@@ -11,15 +10,15 @@ import {
   type PayoutWorkflow,
 } from '../../workflows/payout/definitions';
 import { postStripeEvent } from '../support/bookings';
-import { call, startTestContext, type TestContext } from '../support/harness';
+import { call, type TestContext } from '../support/harness';
 import { messagesTo, readMessage, waitForMessages } from '../support/mailbox';
 import {
   connectCoach,
   giveEarnings,
-  payoutSchedule,
   payoutsOf,
   setPayoutsEnabled,
-  startStripeProxy,
+  startPayoutWorld,
+  closePayoutWorld,
   transferReversedEvent,
   type StripeProxy,
 } from '../support/payouts';
@@ -35,20 +34,9 @@ const DomainStatus = defineSearchAttributeKey('DomainStatus', SearchAttributeTyp
 let proxy: StripeProxy;
 let ctx: TestContext;
 beforeAll(async () => {
-  proxy = await startStripeProxy(loadConfig().STRIPE_API_URL);
-  ctx = await startTestContext({
-    workers: true,
-    env: { STRIPE_API_URL: proxy.url, EARNINGS_HOLD_PERIOD: '0s', PAYOUT_SCHEDULE: '1h' },
-  });
+  ({ proxy, ctx } = await startPayoutWorld({ workers: true }));
 });
-afterAll(async () => {
-  for (const a of (await ctx?.deps.db.connectAccount.findMany({ select: { coachId: true } })) ?? [])
-    await payoutSchedule(ctx.deps, a.coachId)
-      .delete()
-      .catch(() => undefined);
-  await ctx?.close();
-  await proxy?.close();
-});
+afterAll(() => closePayoutWorld(ctx, proxy));
 
 const gbp = async (coachId: string) =>
   (await coachBalances(ctx.deps.db, coachId, new Date(), 0)).find((b) => b.currency === 'gbp');

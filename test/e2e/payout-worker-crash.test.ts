@@ -1,16 +1,17 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/infra/config';
 import { coachBalances } from '../../src/data/ledger';
 import { waitUntil } from '../support/bookings';
-import { startTestContext, type TestContext } from '../support/harness';
+import type { TestContext } from '../support/harness';
 import {
   connectCoach,
   giveEarnings,
   payoutSchedule,
   payoutsOf,
   setPayoutsEnabled,
-  startStripeProxy,
+  startPayoutWorld,
+  PAYOUT_TEST_ENV,
+  closePayoutWorld,
   stripeWrites,
   type StripeProxy,
 } from '../support/payouts';
@@ -20,14 +21,12 @@ import { startWorker } from '../support/worker-process';
 // made the transfer but before its answer reached the activity. A new worker retries the step with
 // the same idempotency key: exactly one transfer, the payout paid once, the ledger balanced.
 
-const env = { EARNINGS_HOLD_PERIOD: '0s', PAYOUT_SCHEDULE: '1h' };
 let proxy: StripeProxy;
 let ctx: TestContext;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  proxy = await startStripeProxy(loadConfig().STRIPE_API_URL);
-  ctx = await startTestContext({ env: { ...env, STRIPE_API_URL: proxy.url } }); // API only
+  ({ proxy, ctx } = await startPayoutWorld({ workers: false })); // API only: the worker is a process of its own
 });
 afterAll(async () => {
   for (const child of children)
@@ -37,15 +36,10 @@ afterAll(async () => {
       c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined,
     ),
   );
-  for (const a of (await ctx?.deps.db.connectAccount.findMany({ select: { coachId: true } })) ?? [])
-    await payoutSchedule(ctx.deps, a.coachId)
-      .delete()
-      .catch(() => undefined);
-  await ctx?.close();
-  await proxy?.close();
+  await closePayoutWorld(ctx, proxy);
 });
 
-const startWorkerProcess = () => startWorker(children, { ...env, STRIPE_API_URL: proxy.url });
+const startWorkerProcess = () => startWorker(children, { ...PAYOUT_TEST_ENV, STRIPE_API_URL: proxy.url });
 
 describe('worker crash during a payout', () => {
   it('SIGKILL while the transfer is answered: one transfer, paid once, ledger balanced', async () => {

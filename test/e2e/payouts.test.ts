@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/infra/config';
 import { coachBalances } from '../../src/data/ledger';
 import { PAYOUT_FAILURE_REASONS } from '../../src/domain/billing/payouts';
 import {
@@ -9,7 +8,7 @@ import {
   type PayoutWorkflowResult,
 } from '../../workflows/payout/definitions';
 import { postStripeEvent, waitUntil } from '../support/bookings';
-import { call, startTestContext, type TestContext } from '../support/harness';
+import { call, type TestContext } from '../support/harness';
 import { messagesTo, readMessage, waitForMessages } from '../support/mailbox';
 import {
   accountUpdatedEvent,
@@ -18,7 +17,8 @@ import {
   payoutSchedule,
   payoutsOf,
   setPayoutsEnabled,
-  startStripeProxy,
+  startPayoutWorld,
+  closePayoutWorld,
   stripeWrites,
   type StripeProxy,
 } from '../support/payouts';
@@ -30,22 +30,9 @@ import { createUser } from '../support/users';
 let proxy: StripeProxy;
 let ctx: TestContext;
 beforeAll(async () => {
-  proxy = await startStripeProxy(loadConfig().STRIPE_API_URL);
-  // Earnings are available at once (no hold), the schedule's own interval is long: tests trigger it.
-  ctx = await startTestContext({
-    workers: true,
-    env: { STRIPE_API_URL: proxy.url, EARNINGS_HOLD_PERIOD: '0s', PAYOUT_SCHEDULE: '1h' },
-  });
+  ({ proxy, ctx } = await startPayoutWorld({ workers: true }));
 });
-afterAll(async () => {
-  // This run's database holds only this run's coaches: remove their Schedules from the shared server.
-  for (const a of (await ctx?.deps.db.connectAccount.findMany({ select: { coachId: true } })) ?? [])
-    await payoutSchedule(ctx.deps, a.coachId)
-      .delete()
-      .catch(() => undefined);
-  await ctx?.close();
-  await proxy?.close();
-});
+afterAll(() => closePayoutWorld(ctx, proxy));
 
 const consumed = new Map<string, { ids: Set<string>; lastMs: number }>();
 

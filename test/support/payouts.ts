@@ -6,7 +6,8 @@ import type { App } from '../../src/api/app';
 import type { Deps } from '../../src/infra/deps';
 import { scheduleIds } from '../../workflows/shared/ids';
 import { postStripeEvent, waitUntil } from './bookings';
-import { call } from './harness';
+import { loadConfig } from '../../src/infra/config';
+import { call, startTestContext, type TestContext } from './harness';
 import { createUser, type TestUser } from './users';
 
 // Payout tests' world: a recording proxy in front of stripe-mock, signed account.updated and
@@ -132,6 +133,29 @@ export function stripeWrites(proxy: StripeProxy, path: string): StripeCall[] {
 }
 
 let eventSeq = 0;
+/** Stripe's event envelope around `object` (what both payout events share). */
+function stripeEvent<T extends object>(
+  type: string,
+  idPrefix: string,
+  createdSec: number,
+  object: T,
+  extra: object = {},
+) {
+  eventSeq++;
+  return {
+    id: `${idPrefix}_${Date.now().toString(36)}_${eventSeq}_${Math.random().toString(36).slice(2, 8)}`,
+    object: 'event',
+    api_version: '2025-01-27.acacia',
+    created: createdSec,
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    ...extra,
+    data: { object },
+  };
+}
+
 export function accountUpdatedEvent(
   account: { id: string; coachId: string },
   state: {
@@ -142,30 +166,22 @@ export function accountUpdatedEvent(
   },
   createdSec = Math.floor(Date.now() / 1000) + eventSeq,
 ) {
-  eventSeq++;
-  return {
-    id: `evt_acct_${Date.now().toString(36)}_${eventSeq}_${Math.random().toString(36).slice(2, 8)}`,
-    object: 'event',
-    api_version: '2025-01-27.acacia',
-    created: createdSec,
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type: 'account.updated',
-    account: account.id,
-    data: {
-      object: {
-        id: account.id,
-        object: 'account',
-        type: 'express',
-        charges_enabled: state.payoutsEnabled,
-        payouts_enabled: state.payoutsEnabled,
-        details_submitted: state.detailsSubmitted ?? true,
-        requirements: { currently_due: state.due ?? [], disabled_reason: state.disabledReason ?? null },
-        metadata: { coachId: account.coachId },
-      },
+  return stripeEvent(
+    'account.updated',
+    'evt_acct',
+    createdSec,
+    {
+      id: account.id,
+      object: 'account',
+      type: 'express',
+      charges_enabled: state.payoutsEnabled,
+      payouts_enabled: state.payoutsEnabled,
+      details_submitted: state.detailsSubmitted ?? true,
+      requirements: { currently_due: state.due ?? [], disabled_reason: state.disabledReason ?? null },
+      metadata: { coachId: account.coachId },
     },
-  };
+    { account: account.id },
+  );
 }
 
 /**
@@ -183,45 +199,58 @@ export function transferReversedEvent(
   },
   createdSec = Math.floor(Date.now() / 1000) + eventSeq,
 ) {
-  eventSeq++;
   const amountReversed = state.amountReversed ?? state.reversals.reduce((s, r) => s + r.amount, 0);
-  return {
-    id: `evt_tr_${Date.now().toString(36)}_${eventSeq}_${Math.random().toString(36).slice(2, 8)}`,
-    object: 'event',
-    api_version: '2025-01-27.acacia',
-    created: createdSec,
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type: 'transfer.reversed',
-    data: {
-      object: {
-        ...transfer,
-        amount: state.amount,
-        amount_reversed: amountReversed,
-        currency: state.currency,
-        reversed: amountReversed >= state.amount,
-        reversals: {
-          object: 'list',
-          url: `/v1/transfers/${transfer.id}/reversals`,
-          has_more: false,
-          total_count: state.reversals.length,
-          data: state.reversals.map((r, i) => ({
-            id: r.id,
-            object: 'transfer_reversal',
-            amount: r.amount,
-            currency: r.currency ?? state.currency,
-            balance_transaction: null,
-            created: createdSec - i,
-            destination_payment_refund: null,
-            metadata: {},
-            source_refund: null,
-            transfer: transfer.id,
-          })),
-        },
-      },
+  return stripeEvent('transfer.reversed', 'evt_tr', createdSec, {
+    ...transfer,
+    amount: state.amount,
+    amount_reversed: amountReversed,
+    currency: state.currency,
+    reversed: amountReversed >= state.amount,
+    reversals: {
+      object: 'list',
+      url: `/v1/transfers/${transfer.id}/reversals`,
+      has_more: false,
+      total_count: state.reversals.length,
+      data: state.reversals.map((r, i) => ({
+        id: r.id,
+        object: 'transfer_reversal',
+        amount: r.amount,
+        currency: r.currency ?? state.currency,
+        balance_transaction: null,
+        created: createdSec - i,
+        destination_payment_refund: null,
+        metadata: {},
+        source_refund: null,
+        transfer: transfer.id,
+      })),
     },
-  };
+  });
+}
+
+/**
+ * The payout suites' real stack: stripe-mock behind the recording proxy, earnings available at once
+ * (no hold), and a schedule interval long enough that tests trigger runs themselves. `workers: false`
+ * starts the API only (a test that runs its own worker process).
+ */
+export const PAYOUT_TEST_ENV = { EARNINGS_HOLD_PERIOD: '0s', PAYOUT_SCHEDULE: '1h' };
+
+export async function startPayoutWorld(opts: { workers: boolean; env?: Record<string, string> }) {
+  const proxy = await startStripeProxy(loadConfig().STRIPE_API_URL);
+  const ctx = await startTestContext({
+    ...(opts.workers ? { workers: true } : {}),
+    env: { ...PAYOUT_TEST_ENV, ...opts.env, STRIPE_API_URL: proxy.url },
+  });
+  return { proxy, ctx };
+}
+
+/** This run's database holds only this run's coaches: remove their Schedules from the shared server, then stop. */
+export async function closePayoutWorld(ctx: TestContext | undefined, proxy: StripeProxy | undefined) {
+  for (const a of (await ctx?.deps.db.connectAccount.findMany({ select: { coachId: true } })) ?? [])
+    await payoutSchedule(ctx!.deps, a.coachId)
+      .delete()
+      .catch(() => undefined);
+  await ctx?.close();
+  await proxy?.close();
 }
 
 /** Earnings the coach has made: a booking paid, posted to the real ledger (fee 10 %). */

@@ -9,6 +9,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
+  type SignalDefinition,
 } from '@temporalio/workflow';
 import type { DefaultActivities } from '../../activities';
 import { ledger } from '../../src/domain/billing/ledger';
@@ -23,7 +24,6 @@ import {
   payoutReversalStateQuery,
   payoutStateQuery,
   transferReversedSignal,
-  type AccountUpdatedSignal,
   type PayoutAccountWorkflowInput,
   type PayoutAccountWorkflowResult,
   type PayoutOutcome,
@@ -33,7 +33,6 @@ import {
   type PayoutWorkflowResult,
   type PayoutWorkflowState,
   type ScheduleSyncOutcome,
-  type TransferReversedSignal,
 } from './definitions';
 
 // payout-<coach>-<period>: pays the coach's available balance, one transfer per currency. The ledger
@@ -163,6 +162,18 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout
   return { status: result, period, payouts: outcomes };
 }
 
+/** A Stripe event signal's inbox: events in arrival order, each event id once (Stripe redelivers). */
+function eventInbox<T extends { eventId: string }>(signal: SignalDefinition<[T]>): T[] {
+  const inbox: T[] = [];
+  const seen = new Set<string>();
+  setHandler(signal, (event) => {
+    if (seen.has(event.eventId)) return;
+    seen.add(event.eventId);
+    inbox.push(event);
+  });
+  return inbox;
+}
+
 /**
  * payout-account-<coach>: applies the coach's account.updated events one at a time (an older event
  * than the one stored changes nothing) and after each brings the payout Schedule in step with what
@@ -171,13 +182,7 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout
 export async function payoutAccountWorkflow(
   input: PayoutAccountWorkflowInput,
 ): Promise<PayoutAccountWorkflowResult> {
-  const inbox: AccountUpdatedSignal[] = [];
-  const seen = new Set<string>();
-  setHandler(accountUpdatedSignal, (update) => {
-    if (seen.has(update.eventId)) return;
-    seen.add(update.eventId);
-    inbox.push(update);
-  });
+  const inbox = eventInbox(accountUpdatedSignal);
   upsertSearchAttributes([{ key: CoachIdAttr, value: input.coachId }]);
   setSummary(
     `Stripe account updates of coach ${input.coachId}, applied in order; keeps the payout Schedule in step`,
@@ -216,13 +221,7 @@ export async function payoutAccountWorkflow(
 export async function payoutReversalWorkflow(
   input: PayoutReversalWorkflowInput,
 ): Promise<PayoutReversalWorkflowResult> {
-  const inbox: TransferReversedSignal[] = [];
-  const seen = new Set<string>();
-  setHandler(transferReversedSignal, (e) => {
-    if (seen.has(e.eventId)) return;
-    seen.add(e.eventId);
-    inbox.push(e);
-  });
+  const inbox = eventInbox(transferReversedSignal);
   const result: PayoutReversalWorkflowResult = { events: 0, posted: 0, refused: 0, reversedMinor: null };
   let lastRefusal: string | null = null;
   setHandler(payoutReversalStateQuery, () => ({

@@ -13,6 +13,7 @@ import {
   createCoach,
   terminateOpenBookingWorkflows,
   waitForStatus,
+  waitUntil,
   type TestCoach,
 } from '../support/bookings';
 import { call, startTestContext, type TestContext } from '../support/harness';
@@ -131,7 +132,13 @@ describe('booking workflow: the end of a session', () => {
   it('a completed session can still be marked a no-show within the window, not after it', async () => {
     const b = await bookSoon(1_000, 1_000, { noShowWindowMs: 6_000 });
     await waitForStatus(ctx.deps, b.id, 'COMPLETED');
-    const state = await b.handle.query(bookingStateQuery);
+    // The row turns COMPLETED inside the activity; the workflow's own state follows when it hears back.
+    const state = await waitUntil(
+      'the workflow to hold COMPLETED',
+      () => b.handle.query(bookingStateQuery),
+      (s) => s.status === 'COMPLETED',
+      10_000,
+    );
     expect(state.status).toBe('COMPLETED');
     const marked = await call(ctx.app, 'POST', `/api/bookings/${b.id}/no-show`, { token: coach.user.token });
     expect(marked.status).toBe(200);

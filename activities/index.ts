@@ -1,27 +1,27 @@
 import type { Deps } from '../src/infra/deps';
 import { emailActivities } from './email';
 import { healthActivities, mediaHealthActivities } from './health';
-import { clipMediaActivities } from './media/clip';
-import { videoMediaActivities } from './media/video';
-import { analysisActivities } from './openai';
-import { bookingActivities } from './postgres/booking';
-import { clipActivities } from './postgres/clips';
-import { deletionActivities } from './postgres/deletions';
-import { ledgerActivities } from './postgres/ledger';
-import { paidSessionActivities } from './postgres/paid-sessions';
-import { paidSessionStripeActivities } from './stripe/paid-sessions';
-import { payoutActivities } from './postgres/payouts';
-import { connectActivities } from './stripe/connect';
-import { scheduleActivities } from './temporal-schedules';
-import { rateLimitActivities } from './postgres/rate-limits';
-import { videoActivities } from './postgres/videos';
-import { stripeActivities } from './stripe/payments';
-import { purchaseStripeActivities } from './stripe/purchases';
-import { purchaseActivities } from './postgres/purchases';
-import { creditActivities } from './postgres/credits';
-import { analyticsActivities } from './postgres/analytics';
-import { billingActivities } from './stripe/billing';
-import { subscriptionStoreActivities } from './postgres/subscriptions';
+import { clipMediaActivities } from './clips/media';
+import { videoMediaActivities } from './videos/media';
+import { analysisActivities } from './videos/analysis';
+import { bookingActivities } from './bookings/postgres';
+import { clipActivities } from './clips/postgres';
+import { deletionActivities } from './maintenance/deletions';
+import { ledgerActivities } from './payments/ledger';
+import { paidSessionActivities } from './paid-sessions/postgres';
+import { paidSessionStripeActivities } from './paid-sessions/stripe';
+import { payoutActivities } from './payouts/postgres';
+import { connectActivities } from './payouts/stripe';
+import { scheduleActivities } from './payouts/schedules';
+import { rateLimitActivities } from './maintenance/rate-limits';
+import { videoActivities } from './videos/postgres';
+import { stripeActivities } from './bookings/stripe';
+import { purchaseStripeActivities } from './purchases/stripe';
+import { purchaseActivities } from './purchases/postgres';
+import { creditActivities } from './purchases/credits';
+import { analyticsActivities } from './analytics/postgres';
+import { billingActivities } from './subscriptions/stripe';
+import { subscriptionStoreActivities } from './subscriptions/postgres';
 
 // One factory per task queue, with the I/O dependencies injected (tests pass the real services they
 // started). Each worker registers only its own queue's activities, and workflows type their proxies

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { createApp } from '../src/api/app';
 import { heartbeatIngest } from '../src/data/heartbeat-ingest';
 import { heartbeatStatement, recordHeartbeat } from '../src/data/paid-sessions';
-import { secondsPerLecture } from '../src/domain/billing/metering';
+import { secondsPerLecture } from '../src/domain/paid-sessions/metering';
 import { loadConfig } from '../src/infra/config';
 import { closeDeps, createDeps, type Deps } from '../src/infra/deps';
 import { report } from './harness';

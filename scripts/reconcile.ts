@@ -17,7 +17,7 @@
 // PaymentIntent's amount received vs what the ledger captured, each refund's amount, each transfer's.
 import pg from 'pg';
 import { pathToFileURL } from 'node:url';
-import { EARNING_KINDS, REFUND_KINDS, accounts } from '../src/domain/billing/ledger';
+import { EARNING_KINDS, REFUND_KINDS, accounts } from '../src/domain/payments/ledger';
 import { loadConfig, type Config } from '../src/infra/config';
 import { createStripe, type Stripe } from '../src/infra/stripe';
 

@@ -1,16 +1,16 @@
 // npm run stripe:sync [-- --dry-run]: makes Stripe's catalogue match the plan table
-// (src/domain/billing/plans): one product and one monthly price per paid plan and per Org Pro seat
+// (src/domain/subscriptions/plans): one product and one monthly price per paid plan and per Org Pro seat
 // tier, found by lookup key. Re-running changes nothing; a changed price gets a new Stripe price that
 // takes the lookup key over (transfer_lookup_key) and the old one is archived, so existing
-// subscribers keep their price until they change plan. The plan itself is src/domain/billing/
-// subscriptions planCatalogueSync (unit-tested); this file only reads Stripe and carries it out.
+// subscribers keep their price until they change plan. The plan itself is src/domain/subscriptions/
+// subscriptions.ts planCatalogueSync (unit-tested); this file only reads Stripe and carries it out.
 import type Stripe from 'stripe';
 import {
   catalogue,
   planCatalogueSync,
   type CatalogueAction,
   type ExistingPrice,
-} from '../src/domain/billing/subscriptions';
+} from '../src/domain/subscriptions/subscriptions';
 import { config } from '../src/infra/config';
 import { createStripe } from '../src/infra/stripe';
 

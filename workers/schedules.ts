@@ -1,5 +1,5 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { BOOKING_LIMITS } from '../src/domain/booking/rate-limits';
+import { BOOKING_LIMITS } from '../src/domain/bookings/rate-limits';
 import { LOGIN_LIMITS } from '../src/domain/identity/rate-limits';
 import {
   pruneRateLimitsWorkflowType,
@@ -8,7 +8,7 @@ import {
   type ResumeDeletionsWorkflow,
 } from '../workflows/maintenance/definitions';
 import { scheduleIds } from '../workflows/shared/ids';
-import { CHECKOUT_LIMITS } from '../src/domain/commerce/limits';
+import { CHECKOUT_LIMITS } from '../src/domain/purchases/limits';
 import { ANALYTICS_LIMITS } from '../src/domain/analytics/events';
 import {
   analyticsRollupWorkflowType,

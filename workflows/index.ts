@@ -1,9 +1,9 @@
 // The worker's workflow bundle entry: every workflow implementation, exported under the type name
 // its contract (definitions.ts) gives clients. Nothing else imports the implementations.
-import { bookingWorkflowType, type BookingWorkflow } from './booking/definitions';
-import { bookingWorkflow } from './booking/workflow';
-import { clipWorkflowType, type ClipWorkflow } from './clip/definitions';
-import { clipWorkflow } from './clip/workflow';
+import { bookingWorkflowType, type BookingWorkflow } from './bookings/definitions';
+import { bookingWorkflow } from './bookings/workflow';
+import { clipWorkflowType, type ClipWorkflow } from './clips/definitions';
+import { clipWorkflow } from './clips/workflow';
 import { healthCheckWorkflowType, type HealthCheckWorkflow } from './health/definitions';
 import { healthCheckWorkflow } from './health/workflow';
 import {
@@ -13,8 +13,8 @@ import {
   type ResumeDeletionsWorkflow,
 } from './maintenance/definitions';
 import { pruneRateLimitsWorkflow, resumeDeletionsWorkflow } from './maintenance/workflow';
-import { paidSessionWorkflowType, type PaidSessionWorkflow } from './paid-session/definitions';
-import { paidSessionWorkflow } from './paid-session/workflow';
+import { paidSessionWorkflowType, type PaidSessionWorkflow } from './paid-sessions/definitions';
+import { paidSessionWorkflow } from './paid-sessions/workflow';
 import {
   payoutAccountWorkflowType,
   payoutReversalWorkflowType,
@@ -22,16 +22,16 @@ import {
   type PayoutAccountWorkflow,
   type PayoutReversalWorkflow,
   type PayoutWorkflow,
-} from './payout/definitions';
-import { payoutAccountWorkflow, payoutReversalWorkflow, payoutWorkflow } from './payout/workflow';
-import { subscriptionWorkflowType, type SubscriptionWorkflow } from './subscription/definitions';
-import { subscriptionWorkflow } from './subscription/workflow';
-import { purchaseWorkflowType, type PurchaseWorkflow } from './purchase/definitions';
-import { purchaseWorkflow } from './purchase/workflow';
+} from './payouts/definitions';
+import { payoutAccountWorkflow, payoutReversalWorkflow, payoutWorkflow } from './payouts/workflow';
+import { subscriptionWorkflowType, type SubscriptionWorkflow } from './subscriptions/definitions';
+import { subscriptionWorkflow } from './subscriptions/workflow';
+import { purchaseWorkflowType, type PurchaseWorkflow } from './purchases/definitions';
+import { purchaseWorkflow } from './purchases/workflow';
 import { analyticsRollupWorkflowType, type AnalyticsRollupWorkflow } from './analytics/definitions';
 import { analyticsRollupWorkflow } from './analytics/workflow';
-import { videoWorkflowType, type VideoWorkflow } from './video/definitions';
-import { videoWorkflow } from './video/workflow';
+import { videoWorkflowType, type VideoWorkflow } from './videos/definitions';
+import { videoWorkflow } from './videos/workflow';
 
 export {
   analyticsRollupWorkflow,

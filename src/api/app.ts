@@ -19,9 +19,9 @@ import { planRoutes } from './plans/routes';
 import { rosterRoutes } from './roster/routes';
 import { subscriptionRoutes } from './subscriptions/routes';
 import { videoRoutes } from './videos';
-import { offeringRoutes } from './offerings/routes';
+import { offeringRoutes } from './bookings/offering-routes';
 import { payoutRoutes } from './payouts/routes';
-import { webhookRoutes } from './webhooks/routes';
+import { webhookRoutes } from './payments/routes';
 import { purchaseRoutes } from './purchases/routes';
 import { analyticsRoutes } from './analytics/routes';
 

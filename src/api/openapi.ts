@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ROLES } from '../domain/billing/plans';
+import { ROLES } from '../domain/subscriptions/plans';
 import { isValidTimeZone } from '../domain/shared/timezone';
 
 // Shapes shared by several routers, defined once: the error body, instants, time zones, pagination

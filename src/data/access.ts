@@ -1,4 +1,4 @@
-import type { Role } from '../domain/billing/plans';
+import type { Role } from '../domain/subscriptions/plans';
 import type { Actor, ResourceFacts } from '../domain/identity/access';
 import { planInEffect, SEAT_PAYING_ROLES, SEATED_ROLES } from '../domain/identity/orgs';
 import type { Prisma } from '../generated/prisma/client';

@@ -8,7 +8,7 @@ import {
   type TimeWindow,
 } from '../domain/availability/slots';
 import { explainUnbookable, type SlotProblem } from '../domain/availability/slot-check';
-import { ACTIVE_STATUSES } from '../domain/booking/lifecycle';
+import { ACTIVE_STATUSES } from '../domain/bookings/lifecycle';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/prisma';
 

@@ -1,4 +1,4 @@
-import type { Role } from '../domain/billing/plans';
+import type { Role } from '../domain/subscriptions/plans';
 import type { LectureAccessFacts } from '../domain/courses/access';
 import { membershipIncludesCourses } from '../domain/courses/course';
 import type { Prisma } from '../generated/prisma/client';

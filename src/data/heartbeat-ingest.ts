@@ -4,7 +4,7 @@ import {
   DURATION_TOLERANCE_SECONDS,
   OBSERVED_GAP_CAP_SECONDS,
   type Heartbeat,
-} from '../domain/billing/metering';
+} from '../domain/paid-sessions/metering';
 import { recordHeartbeat, type HeartbeatRow } from './paid-sessions';
 
 // Group commit for paid-session heartbeats (docs/adr/0012). A heartbeat is written at once while

@@ -6,7 +6,7 @@ import {
   draftProblem,
   type LedgerKind,
   type LedgerTransactionDraft,
-} from '../domain/billing/ledger';
+} from '../domain/payments/ledger';
 import { config } from '../infra/config';
 import type { Db } from '../infra/prisma';
 

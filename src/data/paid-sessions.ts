@@ -5,10 +5,10 @@ import {
   OBSERVED_GAP_CAP_SECONDS,
   type Heartbeat,
   type LectureProgress,
-} from '../domain/billing/metering';
+} from '../domain/paid-sessions/metering';
 
 // The paid-session heartbeat: the hot path (every 5 s per viewer), ONE statement, the SQL form of
-// src/domain/billing/metering.ts applyHeartbeat. Its text is the PL/pgSQL function
+// src/domain/paid-sessions/metering.ts applyHeartbeat. Its text is the PL/pgSQL function
 // paid_session_heartbeat (migration 20261202091500), so Postgres plans it once per connection, not
 // once per call (docs/adr/0012: planning was two thirds of its CPU). The query inside:
 //

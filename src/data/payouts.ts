@@ -1,18 +1,18 @@
 import type { ConnectAccount, Payout } from '../generated/prisma/client';
 import { coachBalances, postLedgerDraftsIn } from './ledger';
-import { ledger } from '../domain/billing/ledger';
-import { payableAmounts, type AccountReadiness } from '../domain/billing/payouts';
+import { ledger } from '../domain/payments/ledger';
+import { payableAmounts, type AccountReadiness } from '../domain/payouts/payouts';
 import {
   planPayoutReversals,
   type ReversalRefusal,
   type TransferReversalLine,
   type TransferReversedReport,
-} from '../domain/billing/payout-reversals';
+} from '../domain/payouts/reversals';
 import type { Config } from '../infra/config';
 import type { Db } from '../infra/prisma';
 
 // Postgres side of payouts: the coach's Connect account and readiness, the payout rows a run owns,
-// and the history the coach sees. Used by src/app/payouts and activities/postgres/payouts.ts.
+// and the history the coach sees. Used by src/app/payouts and activities/payouts/postgres.ts.
 
 export type { ConnectAccount, Payout };
 

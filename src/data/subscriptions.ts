@@ -1,5 +1,5 @@
-import type { OrgSeatTier, Role } from '../domain/billing/plans';
-import { ORG_SEAT_TIERS } from '../domain/billing/plans';
+import type { OrgSeatTier, Role } from '../domain/subscriptions/plans';
+import { ORG_SEAT_TIERS } from '../domain/subscriptions/plans';
 import {
   billingRoleDecision,
   choiceFromLookupKey,
@@ -7,7 +7,7 @@ import {
   type PlanChoice,
   type RoleDecision,
   type SubscriptionStatus,
-} from '../domain/billing/subscriptions';
+} from '../domain/subscriptions/subscriptions';
 import { seatLimit, type OrgRole } from '../domain/identity/orgs';
 import type Stripe from 'stripe';
 import type { Prisma } from '../generated/prisma/client';
@@ -38,7 +38,7 @@ export async function billingOwnsRole(db: DbOrTx, userId: string, role: Role): P
 }
 
 /**
- * Writes the role billing wants unless the rules say otherwise (src/domain/billing/subscriptions
+ * Writes the role billing wants unless the rules say otherwise (src/domain/subscriptions/subscriptions
  * billingRoleDecision), recording the decision and its reason either way. The conditional update
  * (role still what was read) keeps a concurrent operator change from being overwritten.
  */

@@ -1,5 +1,5 @@
 import type { Actor, ResourceFacts } from '../domain/identity/access';
-import { limitFor, type Role } from '../domain/billing/plans';
+import { limitFor, type Role } from '../domain/subscriptions/plans';
 import type { Db } from '../infra/prisma';
 import { coachOwnedFacts } from './access';
 import { release, tryConsume } from './usage';

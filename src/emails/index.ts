@@ -1,9 +1,9 @@
-import { bookingCancelledEmail } from './booking/cancelled';
-import { bookingConfirmedEmail } from './booking/confirmed';
-import { bookingExpiredEmail } from './booking/expired';
-import { bookingNotificationEmail } from './booking/notification';
-import { bookingReminderEmail } from './booking/reminder';
-import { bookingRescheduledEmail } from './booking/rescheduled';
+import { bookingCancelledEmail } from './bookings/cancelled';
+import { bookingConfirmedEmail } from './bookings/confirmed';
+import { bookingExpiredEmail } from './bookings/expired';
+import { bookingNotificationEmail } from './bookings/notification';
+import { bookingReminderEmail } from './bookings/reminder';
+import { bookingRescheduledEmail } from './bookings/rescheduled';
 import { healthCheckEmail } from './health-check';
 import type { RenderedEmail } from './layout';
 import { purchaseConfirmedEmail, purchaseRefundedEmail, purchaseSoldEmail } from './purchases/purchase';
@@ -11,13 +11,13 @@ import { payoutFailedEmail } from './payouts/failed';
 import { payoutReversedEmail } from './payouts/reversed';
 import { paidSessionCoachNoticeEmail } from './paid-sessions/coach-notice';
 import { paidSessionReceiptEmail } from './paid-sessions/receipt';
-import { videoFailedEmail } from './video/failed';
+import { videoFailedEmail } from './videos/failed';
 import { subscriptionDowngradedEmail } from './subscriptions/downgraded';
 import { subscriptionGraceReminderEmail } from './subscriptions/grace-reminder';
 import { subscriptionPaymentFailedEmail } from './subscriptions/payment-failed';
 import { subscriptionSeatsOverLimitEmail } from './subscriptions/seats-over-limit';
 import { subscriptionVideosDeletedEmail } from './subscriptions/videos-deleted';
-import { videoReadyEmail } from './video/ready';
+import { videoReadyEmail } from './videos/ready';
 
 // Every email the product sends, by template name. One module per email; each renders HTML + text
 // from plain data, so activities pass only names and data through workflow history.

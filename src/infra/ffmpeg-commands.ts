@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { FfmpegCommand, FfprobeData } from 'fluent-ffmpeg';
 import { ffmpeg } from './ffmpeg';
-import { displaySize, parseFrameRate, type MediaFacts, type Rendition } from '../domain/video/ladder';
-import { parseKeyframeTimes } from '../domain/video/trim';
+import { displaySize, parseFrameRate, type MediaFacts, type Rendition } from '../domain/videos/ladder';
+import { parseKeyframeTimes } from '../domain/videos/trim';
 
 const execFileAsync = promisify(execFile);
 

@@ -2,9 +2,9 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createServer, type Server } from 'node:http';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analysisActivities } from '../../activities/openai';
-import { rolesWithFeature } from '../../src/domain/billing/plans';
-import { ANALYSIS_ATTEMPTS } from '../../src/domain/video/status';
+import { analysisActivities } from '../../activities/videos/analysis';
+import { rolesWithFeature } from '../../src/domain/subscriptions/plans';
+import { ANALYSIS_ATTEMPTS } from '../../src/domain/videos/status';
 import type { Deps } from '../../src/infra/deps';
 import { mockActivityEnv } from '../support/temporal-activity';
 

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { bookingPaymentKeys, stripeActivities } from '../../activities/stripe/payments';
+import { bookingPaymentKeys, stripeActivities } from '../../activities/bookings/stripe';
 import type { Deps } from '../../src/infra/deps';
 import { profiles } from '../../workflows/shared/profiles';
 import { mockActivityEnv } from '../support/temporal-activity';

@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { videoTempDir } from '../../activities/media/support';
+import { videoTempDir } from '../../activities/shared/media';
 import {
   videoMediaActivities,
   type TranscodeInput,
   type TranscodeResult,
-} from '../../activities/media/video';
-import { selectRenditions } from '../../src/domain/video/ladder';
-import { VIDEO_PROGRESS_SIGNAL } from '../../src/domain/video/status';
+} from '../../activities/videos/media';
+import { selectRenditions } from '../../src/domain/videos/ladder';
+import { VIDEO_PROGRESS_SIGNAL } from '../../src/domain/videos/status';
 import type { Deps } from '../../src/infra/deps';
 import { mockActivityEnv } from '../support/temporal-activity';
 

@@ -1,7 +1,7 @@
 // Over 400 lines on purpose: the whole route × role × relationship table lives in one place, so a
 // new route that is not classified fails here, and a reviewer reads every expectation side by side.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasFeature, ROLES, type FeatureFlag, type Role } from '../../src/domain/billing/plans';
+import { hasFeature, ROLES, type FeatureFlag, type Role } from '../../src/domain/subscriptions/plans';
 import { call, startTestContext, uniqueEmail, type TestContext } from '../support/harness';
 import { buildAuthzWorld, type AuthzWorld, type Party } from '../support/authz-world';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from '../../src/api/app';
 import type { Config } from '../../src/infra/config';
-import { bookingStateQuery } from '../../workflows/booking/definitions';
+import { bookingStateQuery } from '../../workflows/bookings/definitions';
 import { workflowIds } from '../../workflows/shared/ids';
 import {
   bookingRow,

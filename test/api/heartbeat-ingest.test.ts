@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeartbeatIngest, IngestOverloaded } from '../../src/data/heartbeat-ingest';
 import { heartbeatStatement } from '../../src/data/paid-sessions';
-import type { Heartbeat } from '../../src/domain/billing/metering';
+import type { Heartbeat } from '../../src/domain/paid-sessions/metering';
 import { startTestContext, type TestContext } from '../support/harness';
 import { createPaidCourse, type PaidCourse } from '../support/paid-sessions';
 import { createUser, type TestUser } from '../support/users';

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerDifferences } from '../../scripts/reconcile';
-import { accounts } from '../../src/domain/billing/ledger';
+import { accounts } from '../../src/domain/payments/ledger';
 import {
   createCoach,
   payBooking,

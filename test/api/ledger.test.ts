@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ledger, type LedgerTransactionDraft } from '../../src/domain/billing/ledger';
+import { ledger, type LedgerTransactionDraft } from '../../src/domain/payments/ledger';
 import { coachBalances, postLedgerDrafts } from '../../src/data/ledger';
-import { ledgerActivities } from '../../activities/postgres/ledger';
+import { ledgerActivities } from '../../activities/payments/ledger';
 import { call, startTestContext, type TestContext } from '../support/harness';
 import { createUser, type TestUser } from '../support/users';
 

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stripeDifferences } from '../../scripts/reconcile';
-import { ledger } from '../../src/domain/billing/ledger';
+import { ledger } from '../../src/domain/payments/ledger';
 import { postLedgerDrafts } from '../../src/data/ledger';
 import { dropDatabase, ensureDatabase } from '../../src/dev/postgres';
 import { REPO_ROOT } from '../../src/dev/services';

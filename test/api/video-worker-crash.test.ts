@@ -11,7 +11,7 @@ import { listKeys } from '../../src/infra/object-files';
 import { mediaTempRoot, videoKeys } from '../../src/infra/video-objects';
 import { createWorkers, type WorkerSet } from '../../workers/create-workers';
 import { workflowIds } from '../../workflows/shared/ids';
-import { videoProgressQuery } from '../../workflows/video/definitions';
+import { videoProgressQuery } from '../../workflows/videos/definitions';
 import { startTestContext, type TestContext } from '../support/harness';
 import { ffprobe, generateClip, tempDir } from '../support/media';
 import { coachWithPlayers, createSession, uploadFile, waitForVideo } from '../support/video';

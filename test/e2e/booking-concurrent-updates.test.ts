@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockCoachSchedule } from '../../src/data/availability';
-import { MAX_RESCHEDULES } from '../../src/domain/booking/lifecycle';
+import { MAX_RESCHEDULES } from '../../src/domain/bookings/lifecycle';
 import {
   bookingStateQuery,
   bookingWorkflowType,
   type BookingWorkflow,
-} from '../../workflows/booking/definitions';
+} from '../../workflows/bookings/definitions';
 import { workflowIds } from '../../workflows/shared/ids';
 import {
   bookingRow,

@@ -6,7 +6,7 @@ import {
   bookingWorkflowType,
   type BookingWorkflow,
   type BookingWorkflowInput,
-} from '../../workflows/booking/definitions';
+} from '../../workflows/bookings/definitions';
 import { workflowIds } from '../../workflows/shared/ids';
 import { workflowBundle } from '../../workers/create-workers';
 import {

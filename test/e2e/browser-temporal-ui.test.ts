@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bookingStateQuery } from '../../workflows/booking/definitions';
+import { bookingStateQuery } from '../../workflows/bookings/definitions';
 import { workflowIds } from '../../workflows/shared/ids';
 import { launchChromium, watchedPage } from '../support/browser';
 import { createCoach, slotAfter, terminateOpenBookingWorkflows, waitUntil } from '../support/bookings';

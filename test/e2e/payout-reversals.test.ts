@@ -8,7 +8,7 @@ import {
   payoutWorkflowType,
   type PayoutReversalWorkflow,
   type PayoutWorkflow,
-} from '../../workflows/payout/definitions';
+} from '../../workflows/payouts/definitions';
 import { postStripeEvent } from '../support/bookings';
 import { call, type TestContext } from '../support/harness';
 import { messagesTo, readMessage, waitForMessages } from '../support/mailbox';

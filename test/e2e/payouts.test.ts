@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coachBalances } from '../../src/data/ledger';
-import { PAYOUT_FAILURE_REASONS } from '../../src/domain/billing/payouts';
+import { PAYOUT_FAILURE_REASONS } from '../../src/domain/payouts/payouts';
 import {
   payoutWorkflowType,
   type PayoutWorkflow,
   type PayoutWorkflowResult,
-} from '../../workflows/payout/definitions';
+} from '../../workflows/payouts/definitions';
 import { postStripeEvent, waitUntil } from '../support/bookings';
 import { call, type TestContext } from '../support/harness';
 import { messagesTo, readMessage, waitForMessages } from '../support/mailbox';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_LIMITS } from '../../src/domain/identity/rate-limits';
 import { hit } from '../../src/data/rate-limit';
-import { BOOKING_LIMITS } from '../../src/domain/booking/rate-limits';
+import { BOOKING_LIMITS } from '../../src/domain/bookings/rate-limits';
 import { ensureRateLimitPruneSchedule, RATE_LIMIT_RETENTION_MS } from '../../workers/schedules';
 import {
   pruneRateLimitsWorkflowType,

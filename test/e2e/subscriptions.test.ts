@@ -5,7 +5,7 @@ import { currentUsage } from '../../src/data/usage';
 import { listKeys } from '../../src/infra/object-files';
 import { videoKeys } from '../../src/infra/video-objects';
 import { workflowIds } from '../../workflows/shared/ids';
-import { subscriptionStateQuery, type SubscriptionWorkflow } from '../../workflows/subscription/definitions';
+import { subscriptionStateQuery, type SubscriptionWorkflow } from '../../workflows/subscriptions/definitions';
 import { call, startTestContext, type TestContext } from '../support/harness';
 import { readMessage, waitForMessages } from '../support/mailbox';
 import { generateClip, tempDir } from '../support/media';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ROLES, type Role } from '../../src/domain/billing/plans';
+import { ROLES, type Role } from '../../src/domain/subscriptions/plans';
 import type { App } from '../../src/api/app';
 import type { Deps } from '../../src/infra/deps';
 import {

@@ -1,7 +1,7 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { postLedgerDrafts } from '../../src/data/ledger';
-import { ledger } from '../../src/domain/billing/ledger';
+import { ledger } from '../../src/domain/payments/ledger';
 import type { App } from '../../src/api/app';
 import type { Deps } from '../../src/infra/deps';
 import { scheduleIds } from '../../workflows/shared/ids';

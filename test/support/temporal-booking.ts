@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import type { SendEmailInput } from '../../activities/email';
-import type { LedgerTransactionDraft } from '../../src/domain/billing/ledger';
-import type { BookingSnapshot, PaymentSignal } from '../../workflows/booking/definitions';
+import type { LedgerTransactionDraft } from '../../src/domain/payments/ledger';
+import type { BookingSnapshot, PaymentSignal } from '../../workflows/bookings/definitions';
 import type { ActivityCall } from './temporal-env';
 
 // The booking workflow's world for the fast tier: an in-memory booking row per booking stands in

@@ -1,4 +1,4 @@
-import type { Role } from '../../src/domain/billing/plans';
+import type { Role } from '../../src/domain/subscriptions/plans';
 import type { App } from '../../src/api/app';
 import type { Deps } from '../../src/infra/deps';
 import { call, uniqueEmail } from './harness';

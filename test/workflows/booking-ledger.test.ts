@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { accounts, sumsByCurrency, type LedgerTransactionDraft } from '../../src/domain/billing/ledger';
+import { accounts, sumsByCurrency, type LedgerTransactionDraft } from '../../src/domain/payments/ledger';
 import {
   bookingReadyUpdate,
   bookingWorkflowType,
@@ -15,7 +15,7 @@ import {
   type BookingWorkflow,
   type BookingWorkflowInput,
   type PaymentSignal,
-} from '../../workflows/booking/definitions';
+} from '../../workflows/bookings/definitions';
 import { bookingStubs, calls, HOUR, newBooking, succeeded } from '../support/temporal-booking';
 import { eventually, recorded, startWorkflowTestEnv, type WorkflowTestEnv } from '../support/temporal-env';
 

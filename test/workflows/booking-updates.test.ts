@@ -10,7 +10,7 @@ import {
   type BookingSnapshot,
   type BookingWorkflow,
   type BookingWorkflowInput,
-} from '../../workflows/booking/definitions';
+} from '../../workflows/bookings/definitions';
 import { bookingStubs, calls, emails, HOUR, iso, named, newBooking } from '../support/temporal-booking';
 import { eventually, recorded, startWorkflowTestEnv, type WorkflowTestEnv } from '../support/temporal-env';
 

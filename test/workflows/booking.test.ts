@@ -3,7 +3,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CancellationPolicy } from '../../src/domain/booking/cancellation';
+import type { CancellationPolicy } from '../../src/domain/bookings/cancellation';
 import {
   bookingReadyUpdate,
   bookingStateQuery,
@@ -15,7 +15,7 @@ import {
   type BookingWorkflow,
   type BookingWorkflowInput,
   type PaymentSignal,
-} from '../../workflows/booking/definitions';
+} from '../../workflows/bookings/definitions';
 import {
   bookingStubs,
   calls,

@@ -9,7 +9,7 @@ import {
   deleteClipSignal,
   type ClipWorkflow,
   type ClipWorkflowInput,
-} from '../../workflows/clip/definitions';
+} from '../../workflows/clips/definitions';
 import {
   eventually,
   recorded,

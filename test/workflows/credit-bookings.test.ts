@@ -10,7 +10,7 @@ import {
   cancelUpdate,
   type BookingSnapshot,
   type BookingWorkflow,
-} from '../../workflows/booking/definitions';
+} from '../../workflows/bookings/definitions';
 import { bookingStubs, calls, HOUR, named, newBooking } from '../support/temporal-booking';
 import { eventually, recorded, startWorkflowTestEnv, type WorkflowTestEnv } from '../support/temporal-env';
 

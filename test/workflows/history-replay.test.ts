@@ -8,22 +8,22 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { REPO_ROOT } from '../../src/dev/services';
 import { analyticsRollupWorkflowType } from '../../workflows/analytics/definitions';
-import { bookingWorkflowType } from '../../workflows/booking/definitions';
-import { clipWorkflowType } from '../../workflows/clip/definitions';
+import { bookingWorkflowType } from '../../workflows/bookings/definitions';
+import { clipWorkflowType } from '../../workflows/clips/definitions';
 import { healthCheckWorkflowType } from '../../workflows/health/definitions';
 import {
   pruneRateLimitsWorkflowType,
   resumeDeletionsWorkflowType,
 } from '../../workflows/maintenance/definitions';
-import { paidSessionWorkflowType } from '../../workflows/paid-session/definitions';
+import { paidSessionWorkflowType } from '../../workflows/paid-sessions/definitions';
 import {
   payoutAccountWorkflowType,
   payoutReversalWorkflowType,
   payoutWorkflowType,
-} from '../../workflows/payout/definitions';
-import { purchaseWorkflowType } from '../../workflows/purchase/definitions';
-import { subscriptionWorkflowType } from '../../workflows/subscription/definitions';
-import { videoWorkflowType } from '../../workflows/video/definitions';
+} from '../../workflows/payouts/definitions';
+import { purchaseWorkflowType } from '../../workflows/purchases/definitions';
+import { subscriptionWorkflowType } from '../../workflows/subscriptions/definitions';
+import { videoWorkflowType } from '../../workflows/videos/definitions';
 
 // Every history under test/fixtures/histories (recorded from real runs by
 // scripts/capture-histories.ts) replays on the current workflow bundle. A change to a workflow's

@@ -5,7 +5,7 @@ import {
   clipWorkflowType,
   type ClipWorkflow,
   type ClipWorkflowInput,
-} from '../../workflows/clip/definitions';
+} from '../../workflows/clips/definitions';
 import {
   payoutAccountStateQuery,
   payoutAccountWorkflowType,
@@ -15,24 +15,24 @@ import {
   type AccountUpdatedSignal,
   type PayoutAccountWorkflow,
   type PayoutWorkflow,
-} from '../../workflows/payout/definitions';
+} from '../../workflows/payouts/definitions';
 import {
   paidSessionStateQuery,
   paidSessionWorkflowType,
   type PaidSessionWorkflow,
-} from '../../workflows/paid-session/definitions';
+} from '../../workflows/paid-sessions/definitions';
 import {
   purchaseStateQuery,
   purchaseWorkflowType,
   type PurchaseWorkflow,
-} from '../../workflows/purchase/definitions';
+} from '../../workflows/purchases/definitions';
 import { MEMO_PATCH } from '../../workflows/shared/memo';
 import {
   videoStateQuery,
   videoWorkflowType,
   type VideoWorkflow,
   type VideoWorkflowInput,
-} from '../../workflows/video/definitions';
+} from '../../workflows/videos/definitions';
 import { eventually, startWorkflowTestEnv, type WorkflowTestEnv } from '../support/temporal-env';
 
 // Issue 14 item 7: what an operator sees of a run without reading code — the memo's summary and ids

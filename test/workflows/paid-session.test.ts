@@ -2,8 +2,8 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settlement } from '../../src/domain/billing/metering';
-import type { LedgerTransactionDraft } from '../../src/domain/billing/ledger';
+import { settlement } from '../../src/domain/paid-sessions/metering';
+import type { LedgerTransactionDraft } from '../../src/domain/payments/ledger';
 import {
   completePaidSessionUpdate,
   fundsUsedUpSignal,
@@ -13,7 +13,7 @@ import {
   startPaidSessionUpdate,
   type PaidSessionWorkflow,
   type PaidSessionWorkflowInput,
-} from '../../workflows/paid-session/definitions';
+} from '../../workflows/paid-sessions/definitions';
 import {
   recorded,
   startWorkflowTestEnv,

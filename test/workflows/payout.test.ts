@@ -2,9 +2,9 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LedgerTransactionDraft } from '../../src/domain/billing/ledger';
-import { PAYOUT_FAILURE_REASONS } from '../../src/domain/billing/payouts';
-import type { TransferReversedReport } from '../../src/domain/billing/payout-reversals';
+import type { LedgerTransactionDraft } from '../../src/domain/payments/ledger';
+import { PAYOUT_FAILURE_REASONS } from '../../src/domain/payouts/payouts';
+import type { TransferReversedReport } from '../../src/domain/payouts/reversals';
 import {
   accountUpdatedSignal,
   PayoutFailure,
@@ -22,7 +22,7 @@ import {
   type PreparedPayout,
   type TransferReversalResult,
   type TransferReversedSignal,
-} from '../../workflows/payout/definitions';
+} from '../../workflows/payouts/definitions';
 import {
   recorded,
   startWorkflowTestEnv,

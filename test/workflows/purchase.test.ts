@@ -1,7 +1,7 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LedgerTransactionDraft } from '../../src/domain/billing/ledger';
+import type { LedgerTransactionDraft } from '../../src/domain/payments/ledger';
 import {
   purchasePaymentSignal,
   purchaseReadyUpdate,
@@ -12,7 +12,7 @@ import {
   type PurchasePaymentSignal,
   type PurchaseSnapshot,
   type PurchaseWorkflow,
-} from '../../workflows/purchase/definitions';
+} from '../../workflows/purchases/definitions';
 import {
   eventually,
   recorded,

@@ -2,7 +2,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import type { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Role } from '../../src/domain/billing/plans';
+import type { Role } from '../../src/domain/subscriptions/plans';
 import {
   cancelSubscriptionUpdate,
   changePlanUpdate,
@@ -14,7 +14,7 @@ import {
   type StripeSubscriptionEvent,
   type SubscriptionSettings,
   type SubscriptionWorkflow,
-} from '../../workflows/subscription/definitions';
+} from '../../workflows/subscriptions/definitions';
 import {
   eventually,
   recorded,

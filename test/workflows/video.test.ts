@@ -2,8 +2,8 @@ import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } fro
 import type { WorkflowHandle } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectRenditions } from '../../src/domain/video/ladder';
-import { overallPercent, processingErrorReason } from '../../src/domain/video/status';
+import { selectRenditions } from '../../src/domain/videos/ladder';
+import { overallPercent, processingErrorReason } from '../../src/domain/videos/status';
 import {
   uploadCompletedSignal,
   videoProgressQuery,
@@ -11,7 +11,7 @@ import {
   videoWorkflowType,
   type VideoWorkflow,
   type VideoWorkflowInput,
-} from '../../workflows/video/definitions';
+} from '../../workflows/videos/definitions';
 import {
   eventually,
   recorded,

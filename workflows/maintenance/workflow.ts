@@ -8,7 +8,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { DefaultActivities } from '../../activities';
 import { workflowIds } from '../shared/ids';
 import { profiles } from '../shared/profiles';
-import { deleteVideoSignal, videoWorkflowType, type VideoWorkflow } from '../video/definitions';
+import { deleteVideoSignal, videoWorkflowType, type VideoWorkflow } from '../videos/definitions';
 import type {
   PruneRateLimitsInput,
   PruneRateLimitsResult,

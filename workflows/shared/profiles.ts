@@ -3,7 +3,7 @@ import {
   type ActivityOptions,
   type LocalActivityOptions,
 } from '@temporalio/workflow';
-import { ANALYSIS_ATTEMPTS } from '../../src/domain/video/status';
+import { ANALYSIS_ATTEMPTS } from '../../src/domain/videos/status';
 import { StripeFailure } from './failures';
 
 // Named activity options. Every proxy a workflow makes takes one of these, so what a step talks to
@@ -97,7 +97,7 @@ export const profiles = {
    * with an idempotency key and a conditional record of their result, since a worker that dies
    * mid-task runs the call again. A slow Stripe keeps the task open (the worker heartbeats it); an
    * attempt cut off by its timeout may still be running at Stripe, so the next one can meet
-   * idempotency_key_in_use, which activities/stripe/errors.ts retries. Retries after two seconds wait
+   * idempotency_key_in_use, which activities/payments/stripe-errors.ts retries. Retries after two seconds wait
    * on a timer.
    */
   stripeLocal: {

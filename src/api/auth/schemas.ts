@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { FEATURE_FLAGS, LIMIT_NAMES } from '../../domain/billing/plans';
+import { FEATURE_FLAGS, LIMIT_NAMES } from '../../domain/subscriptions/plans';
 import { RoleSchema } from '../openapi';
 
 // Trimmed before checking, so a pasted address with stray spaces still registers.

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { findOpenSlots } from '../../app/bookings/slots';
-import * as schedule from '../../app/coaches/availability';
+import { findOpenSlots } from '../../app/availability/slots';
+import * as schedule from '../../app/availability/availability';
 import type { Deps } from '../../infra/deps';
 import { requireAuth, requireFeature, type AuthedVars } from '../middleware/auth';
 import { body, errorResponses, IdParam, json, listOf, secured } from '../openapi';

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { BOOKING_STATUSES } from '../../domain/booking/lifecycle';
-import { PAYMENT_STATES } from '../../domain/booking/payment';
+import { BOOKING_STATUSES } from '../../domain/bookings/lifecycle';
+import { PAYMENT_STATES } from '../../domain/bookings/payment';
 import { Instant, pagination, TimeZone } from '../openapi';
 
 const StatusSchema = z.enum(BOOKING_STATUSES);

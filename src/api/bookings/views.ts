@@ -1,6 +1,6 @@
 import type { z } from '@hono/zod-openapi';
-import type { CancelledBy } from '../../domain/booking/lifecycle';
-import { holdExpiresAt, paymentState } from '../../domain/booking/payment';
+import type { CancelledBy } from '../../domain/bookings/lifecycle';
+import { holdExpiresAt, paymentState } from '../../domain/bookings/payment';
 import { formatInZone } from '../../domain/shared/timezone';
 import type { BookingDetails } from '../../app/bookings/bookings';
 import type { BookingSchema } from './schemas';

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { PACKAGE_LIMITS, PRODUCT_TYPES } from '../../domain/commerce/packages';
+import { PACKAGE_LIMITS, PRODUCT_TYPES } from '../../domain/purchases/packages';
 import { TimeZone } from '../openapi';
 import { CourseSummarySchema } from '../courses/schemas';
 

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { LEDGER_KINDS } from '../../domain/billing/ledger';
+import { LEDGER_KINDS } from '../../domain/payments/ledger';
 import { Instant, pageOf, pagination } from '../openapi';
 
 export const EarningsQuery = z

@@ -1,6 +1,11 @@
 import { lazyChild } from '../../infra/logger';
 import { createMiddleware } from 'hono/factory';
-import { featureDeniedMessage, hasFeature, type FeatureFlag, type Role } from '../../domain/billing/plans';
+import {
+  featureDeniedMessage,
+  hasFeature,
+  type FeatureFlag,
+  type Role,
+} from '../../domain/subscriptions/plans';
 import { authenticate, type AuthUser } from '../../app/identity/accounts';
 import type { Deps } from '../../infra/deps';
 import { forbidden, unauthenticated } from '../../domain/shared/errors';

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ORG_SEAT_TIER_NAMES } from '../../domain/billing/plans';
+import { ORG_SEAT_TIER_NAMES } from '../../domain/subscriptions/plans';
 import { ORG_ROLES } from '../../domain/identity/orgs';
 
 const OrgRole = z.enum(ORG_ROLES);

@@ -4,7 +4,7 @@ import {
   MAX_SEQ,
   MAX_SESSION_SECONDS,
   MIN_LOCKED_MINOR,
-} from '../../domain/billing/metering';
+} from '../../domain/paid-sessions/metering';
 import { pagination } from '../openapi';
 
 // Seed 002's shapes, snake_case as published. Amounts are integer minor units of `currency`.

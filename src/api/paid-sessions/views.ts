@@ -1,5 +1,5 @@
 import type { z } from '@hono/zod-openapi';
-import { billedSeconds, costMinor, type LectureProgress } from '../../domain/billing/metering';
+import { billedSeconds, costMinor, type LectureProgress } from '../../domain/paid-sessions/metering';
 import type { PaidSessionDetails } from '../../data/paid-sessions';
 import type { PaidSessionSchema } from './schemas';
 

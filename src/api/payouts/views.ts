@@ -1,6 +1,6 @@
 import type { z } from '@hono/zod-openapi';
 import type { AccountStatus } from '../../app/payouts/account';
-import { payoutReversalState } from '../../domain/billing/payout-reversals';
+import { payoutReversalState } from '../../domain/payouts/reversals';
 import type { Payout } from '../../data/payouts';
 import type { PayoutAccountSchema, PayoutSchema } from './schemas';
 

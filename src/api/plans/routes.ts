@@ -7,11 +7,11 @@ import {
   PLAN_CURRENCY,
   effectiveLimits,
   planFor,
-} from '../../domain/billing/plans';
-import { lookupKeyOf, SUBSCRIBABLE_PLANS } from '../../domain/billing/subscriptions';
+} from '../../domain/subscriptions/plans';
+import { lookupKeyOf, SUBSCRIBABLE_PLANS } from '../../domain/subscriptions/subscriptions';
 import { json, listOf, RoleSchema } from '../openapi';
 
-// GET /api/plans (public): the pricing page's data, from the one plan table (src/domain/billing/plans).
+// GET /api/plans (public): the pricing page's data, from the one plan table (src/domain/subscriptions/plans).
 
 const LimitsSchema = z.object(Object.fromEntries(LIMIT_NAMES.map((l) => [l, z.number().nullable()])));
 

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { purchaseFor, refundAsCoach } from '../../app/purchases/purchases';
-import { checkout } from '../../app/checkout/checkout';
+import { checkout } from '../../app/purchases/checkout';
 import { creditsOf } from '../../data/credits';
 import { listPurchases } from '../../data/purchases';
 import type { Deps } from '../../infra/deps';

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { PRODUCT_TYPES } from '../../domain/commerce/packages';
+import { PRODUCT_TYPES } from '../../domain/purchases/packages';
 import { pagination } from '../openapi';
 
 const PURCHASE_STATUSES = ['PENDING', 'PAID', 'EXPIRED', 'REFUNDED'] as const;

@@ -1,5 +1,5 @@
 import type { z } from '@hono/zod-openapi';
-import { creditState } from '../../domain/commerce/credits';
+import { creditState } from '../../domain/purchases/credits';
 import type { PurchaseDetails } from '../../data/purchases';
 import type { creditsOf } from '../../data/credits';
 import type { CreditSchema, PurchaseSchema } from './schemas';

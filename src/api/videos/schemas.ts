@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { ANNOTATION_KINDS } from '../../domain/video/annotations';
-import { STAGES, VIDEO_STATUSES } from '../../domain/video/status';
+import { ANNOTATION_KINDS } from '../../domain/videos/annotations';
+import { STAGES, VIDEO_STATUSES } from '../../domain/videos/status';
 import { STORABLE_YEARS_MESSAGE, pagination, withinStorableYears } from '../openapi';
 
 // Request and response shapes of the video API. Field names follow seed 000's session shape

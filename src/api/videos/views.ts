@@ -1,13 +1,13 @@
 import type { z } from '@hono/zod-openapi';
-import type { AnnotationKind } from '../../domain/video/annotations';
+import type { AnnotationKind } from '../../domain/videos/annotations';
 import {
   failurePolicy,
   overallPercent,
   STAGES,
   type FailureKind,
   type Stage,
-} from '../../domain/video/status';
-import type { VideoStatus } from '../../domain/video/status';
+} from '../../domain/videos/status';
+import type { VideoStatus } from '../../domain/videos/status';
 import type { StoredRendition } from '../../data/videos';
 import type { ClipPlayback, VideoDetail, VideoPlayback } from '../../app/videos/playback';
 import type { PlayerShares } from '../../app/videos/shares';

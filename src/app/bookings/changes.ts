@@ -5,7 +5,7 @@ import {
   rescheduleProblem,
   type BookingStatus,
   type CancelledBy,
-} from '../../domain/booking/lifecycle';
+} from '../../domain/bookings/lifecycle';
 import type { Actor } from '../../domain/identity/access';
 import { conflict, forbidden } from '../../domain/shared/errors';
 import { explainUnmovable } from '../../data/availability';
@@ -19,7 +19,7 @@ import {
   rescheduleUpdate,
   type BookingWorkflow,
   type CancelOutcome,
-} from '../../../workflows/booking/definitions';
+} from '../../../workflows/bookings/definitions';
 import { temporalFailure } from '../temporal-failures';
 import { bookingDetails, bookingFor, type BookingDetails } from './bookings';
 import { bookingFailureError, refusedUpdateError, transitionError, unmovableStart } from './errors';

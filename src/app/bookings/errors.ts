@@ -1,6 +1,6 @@
 import type { ApplicationFailure } from '@temporalio/common';
 import type { SlotProblem } from '../../domain/availability/slot-check';
-import type { TransitionProblem } from '../../domain/booking/lifecycle';
+import type { TransitionProblem } from '../../domain/bookings/lifecycle';
 import {
   conflict,
   describeProblems,
@@ -9,7 +9,7 @@ import {
   type DomainError,
   type FieldProblem,
 } from '../../domain/shared/errors';
-import { BookingFailure, slotFailureType } from '../../../workflows/booking/definitions';
+import { BookingFailure, slotFailureType } from '../../../workflows/bookings/definitions';
 
 // The one translation of booking failures into DomainErrors. A new booking finds slot problems
 // itself (explainUnbookable); a reschedule is pre-checked here and hears the rest from its workflow
@@ -91,7 +91,7 @@ export function unmovableStart(problem: SlotProblem): DomainError {
   ]);
 }
 
-/** A lifecycle rule's refusal, as the workflow's validators word it (workflows/booking/requests.ts). */
+/** A lifecycle rule's refusal, as the workflow's validators word it (workflows/bookings/requests.ts). */
 export function transitionError(p: TransitionProblem): DomainError {
   if (p.code === 'invalid_request') {
     const details = p.field ? [{ field: p.field, reason: p.message }] : [];

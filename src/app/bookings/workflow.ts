@@ -8,7 +8,7 @@ import {
   type BookingWorkflow,
   type BookingSnapshot,
   type BookingWorkflowInput,
-} from '../../../workflows/booking/definitions';
+} from '../../../workflows/bookings/definitions';
 import { workflowIds } from '../../../workflows/shared/ids';
 import {
   BookingIdAttr,

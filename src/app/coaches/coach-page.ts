@@ -1,6 +1,6 @@
 import { computeSlots } from '../../domain/availability/slots';
 import { ctaFlags } from '../../domain/identity/coach-page';
-import { hasFeature } from '../../domain/billing/plans';
+import { hasFeature } from '../../domain/subscriptions/plans';
 import { planInEffectOf } from '../../data/access';
 import { notFound } from '../../domain/shared/errors';
 import type { Db } from '../../infra/prisma';

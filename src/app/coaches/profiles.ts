@@ -1,9 +1,9 @@
-import { priceProblems } from '../../domain/billing/charge-limits';
+import { priceProblems } from '../../domain/payments/charge-limits';
 import { conflict, notFound, rejectProblems } from '../../domain/shared/errors';
 import { isUniqueViolation } from '../../data/postgres-errors';
 import { Prisma } from '../../generated/prisma/client';
 import type { CoachProfile, Product } from '../../generated/prisma/client';
-import { packageProblems, type PackageContents, type ProductType } from '../../domain/commerce/packages';
+import { packageProblems, type PackageContents, type ProductType } from '../../domain/purchases/packages';
 import type { Db } from '../../infra/prisma';
 
 // A coach's public profile (slug, time zone, whether bookings and the shop are open) and the

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Role } from '../../domain/billing/plans';
+import type { Role } from '../../domain/subscriptions/plans';
 import { normaliseEmail } from '../../domain/identity/email';
 import { LOGIN_LIMITS } from '../../domain/identity/rate-limits';
 import { planInEffect } from '../../domain/identity/orgs';

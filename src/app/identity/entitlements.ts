@@ -1,4 +1,4 @@
-import { effectiveLimits, planFor, PLAN_CURRENCY, type Role } from '../../domain/billing/plans';
+import { effectiveLimits, planFor, PLAN_CURRENCY, type Role } from '../../domain/subscriptions/plans';
 import { currentUsage, usagePeriod } from '../../data/usage';
 import type { Db } from '../../infra/prisma';
 

@@ -1,4 +1,4 @@
-import type { OrgSeatTier } from '../../domain/billing/plans';
+import type { OrgSeatTier } from '../../domain/subscriptions/plans';
 import { enforce, type Actor } from '../../domain/identity/access';
 import { normaliseEmail } from '../../domain/identity/email';
 import { seatLimit, type OrgRole } from '../../domain/identity/orgs';

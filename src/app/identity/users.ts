@@ -1,4 +1,4 @@
-import type { Role } from '../../domain/billing/plans';
+import type { Role } from '../../domain/subscriptions/plans';
 import { notFound } from '../../domain/shared/errors';
 import type { Db } from '../../infra/prisma';
 

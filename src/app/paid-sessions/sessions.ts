@@ -9,7 +9,7 @@ import {
   MIN_LOCKED_MINOR,
   type Heartbeat,
   type LectureProgress,
-} from '../../domain/billing/metering';
+} from '../../domain/paid-sessions/metering';
 import {
   conflict,
   forbidden,
@@ -27,7 +27,7 @@ import {
   fundsUsedUpSignal,
   PaidSessionFailure,
   startPaidSessionUpdate,
-} from '../../../workflows/paid-session/definitions';
+} from '../../../workflows/paid-sessions/definitions';
 import { lecturePlayback, type LecturePlayback } from '../courses/playback';
 import { temporalFailure } from '../temporal-failures';
 import { paidSessionHandle, startPaidSessionAndAwaitReady } from './workflow';

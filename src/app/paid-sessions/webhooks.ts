@@ -5,7 +5,7 @@ import {
   paidSessionWorkflowType,
   type PaidSessionPaymentSignal,
   type PaidSessionWorkflow,
-} from '../../../workflows/paid-session/definitions';
+} from '../../../workflows/paid-sessions/definitions';
 import { workflowIds } from '../../../workflows/shared/ids';
 import { paidSessionStartOptions } from './workflow';
 
@@ -68,7 +68,7 @@ function fromEvent(
   return undefined;
 }
 
-// Typed by shape, not by importing StripeEventRouter: src/app/webhooks/stripe.ts imports this module.
+// Typed by shape, not by importing StripeEventRouter: src/app/payments/webhooks.ts imports this module.
 export async function paidSessionPaymentRouter(
   deps: Pick<Deps, 'db' | 'temporal' | 'cfg'>,
   event: Stripe.Event,

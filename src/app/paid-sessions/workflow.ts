@@ -6,7 +6,7 @@ import {
   paidSessionWorkflowType,
   type PaidSessionWorkflow,
   type PaidSessionWorkflowInput,
-} from '../../../workflows/paid-session/definitions';
+} from '../../../workflows/paid-sessions/definitions';
 import { workflowIds } from '../../../workflows/shared/ids';
 import {
   CoachIdAttr,

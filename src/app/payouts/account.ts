@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { conflict, invalidFields, unavailable } from '../../domain/shared/errors';
-import { onboardingState, type OnboardingState } from '../../domain/billing/payouts';
+import { onboardingState, type OnboardingState } from '../../domain/payouts/payouts';
 import {
   connectAccountOf,
   listPayouts,
@@ -11,7 +11,7 @@ import {
 } from '../../data/payouts';
 import type { Deps } from '../../infra/deps';
 import type { Db } from '../../infra/prisma';
-import { payoutStripeKeys } from '../../../workflows/payout/definitions';
+import { payoutStripeKeys } from '../../../workflows/payouts/definitions';
 import { scheduleIds } from '../../../workflows/shared/ids';
 
 // A coach's Stripe Connect account: created once (idempotency key from the coach id), then an

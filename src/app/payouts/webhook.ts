@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
-import { readinessOf } from '../../domain/billing/payouts';
-import { isStripeId, readTransferReversed } from '../../domain/billing/payout-reversals';
+import { readinessOf } from '../../domain/payouts/payouts';
+import { isStripeId, readTransferReversed } from '../../domain/payouts/reversals';
 import {
   accountUpdatedSignal,
   payoutAccountWorkflowId,
@@ -12,7 +12,7 @@ import {
   type PayoutAccountWorkflow,
   type PayoutReversalWorkflow,
   type TransferReversedSignal,
-} from '../../../workflows/payout/definitions';
+} from '../../../workflows/payouts/definitions';
 import type { Deps } from '../../infra/deps';
 
 // account.updated for a coach's connected account → payout-account-<coach> (signalWithStart), which
@@ -24,7 +24,7 @@ import type { Deps } from '../../infra/deps';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Ours when the account is one we stored: found by metadata.coachId, or else by its id. */
-// Typed by shape, not by importing StripeEventRouter: src/app/webhooks/stripe.ts imports this module.
+// Typed by shape, not by importing StripeEventRouter: src/app/payments/webhooks.ts imports this module.
 export async function connectAccountRouter(
   deps: Pick<Deps, 'db' | 'temporal' | 'cfg'>,
   event: Stripe.Event,

@@ -2,7 +2,7 @@ import { conflict, invalid, notFound, type DomainError } from '../../domain/shar
 import type { ApplicationFailure } from '@temporalio/common';
 import { purchaseDetails, purchaseVisibleTo, type PurchaseDetails } from '../../data/purchases';
 import type { Deps } from '../../infra/deps';
-import { PurchaseFailure, type RefundOutcome } from '../../../workflows/purchase/definitions';
+import { PurchaseFailure, type RefundOutcome } from '../../../workflows/purchases/definitions';
 import { temporalFailure } from '../temporal-failures';
 import { refundThroughWorkflow } from './workflow';
 

@@ -6,7 +6,7 @@ import {
   type PurchasePaymentSignal,
   type PurchaseRefundedSignal,
   type PurchaseWorkflow,
-} from '../../../workflows/purchase/definitions';
+} from '../../../workflows/purchases/definitions';
 import type { Deps } from '../../infra/deps';
 import { purchaseStartOptions } from './workflow';
 
@@ -22,7 +22,7 @@ const PAYMENT_KINDS: Record<string, PurchasePaymentSignal['kind'] | undefined> =
   'payment_intent.canceled': 'canceled',
 };
 
-// Typed by shape, not by importing StripeEventRouter: src/app/webhooks/stripe.ts imports this module.
+// Typed by shape, not by importing StripeEventRouter: src/app/payments/webhooks.ts imports this module.
 export async function purchaseEventRouter(
   deps: Pick<Deps, 'db' | 'temporal' | 'cfg'>,
   event: Stripe.Event,

@@ -11,7 +11,7 @@ import {
   type PurchaseWorkflowInput,
   type RefundOutcome,
   type RefundRequest,
-} from '../../../workflows/purchase/definitions';
+} from '../../../workflows/purchases/definitions';
 import { workflowIds } from '../../../workflows/shared/ids';
 import {
   CoachIdAttr,

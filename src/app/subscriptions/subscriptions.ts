@@ -1,6 +1,6 @@
 import type { ApplicationFailure, UpdateDefinition } from '@temporalio/common';
-import { PLAN_CURRENCY, type OrgSeatTier, type Role } from '../../domain/billing/plans';
-import { prorate, type Proration } from '../../domain/billing/proration';
+import { PLAN_CURRENCY, type OrgSeatTier, type Role } from '../../domain/subscriptions/plans';
+import { prorate, type Proration } from '../../domain/subscriptions/proration';
 import {
   cancelProblem,
   changeDirection,
@@ -16,7 +16,7 @@ import {
   type PlanChoice,
   type SubscriptionProblem,
   type SubscriptionView,
-} from '../../domain/billing/subscriptions';
+} from '../../domain/subscriptions/subscriptions';
 import type { AuthUser } from '../identity/accounts';
 import {
   conflict,
@@ -35,7 +35,7 @@ import {
   subscribeUpdate,
   SubscriptionFailure,
   type SubscriptionWorkflow,
-} from '../../../workflows/subscription/definitions';
+} from '../../../workflows/subscriptions/definitions';
 import { StripeFailure } from '../../../workflows/shared/failures';
 import { temporalFailure } from '../temporal-failures';
 import { subscriptionStartOperation } from './workflow';

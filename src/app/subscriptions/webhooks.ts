@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { PLAN_CURRENCY } from '../../domain/billing/plans';
+import { PLAN_CURRENCY } from '../../domain/subscriptions/plans';
 import { snapshotOf } from '../../data/subscriptions';
 import type { Deps } from '../../infra/deps';
 import {
@@ -7,7 +7,7 @@ import {
   subscriptionWorkflowType,
   type StripeSubscriptionEvent,
   type SubscriptionWorkflow,
-} from '../../../workflows/subscription/definitions';
+} from '../../../workflows/subscriptions/definitions';
 import { subscriptionStartOptions } from './workflow';
 
 // Stripe Billing's events for subscription-<userId>. Our customers and subscriptions carry
@@ -81,7 +81,7 @@ export function normaliseSubscriptionEvent(
   };
 }
 
-// Typed by shape, not by importing StripeEventRouter: src/app/webhooks/stripe.ts imports this module.
+// Typed by shape, not by importing StripeEventRouter: src/app/payments/webhooks.ts imports this module.
 export async function subscriptionEventRouter(
   deps: Pick<Deps, 'db' | 'temporal' | 'cfg'>,
   event: Stripe.Event,

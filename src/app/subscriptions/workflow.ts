@@ -5,7 +5,7 @@ import {
   subscriptionWorkflowType,
   type SubscriptionWorkflow,
   type SubscriptionWorkflowInput,
-} from '../../../workflows/subscription/definitions';
+} from '../../../workflows/subscriptions/definitions';
 import { workflowIds } from '../../../workflows/shared/ids';
 import { DomainStatusAttr, UserIdAttr } from '../../../workflows/shared/search-attributes';
 

@@ -5,7 +5,7 @@ import {
   applyAnnotationPatch,
   type AnnotationDraft,
   type AnnotationPatch,
-} from '../../domain/video/annotations';
+} from '../../domain/videos/annotations';
 import { Prisma, type VideoAnnotation } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
 import { loadVideo, requireReady } from './access';

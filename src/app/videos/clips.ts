@@ -1,6 +1,6 @@
 import type { Actor } from '../../domain/identity/access';
 import { invalidFields } from '../../domain/shared/errors';
-import { checkClipRange } from '../../domain/video/trim';
+import { checkClipRange } from '../../domain/videos/trim';
 import type { Clip } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
 import { coachesOfPlayer } from '../../data/videos';

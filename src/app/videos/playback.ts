@@ -1,5 +1,5 @@
 import type { Actor } from '../../domain/identity/access';
-import type { Stage } from '../../domain/video/status';
+import type { Stage } from '../../domain/videos/status';
 import type { Clip, Video } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
 import { presignGet, presignedUntil } from '../../infra/object-files';

@@ -10,7 +10,7 @@ import {
   tooLarge,
   unavailable,
 } from '../../domain/shared/errors';
-import { failurePolicy, notRetryableMessage, type FailureKind } from '../../domain/video/status';
+import { failurePolicy, notRetryableMessage, type FailureKind } from '../../domain/videos/status';
 import {
   checkCompletedParts,
   checkDeclaredFile,
@@ -23,7 +23,7 @@ import {
   summariseNumbers,
   type CompletedPart,
   type VideoContentType,
-} from '../../domain/video/upload';
+} from '../../domain/videos/upload';
 import type { Video, VideoSession } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
 import {

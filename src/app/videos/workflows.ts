@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../infra/config';
 import { conflict } from '../../domain/shared/errors';
-import { overallPercent, type Stage } from '../../domain/video/status';
+import { overallPercent, type Stage } from '../../domain/videos/status';
 import { temporalFailure } from '../temporal-failures';
 import { CoachIdAttr, DomainStatusAttr, VideoIdAttr } from '../../../workflows/shared/search-attributes';
 import { workflowIds } from '../../../workflows/shared/ids';
@@ -10,7 +10,7 @@ import {
   deleteClipSignal,
   type ClipWorkflow,
   type ClipWorkflowInput,
-} from '../../../workflows/clip/definitions';
+} from '../../../workflows/clips/definitions';
 import {
   cancelUploadSignal,
   deleteVideoSignal,
@@ -19,7 +19,7 @@ import {
   videoWorkflowType,
   type VideoWorkflow,
   type VideoWorkflowInput,
-} from '../../../workflows/video/definitions';
+} from '../../../workflows/videos/definitions';
 
 // How the API starts and steers the video-<id> and clip-<id> workflows. Deletions and completions
 // use signal-with-start: they reach the running workflow, or start a run that does the work.

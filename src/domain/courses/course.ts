@@ -1,4 +1,4 @@
-import { PLAN_DEFINITIONS, type Role } from '../billing/plans';
+import { PLAN_DEFINITIONS, type Role } from '../subscriptions/plans';
 import { isSupportedCurrency } from '../shared/money';
 import type { FieldProblem } from '../shared/errors';
 

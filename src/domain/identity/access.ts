@@ -15,7 +15,7 @@
  * admins reach a member's content only where the member shares it with the organisation; nothing can
  * be shared with an organisation yet, so org_admin grants nothing on video sessions or clips.
  */
-import type { Role } from '../billing/plans';
+import type { Role } from '../subscriptions/plans';
 import { forbidden, notFound } from '../shared/errors';
 
 export type Action = 'read' | 'write';

@@ -1,4 +1,4 @@
-import { ORG_SEAT_TIERS, planFor, type OrgSeatTier, type Role } from '../billing/plans';
+import { ORG_SEAT_TIERS, planFor, type OrgSeatTier, type Role } from '../subscriptions/plans';
 
 // Organisation membership rules (docs/adr/0007). A seat tier sells Coach Pro and Analyst Pro seats:
 // a member's role in the org decides which seat they hold, and the seat gives its holder that plan

@@ -1,4 +1,4 @@
-import { formatMinutes } from '../../domain/billing/metering';
+import { formatMinutes } from '../../domain/paid-sessions/metering';
 import { format, money } from '../../domain/shared/money';
 
 const formatMoney = (amountMinor: number, currency: string) => format(money(amountMinor, currency));

@@ -5,7 +5,7 @@ export interface PayoutFailedData {
   /** Formatted with its currency, e.g. "GBP 125.40". */
   amount: string;
   period: string;
-  /** Written for the coach (src/domain/billing/payouts.ts PAYOUT_FAILURE_REASONS). */
+  /** Written for the coach (src/domain/payouts/payouts.ts PAYOUT_FAILURE_REASONS). */
   reason: string;
   link: string;
 }

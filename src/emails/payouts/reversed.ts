@@ -2,7 +2,7 @@ import { layout, type RenderedEmail } from '../layout';
 
 export interface PayoutReversedData {
   coachName: string;
-  /** This reversal, formatted with its currency (src/domain/billing/payouts.ts formatPayoutAmount). */
+  /** This reversal, formatted with its currency (src/domain/payouts/payouts.ts formatPayoutAmount). */
   amount: string;
   /** The payout it was taken from, formatted the same way. */
   payoutAmount: string;

@@ -629,8 +629,8 @@ describe('purity', () => {
       'availability/slots.ts',
       'shared/timezone.ts',
       'shared/ranges.ts',
-      'booking/cancellation.ts',
-      'booking/ics.ts',
+      'bookings/cancellation.ts',
+      'bookings/ics.ts',
     ]) {
       const src = readFileSync(join(dir, f), 'utf8').replace(/^\s*\/\/.*$/gm, '');
       for (const re of forbidden) expect(src, `${f} matches ${re}`).not.toMatch(re);

@@ -8,7 +8,7 @@ import {
   publishProblems,
   slugProblem,
 } from '../../../src/domain/courses/course';
-import { ROLES } from '../../../src/domain/billing/plans';
+import { ROLES } from '../../../src/domain/subscriptions/plans';
 
 const fields = (problems: { field: string }[]) => problems.map((p) => p.field);
 

@@ -7,7 +7,7 @@ import {
   type ResourceFacts,
 } from '../../../src/domain/identity/access';
 import { ctaFlags } from '../../../src/domain/identity/coach-page';
-import { ROLES } from '../../../src/domain/billing/plans';
+import { ROLES } from '../../../src/domain/subscriptions/plans';
 
 const me = 'u-me';
 const other = 'u-other';

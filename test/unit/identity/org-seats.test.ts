@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ORG_SEAT_TIERS, planFor, ROLES } from '../../../src/domain/billing/plans';
+import { ORG_SEAT_TIERS, planFor, ROLES } from '../../../src/domain/subscriptions/plans';
 import {
   extendsPlan,
   planInEffect,

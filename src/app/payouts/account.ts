@@ -19,6 +19,8 @@ import { scheduleIds } from '../../../workflows/shared/ids';
 // never taken from these answers: it comes only from account.updated events, applied in order by
 // payout-account-<coach> (src/app/payouts/webhook.ts), which also keeps the payout Schedule in step.
 
+export type { Payout };
+
 export interface AccountStatus {
   state: OnboardingState;
   account: ConnectAccount | null;

@@ -79,63 +79,86 @@ interface StepSpec {
   items: ItemSpec[];
 }
 
-const beatArb: fc.Arbitrary<BeatSpec> = fc.record({
-  // A small pool of seqs: reuse (duplicates, conflicting reuse), gaps and disorder are all common.
-  seq: fc.nat({ max: 40 }),
-  duration: fc.oneof(
-    { weight: 4, arbitrary: fc.record({ sinceStart: fc.integer({ min: -60, max: 14 }) }) },
-    { weight: 1, arbitrary: fc.record({ lockSeconds: fc.integer({ min: -2, max: 2 }) }) },
-    { weight: 1, arbitrary: fc.record({ absolute: fc.nat({ max: 4000 }) }) },
-  ),
-  completionPct: fc.oneof(fc.integer({ min: 0, max: 100 }), fc.double({ min: 0, max: 100, noNaN: true })),
-  currentLecture: fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom(...LECTURES) },
-    { weight: 1, arbitrary: fc.constant(3) },
-  ),
-  positionSeconds: fc.oneof(fc.nat({ max: 3600 }), fc.double({ min: 0, max: 3600, noNaN: true })),
-});
-
-const stepArb: fc.Arbitrary<StepSpec> = fc.record({
-  advanceMs: fc.oneof(
-    fc.constant(0),
-    fc.integer({ min: 1, max: 3_000 }),
-    fc.integer({ min: 4_000, max: 6_000 }), // the player's 5-s rhythm
-    fc.integer({ min: 9_000, max: 11_000 }), // around the gap cap
-    fc.integer({ min: 11_000, max: 900_000 }), // a pause
-  ),
-  asGroup: fc.boolean(),
-  items: fc.array(
-    fc.oneof(
-      { weight: 4, arbitrary: fc.record({ fresh: beatArb }) },
-      { weight: 1, arbitrary: fc.record({ resend: fc.nat() }) },
+/** `nearLock`: how often a duration is aimed at the lock's boundary (out of 6). */
+const beatArb = (nearLock: number): fc.Arbitrary<BeatSpec> =>
+  fc.record({
+    // A small pool of seqs: reuse (duplicates, conflicting reuse), gaps and disorder are all common.
+    seq: fc.nat({ max: 40 }),
+    duration: fc.oneof(
+      { weight: 5 - nearLock, arbitrary: fc.record({ sinceStart: fc.integer({ min: -60, max: 14 }) }) },
+      { weight: nearLock, arbitrary: fc.record({ lockSeconds: fc.integer({ min: -1, max: 1 }) }) },
+      { weight: 1, arbitrary: fc.record({ absolute: fc.nat({ max: 4000 }) }) },
     ),
-    { minLength: 1, maxLength: 6 },
-  ),
+    completionPct: fc.oneof(fc.integer({ min: 0, max: 100 }), fc.double({ min: 0, max: 100, noNaN: true })),
+    currentLecture: fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(...LECTURES) },
+      { weight: 1, arbitrary: fc.constant(3) },
+    ),
+    positionSeconds: fc.oneof(fc.nat({ max: 3600 }), fc.double({ min: 0, max: 3600, noNaN: true })),
+  });
+
+const steady = fc.oneof(
+  fc.constant(0),
+  fc.integer({ min: 1, max: 3_000 }),
+  fc.integer({ min: 4_000, max: 6_000 }), // the player's 5-s rhythm
+  fc.integer({ min: 9_000, max: 11_000 }), // around the gap cap
+);
+const withPauses = fc.oneof(steady, fc.integer({ min: 11_000, max: 900_000 }));
+
+const stepArb = (advanceMs: fc.Arbitrary<number>, nearLock: number): fc.Arbitrary<StepSpec> =>
+  fc.record({
+    advanceMs,
+    asGroup: fc.boolean(),
+    items: fc.array(
+      fc.oneof(
+        { weight: 4, arbitrary: fc.record({ fresh: beatArb(nearLock) }) },
+        { weight: 1, arbitrary: fc.record({ resend: fc.nat() }) },
+      ),
+      { minLength: 1, maxLength: 6 },
+    ),
+  });
+
+/** A lock that a whole number of seconds costs exactly at this price (so the cost can land on it). */
+const exactLock = (price: number, seconds: number): Pricing => ({
+  pricePerMinuteMinor: price,
+  lockedMinor: Math.max(MIN_LOCKED_MINOR, rawCostMinor(seconds, price)),
 });
 
-const scenarioArb = fc.record({
-  pricing: fc.oneof(
-    fc.record({
-      pricePerMinuteMinor: fc.integer({ min: 1, max: 600 }),
-      // Small locks run out within a sequence (exhausted_seq), large ones do not.
-      lockedMinor: fc.oneof(fc.integer({ min: 50, max: 3_000 }), fc.integer({ min: 3_000, max: 1_000_000 })),
-    }),
-    // A lock that some whole number of seconds costs exactly, so the cost can land on it.
-    fc
-      .record({
-        price: fc.constantFrom(1, 7, 30, 60, 90, 120, 599),
-        seconds: fc.integer({ min: 10, max: 900 }),
-      })
-      .map(({ price, seconds }) => ({
-        pricePerMinuteMinor: price,
-        lockedMinor: Math.max(MIN_LOCKED_MINOR, rawCostMinor(seconds, price)),
-      })),
-  ),
-  startedAgoMs: fc.integer({ min: 0, max: 120_000 }),
-  /** Sessions started before last_heartbeat_at was set at start have none until the first heartbeat. */
-  noLastHeartbeat: fc.boolean(),
-  steps: fc.array(stepArb, { minLength: 1, maxLength: 16 }),
-});
+const scenarioArb = fc.oneof(
+  // Anything: any price and lock, pauses of up to 15 minutes.
+  fc.record({
+    pricing: fc.oneof(
+      fc.record({
+        pricePerMinuteMinor: fc.integer({ min: 1, max: 600 }),
+        // Small locks run out within a sequence (exhausted_seq), large ones do not.
+        lockedMinor: fc.oneof(
+          fc.integer({ min: 50, max: 3_000 }),
+          fc.integer({ min: 3_000, max: 1_000_000 }),
+        ),
+      }),
+      fc
+        .record({
+          price: fc.constantFrom(1, 7, 30, 60, 90, 120, 599),
+          seconds: fc.integer({ min: 10, max: 900 }),
+        })
+        .map(({ price, seconds }) => exactLock(price, seconds)),
+    ),
+    startedAgoMs: fc.integer({ min: 0, max: 120_000 }),
+    /** Sessions started before last_heartbeat_at was set at start have none until the first heartbeat. */
+    noLastHeartbeat: fc.boolean(),
+    steps: fc.array(stepArb(withPauses, 1), { minLength: 1, maxLength: 16 }),
+  }),
+  // The money boundary: a lock of 25–150 s of watching, reached at the player's pace, so the heartbeat
+  // whose cost lands exactly on the lock (or one second either side) comes up often.
+  fc.record({
+    pricing: fc
+      .record({ price: fc.constantFrom(30, 60, 90, 120), seconds: fc.integer({ min: 25, max: 150 }) })
+      .map(({ price, seconds }) => exactLock(price, seconds)),
+    startedAgoMs: fc.integer({ min: 0, max: 150_000 }),
+    noLastHeartbeat: fc.boolean(),
+    steps: fc.array(stepArb(steady, 2), { minLength: 1, maxLength: 24 }),
+  }),
+);
 type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
 
 // ── the model side: the domain rules, composed as the ADR states them ───────────────────────────

@@ -3,14 +3,14 @@
 // tier, found by lookup key. Re-running changes nothing; a changed price gets a new Stripe price that
 // takes the lookup key over (transfer_lookup_key) and the old one is archived, so existing
 // subscribers keep their price until they change plan. The plan itself is src/domain/subscriptions/
-// subscriptions.ts planCatalogueSync (unit-tested); this file only reads Stripe and carries it out.
+// catalogue.ts planCatalogueSync (unit-tested); this file only reads Stripe and carries it out.
 import type Stripe from 'stripe';
 import {
   catalogue,
   planCatalogueSync,
   type CatalogueAction,
   type ExistingPrice,
-} from '../src/domain/subscriptions/subscriptions';
+} from '../src/domain/subscriptions/catalogue';
 import { config } from '../src/infra/config';
 import { createStripe } from '../src/infra/stripe';
 

@@ -1,4 +1,5 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
 import { BOOKING_LIMITS } from '../src/domain/bookings/rate-limits';
 import { LOGIN_LIMITS } from '../src/domain/identity/rate-limits';
 import {
@@ -30,19 +31,53 @@ export const RATE_LIMIT_RETENTION_MS = Math.max(
   ),
 );
 
-/** Hourly: deletes the rate-limit windows that have ended (prune in src/data/rate-limit.ts). */
-export async function ensureRateLimitPruneSchedule(
+/** Deletions older than this that are still recorded are handed to their workflows again. */
+export const DELETION_GRACE_MS = 10 * 60_000;
+
+/** How often the analytics rollup refreshes analytics_daily (GET /api/coaches/me/analytics reads it). */
+export const ANALYTICS_ROLLUP_EVERY = '5 minutes';
+
+/** A schedule's row: how often, and the workflow it starts with its input (type-checked against the contract). */
+const run = <W extends Workflow>(every: string, workflowType: string, args: Parameters<W>) => ({
+  every,
+  workflowType,
+  args: args as unknown[],
+});
+
+/** Every schedule the workers own, by its name in scheduleIds. */
+const SCHEDULES = {
+  // Hourly: deletes the rate-limit windows that have ended (prune in src/data/rate-limit.ts).
+  pruneRateLimits: run<PruneRateLimitsWorkflow>('1 hour', pruneRateLimitsWorkflowType, [
+    { retainMs: RATE_LIMIT_RETENTION_MS },
+  ]),
+  // Finishes deletions Temporal never took (issue 9 #11; resumeDeletionsWorkflow).
+  resumeDeletions: run<ResumeDeletionsWorkflow>('15 minutes', resumeDeletionsWorkflowType, [
+    { graceMs: DELETION_GRACE_MS },
+  ]),
+  // The coach analytics' daily rollup (analyticsRollupWorkflow, src/data/analytics.ts).
+  analyticsRollup: run<AnalyticsRollupWorkflow>(ANALYTICS_ROLLUP_EVERY, analyticsRollupWorkflowType, []),
+};
+
+export type OwnedSchedule = keyof typeof SCHEDULES;
+
+/**
+ * Creates the schedule, or brings an existing one up to date (keeping an operator's pause). Its runs
+ * go to `taskQueue`; `scheduleId` defaults to the one in workflows/shared/ids (tests pass their own).
+ */
+export async function ensureSchedule(
   client: Client,
+  name: OwnedSchedule,
   opts: { taskQueue: string; scheduleId?: string },
 ): Promise<void> {
-  const scheduleId = opts.scheduleId ?? scheduleIds.pruneRateLimits;
+  const { every, workflowType, args } = SCHEDULES[name];
+  const scheduleId = opts.scheduleId ?? scheduleIds[name];
   const schedule = {
-    spec: { intervals: [{ every: '1 hour' }] },
+    spec: { intervals: [{ every }] },
     action: {
       type: 'startWorkflow' as const,
-      workflowType: pruneRateLimitsWorkflowType,
+      workflowType,
       taskQueue: opts.taskQueue,
-      args: [{ retainMs: RATE_LIMIT_RETENTION_MS }] as Parameters<PruneRateLimitsWorkflow>,
+      args,
       // A run that never finds a worker (the queue was renamed, nothing polls it) must not stop
       // the next ones: with overlap SKIP they wait for it to close.
       workflowRunTimeout: '10 minutes',
@@ -50,78 +85,15 @@ export async function ensureRateLimitPruneSchedule(
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
   };
   try {
-    await client.schedule.create<PruneRateLimitsWorkflow>({ scheduleId, ...schedule });
+    await client.schedule.create({ scheduleId, ...schedule });
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule
-      .getHandle(scheduleId)
-      .update<PruneRateLimitsWorkflow>((previous) => ({ ...previous, ...schedule }));
-  }
-}
-
-/** Deletions older than this that are still recorded are handed to their workflows again. */
-export const DELETION_GRACE_MS = 10 * 60_000;
-
-/** Every 15 minutes: finishes deletions Temporal never took (issue 9 #11; resumeDeletionsWorkflow). */
-export async function ensureDeletionSweepSchedule(
-  client: Client,
-  opts: { taskQueue: string; scheduleId?: string },
-): Promise<void> {
-  const scheduleId = opts.scheduleId ?? scheduleIds.resumeDeletions;
-  const schedule = {
-    spec: { intervals: [{ every: '15 minutes' }] },
-    action: {
-      type: 'startWorkflow' as const,
-      workflowType: resumeDeletionsWorkflowType,
-      taskQueue: opts.taskQueue,
-      args: [{ graceMs: DELETION_GRACE_MS }] as Parameters<ResumeDeletionsWorkflow>,
-      workflowRunTimeout: '10 minutes',
-    },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
-  };
-  try {
-    await client.schedule.create<ResumeDeletionsWorkflow>({ scheduleId, ...schedule });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule
-      .getHandle(scheduleId)
-      .update<ResumeDeletionsWorkflow>((previous) => ({ ...previous, ...schedule }));
+    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, ...schedule }));
   }
 }
 
 /** Every schedule the workers own; `taskQueue` is the default queue, where the workflows run. */
-/** How often the analytics rollup refreshes analytics_daily (GET /api/coaches/me/analytics reads it). */
-export const ANALYTICS_ROLLUP_EVERY = '5 minutes';
-
-/** Every 5 minutes: the coach analytics' daily rollup (analyticsRollupWorkflow, src/data/analytics.ts). */
-export async function ensureAnalyticsRollupSchedule(
-  client: Client,
-  opts: { taskQueue: string; scheduleId?: string },
-): Promise<void> {
-  const scheduleId = opts.scheduleId ?? scheduleIds.analyticsRollup;
-  const schedule = {
-    spec: { intervals: [{ every: ANALYTICS_ROLLUP_EVERY }] },
-    action: {
-      type: 'startWorkflow' as const,
-      workflowType: analyticsRollupWorkflowType,
-      taskQueue: opts.taskQueue,
-      args: [] as Parameters<AnalyticsRollupWorkflow>,
-      workflowRunTimeout: '10 minutes',
-    },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
-  };
-  try {
-    await client.schedule.create<AnalyticsRollupWorkflow>({ scheduleId, ...schedule });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule
-      .getHandle(scheduleId)
-      .update<AnalyticsRollupWorkflow>((previous) => ({ ...previous, ...schedule }));
-  }
-}
-
 export async function ensureSchedules(client: Client, taskQueue: string): Promise<void> {
-  await ensureRateLimitPruneSchedule(client, { taskQueue });
-  await ensureDeletionSweepSchedule(client, { taskQueue });
-  await ensureAnalyticsRollupSchedule(client, { taskQueue });
+  for (const name of Object.keys(SCHEDULES) as OwnedSchedule[])
+    await ensureSchedule(client, name, { taskQueue });
 }

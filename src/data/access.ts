@@ -29,7 +29,8 @@ export async function planInEffectOf(db: Db, user: { id: string; role: Role }): 
   );
 }
 
-async function isActiveCoachOf(db: Db, coachId: string, playerId: string): Promise<boolean> {
+/** Whether the player is on the coach's active roster now (what names a player counts only then). */
+export async function isOnRoster(db: Db, coachId: string, playerId: string): Promise<boolean> {
   const row = await db.coachPlayer.findUnique({
     where: { coachId_playerId: { coachId, playerId } },
     select: { status: true },
@@ -58,7 +59,7 @@ export async function playerFacts(
   const [actorIsCoach, actorIsOrgAdmin] =
     actor.id === playerId
       ? [false, false]
-      : await Promise.all([isActiveCoachOf(db, actor.id, playerId), isOrgAdminOver(db, actor.id, playerId)]);
+      : await Promise.all([isOnRoster(db, actor.id, playerId), isOrgAdminOver(db, actor.id, playerId)]);
   return { kind: 'player', ownerId: playerId, actorIsCoach, actorIsOrgAdmin };
 }
 

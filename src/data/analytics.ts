@@ -1,4 +1,5 @@
 import type { Granularity, PeriodTotals } from '../domain/analytics/funnel';
+import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/prisma';
 
 // Analytics in Postgres: ingest is one multi-row INSERT … ON CONFLICT (key) DO NOTHING per batch; the
@@ -90,21 +91,58 @@ export async function refreshRollup(db: Db): Promise<number> {
   );
 }
 
-interface SeriesRow {
-  period: Date;
-  views: number;
-  cta_clicks: number;
-  checkouts: number;
-  purchases: number;
-  bookings: number;
-  revenue: Record<string, string | number>;
-}
+// The sums both reports make, written once: the funnel's counts per event type and the revenue per
+// currency, over the coach's analytics_daily rows in [from, to) (a CTE named `daily`).
+
+/** Each count of the report and the event type it counts. */
+const COUNTED = {
+  views: 'page_view',
+  ctaClicks: 'cta_click',
+  checkouts: 'checkout_started',
+  purchases: 'purchase',
+  bookings: 'booking_created',
+} as const;
+type Counts = Record<keyof typeof COUNTED, number>;
+const COUNT_NAMES = Object.keys(COUNTED) as (keyof typeof COUNTED)[];
+
+/** Every count over the rows in scope (0 when none); constants only, so raw SQL is safe. */
+const COUNTS = Prisma.raw(
+  Object.entries(COUNTED)
+    .map(([name, type]) => `COALESCE(sum(count) FILTER (WHERE type = '${type}'), 0)::int AS "${name}"`)
+    .join(',\n'),
+);
+
+/**
+ * Net revenue of the rows in scope per currency (and period, for the series): purchases + paid
+ * bookings + paid sessions − refunds.
+ */
+const netRevenue = (by: 'currency' | 'period, currency') => Prisma.sql`
+  SELECT ${Prisma.raw(by)},
+         sum(CASE WHEN type = 'purchase_refund' THEN -amount_minor ELSE amount_minor END) AS amount
+    FROM daily
+   WHERE currency <> ''
+     AND type IN ('purchase', 'booking_created', 'paid_session_revenue', 'purchase_refund')
+   GROUP BY ${Prisma.raw(by)}`;
+
+/** The coach's rollup rows for the UTC days in [from, to). */
+const coachDays = (coachId: string, from: Date, to: Date) => Prisma.sql`
+  coach_id = ${coachId}::uuid
+  AND day >= (${from}::timestamptz AT TIME ZONE 'UTC')::date
+  AND day < (${to}::timestamptz AT TIME ZONE 'UTC')::date`;
+
+type SummedRow = Counts & { revenue: Record<string, string | number> };
+
+/** Postgres's sums as the report's numbers (jsonb brings amounts back as text or numbers). */
+const totalsOf = (row: SummedRow): Omit<PeriodTotals, 'period'> => ({
+  ...(Object.fromEntries(COUNT_NAMES.map((name) => [name, row[name]])) as Counts),
+  revenue: Object.fromEntries(Object.entries(row.revenue).map(([k, v]) => [k, Number(v)])),
+});
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
  * Per period (day, ISO week from Monday, or month; UTC) in [from, to): the counts and the revenue per
- * currency (purchases + paid bookings + paid sessions − refunds). Every period appears, empty or not.
+ * currency. Every period appears, empty or not.
  */
 export async function coachSeries(
   db: Db,
@@ -114,7 +152,8 @@ export async function coachSeries(
   granularity: Granularity,
 ): Promise<PeriodTotals[]> {
   const step = `1 ${granularity}`;
-  const rows = await db.$queryRaw<SeriesRow[]>`
+  const orZero = Prisma.raw(COUNT_NAMES.map((name) => `COALESCE(c."${name}", 0) AS "${name}"`).join(', '));
+  const rows = await db.$queryRaw<(SummedRow & { period: Date })[]>`
     WITH periods AS (
       SELECT generate_series(
                date_trunc(${granularity}, ${from}::timestamptz AT TIME ZONE 'UTC'),
@@ -122,83 +161,29 @@ export async function coachSeries(
                ${step}::interval)::date AS period
     ), daily AS (
       SELECT date_trunc(${granularity}, day::timestamp)::date AS period, type, currency, count, amount_minor
-        FROM analytics_daily
-       WHERE coach_id = ${coachId}::uuid
-         AND day >= (${from}::timestamptz AT TIME ZONE 'UTC')::date
-         AND day < (${to}::timestamptz AT TIME ZONE 'UTC')::date
+        FROM analytics_daily WHERE ${coachDays(coachId, from, to)}
     ), counts AS (
-      SELECT period,
-             sum(count) FILTER (WHERE type = 'page_view')::int AS views,
-             sum(count) FILTER (WHERE type = 'cta_click')::int AS cta_clicks,
-             sum(count) FILTER (WHERE type = 'checkout_started')::int AS checkouts,
-             sum(count) FILTER (WHERE type = 'purchase')::int AS purchases,
-             sum(count) FILTER (WHERE type = 'booking_created')::int AS bookings
-        FROM daily GROUP BY period
+      SELECT period, ${COUNTS} FROM daily GROUP BY period
     ), revenue AS (
-      SELECT period, jsonb_object_agg(currency, amount) AS revenue FROM (
-        SELECT period, currency,
-               sum(CASE WHEN type = 'purchase_refund' THEN -amount_minor ELSE amount_minor END) AS amount
-          FROM daily
-         WHERE currency <> ''
-           AND type IN ('purchase', 'booking_created', 'paid_session_revenue', 'purchase_refund')
-         GROUP BY period, currency) r
+      SELECT period, jsonb_object_agg(currency, amount) AS revenue
+        FROM (${netRevenue('period, currency')}) r
        GROUP BY period
     )
-    SELECT p.period,
-           COALESCE(c.views, 0) AS views, COALESCE(c.cta_clicks, 0) AS cta_clicks,
-           COALESCE(c.checkouts, 0) AS checkouts, COALESCE(c.purchases, 0) AS purchases,
-           COALESCE(c.bookings, 0) AS bookings, COALESCE(r.revenue, '{}'::jsonb) AS revenue
+    SELECT p.period, ${orZero}, COALESCE(r.revenue, '{}'::jsonb) AS revenue
       FROM periods p LEFT JOIN counts c USING (period) LEFT JOIN revenue r USING (period)
      ORDER BY p.period`;
-  return rows.map((r) => ({
-    period: isoDay(r.period),
-    views: r.views,
-    ctaClicks: r.cta_clicks,
-    checkouts: r.checkouts,
-    purchases: r.purchases,
-    bookings: r.bookings,
-    revenue: Object.fromEntries(Object.entries(r.revenue).map(([k, v]) => [k, Number(v)])),
-  }));
+  return rows.map((r) => ({ period: isoDay(r.period), ...totalsOf(r) }));
 }
 
 /** The same sums over the whole range (the funnel's stages and revenue per currency). */
 export async function coachTotals(db: Db, coachId: string, from: Date, to: Date) {
-  const [row] = await db.$queryRaw<
-    {
-      views: number;
-      cta_clicks: number;
-      checkouts: number;
-      purchases: number;
-      bookings: number;
-      revenue: Record<string, string | number>;
-    }[]
-  >`
+  const [row] = await db.$queryRaw<SummedRow[]>`
     WITH daily AS (
-      SELECT type, currency, count, amount_minor FROM analytics_daily
-       WHERE coach_id = ${coachId}::uuid
-         AND day >= (${from}::timestamptz AT TIME ZONE 'UTC')::date
-         AND day < (${to}::timestamptz AT TIME ZONE 'UTC')::date
+      SELECT type, currency, count, amount_minor FROM analytics_daily WHERE ${coachDays(coachId, from, to)}
     )
-    SELECT COALESCE(sum(count) FILTER (WHERE type = 'page_view'), 0)::int AS views,
-           COALESCE(sum(count) FILTER (WHERE type = 'cta_click'), 0)::int AS cta_clicks,
-           COALESCE(sum(count) FILTER (WHERE type = 'checkout_started'), 0)::int AS checkouts,
-           COALESCE(sum(count) FILTER (WHERE type = 'purchase'), 0)::int AS purchases,
-           COALESCE(sum(count) FILTER (WHERE type = 'booking_created'), 0)::int AS bookings,
-           COALESCE((
-             SELECT jsonb_object_agg(currency, amount) FROM (
-               SELECT currency,
-                      sum(CASE WHEN type = 'purchase_refund' THEN -amount_minor ELSE amount_minor END) AS amount
-                 FROM daily
-                WHERE currency <> ''
-                  AND type IN ('purchase', 'booking_created', 'paid_session_revenue', 'purchase_refund')
-                GROUP BY currency) r), '{}'::jsonb) AS revenue
+    SELECT ${COUNTS},
+           COALESCE((SELECT jsonb_object_agg(currency, amount) FROM (${netRevenue('currency')}) r),
+                    '{}'::jsonb) AS revenue
       FROM daily`;
-  return {
-    views: row!.views,
-    ctaClicks: row!.cta_clicks,
-    checkouts: row!.checkouts,
-    purchases: row!.purchases,
-    bookings: row!.bookings,
-    revenue: Object.fromEntries(Object.entries(row!.revenue).map(([k, v]) => [k, Number(v)])),
-  };
+  return totalsOf(row!);
 }

@@ -20,16 +20,8 @@ const DAY_MS = 86_400_000;
 
 export type DbClient = Db | Prisma.TransactionClient;
 
-export interface ServiceRulesRow {
-  durationMin: number;
-  bufferBeforeMin: number;
-  bufferAfterMin: number;
-  minimumNoticeMin: number;
-  horizonDays: number;
-  slotIntervalMin: number | null;
-  dailyLimit: number | null;
-  weeklyLimit: number | null;
-}
+/** The rules as a service row stores them (every column present, null for no limit). */
+export type ServiceRulesRow = Required<ServiceRules>;
 
 export function serviceRules(s: ServiceRulesRow): ServiceRules {
   return {
@@ -88,21 +80,23 @@ async function busyBookings(
   }));
 }
 
+/** One service of one coach, in the coach's zone, over [from, to) as seen at `now`. */
+export interface SlotScope {
+  coachId: string;
+  timeZone: string;
+  service: ServiceRulesRow;
+  from: Date;
+  to: Date;
+  now: Date;
+}
+
 /**
  * The slot query for a coach and service, with data for slot starts anywhere in [from, to).
  * `excludeBookingId` leaves one booking out (a reschedule must not collide with itself).
  */
 export async function loadSlotQuery(
   db: DbClient,
-  args: {
-    coachId: string;
-    timeZone: string;
-    service: ServiceRulesRow;
-    from: Date;
-    to: Date;
-    now: Date;
-    excludeBookingId?: string;
-  },
+  args: SlotScope & { excludeBookingId?: string },
 ): Promise<SlotQuery> {
   const { coachId, from, to } = args;
   const busyFrom = new Date(from.getTime() - 8 * DAY_MS);
@@ -148,10 +142,7 @@ export async function loadSlotQuery(
 }
 
 /** Open slots of one service with starts in [from, to). */
-export async function openSlots(
-  db: DbClient,
-  args: { coachId: string; timeZone: string; service: ServiceRulesRow; from: Date; to: Date; now: Date },
-): Promise<Slot[]> {
+export async function openSlots(db: DbClient, args: SlotScope): Promise<Slot[]> {
   const query = await loadSlotQuery(db, args);
   return computeSlots({ ...query, from: args.from, to: args.to });
 }

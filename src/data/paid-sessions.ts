@@ -1,5 +1,7 @@
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/prisma';
+import type { Page, PageRequest } from '../domain/shared/pages';
+import { readPage } from './pages';
 import {
   DURATION_TOLERANCE_SECONDS,
   OBSERVED_GAP_CAP_SECONDS,
@@ -88,23 +90,23 @@ export async function findPaidSession(db: Db, id: string): Promise<PaidSessionDe
 export async function listPaidSessions(
   db: Db,
   where: { studentId: string } | { coachId: string },
-  page: { limit: number; offset: number; status?: string },
-): Promise<{ items: PaidSessionDetails[]; total: number }> {
+  page: PageRequest & { status?: string },
+): Promise<Page<PaidSessionDetails>> {
   const filter: Prisma.PaidSessionWhereInput = {
     ...where,
     ...(page.status ? { status: page.status as Prisma.PaidSessionWhereInput['status'] } : {}),
   };
-  const [items, total] = await Promise.all([
-    db.paidSession.findMany({
-      where: filter,
-      include: paidSessionInclude,
-      orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-      take: page.limit,
-      skip: page.offset,
-    }),
-    db.paidSession.count({ where: filter }),
-  ]);
-  return { items, total };
+  return readPage(
+    (p) =>
+      db.paidSession.findMany({
+        where: filter,
+        include: paidSessionInclude,
+        orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+        ...p,
+      }),
+    () => db.paidSession.count({ where: filter }),
+    page,
+  );
 }
 
 /** Seconds per lecture and the accepted heartbeats' count, from the recorded heartbeats. */

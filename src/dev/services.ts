@@ -3,7 +3,7 @@ import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ensureTool } from './tools';
+import { ensureTool, type GoTool } from './tools';
 
 // Starts the real services the backend talks to, each only when nothing already answers at its
 // address. Used by `npm start` (src/dev/start.ts) and by the test harness (test/support/global-setup.ts).
@@ -119,25 +119,48 @@ export function failIfExited(
   };
 }
 
-async function startWhenAbsent(
-  name: string,
-  host: string,
-  port: number,
-  log: Log,
-  start: () => Started & { child: ChildProcess },
-  logDir: string,
-  ready: () => Promise<boolean> = () => portOpen(host, port),
-  timeoutMs = 90_000,
+/** Where a service keeps its state and its log, and where start-up is reported. */
+export interface ServiceDirs {
+  dataDir: string;
+  logDir: string;
+  log: Log;
+}
+
+/** One of the go-built services (src/dev/tools.ts): where it answers and how it is run. */
+interface ToolService {
+  /** What the log lines call it. */
+  label: string;
+  /** The binary, also the name of its log file. */
+  tool: GoTool;
+  /** Probed first (a service already answering there is reused) and reported. */
+  at: { host: string; port: number };
+  /** Created before the start: the service keeps its state there. */
+  dataDir?: string;
+  /** Read only when the service is started here (some read files). */
+  args: () => string[];
+  env?: Record<string, string>;
+  /** When it is ready, if more than an open port (default): an HTTP health check. */
+  ready?: () => Promise<boolean>;
+}
+
+/** Starts the service unless something already answers at its address (then undefined: not ours to stop). */
+async function startTool(
+  service: ToolService,
+  { logDir, log }: Pick<ServiceDirs, 'logDir' | 'log'>,
 ): Promise<Started | undefined> {
+  const { host, port } = service.at;
   if (await portOpen(host, port)) {
-    log(`${name}: reusing the service already listening on ${host}:${port}`);
+    log(`${service.label}: reusing the service already listening on ${host}:${port}`);
     return undefined;
   }
-  const service = start();
-  const exited = failIfExited(service, logDir);
-  await waitFor(name, async () => (await exited()) || ready(), timeoutMs);
-  log(`${name}: started on ${host}:${port}`);
-  return service;
+  const bin = ensureTool(service.tool, log);
+  if (service.dataDir) mkdirSync(service.dataDir, { recursive: true });
+  const started = spawnService(service.tool, bin, service.args(), logDir, service.env);
+  const exited = failIfExited(started, logDir);
+  const ready = service.ready ?? (() => portOpen(host, port));
+  await waitFor(service.label, async () => (await exited()) || ready(), 90_000);
+  log(`${service.label}: started on ${host}:${port}`);
+  return started;
 }
 
 /** A loopback port nothing listens on right now (bound once by the OS, then released). */
@@ -176,151 +199,100 @@ export function singleNodeDynamicConfig(): string[] {
   return flags;
 }
 
-export async function startTemporal(opts: {
-  address: string;
-  uiPort: number;
-  dataDir: string;
-  logDir: string;
-  log: Log;
-}) {
-  const { host, port } = hostPort(opts.address, 7233);
-  return startWhenAbsent(
-    'temporal',
-    host,
-    port,
-    opts.log,
-    () => {
-      const bin = ensureTool('temporal', opts.log);
-      mkdirSync(opts.dataDir, { recursive: true });
-      const attrs = Object.entries(searchAttributes()).flatMap(([k, v]) => [
-        '--search-attribute',
-        `${k}=${v}`,
-      ]);
-      return spawnService(
-        'temporal',
-        bin,
-        [
-          'server',
-          'start-dev',
-          '--ip',
-          host,
-          '--port',
-          String(port),
-          '--ui-port',
-          String(opts.uiPort),
-          '--db-filename',
-          join(opts.dataDir, 'temporal.sqlite'),
-          // SQLite's defaults (rollback journal, synchronous=FULL) cost several fsyncs per write, and
-          // every hop of a workflow writes. A write-ahead log synced at checkpoints stays consistent
-          // through any crash and loses nothing when the process dies; only a power loss or a crash
-          // of the machine can roll back the last moments' writes (temporal-config/README.md).
-          '--sqlite-pragma',
-          'journal_mode=wal',
-          '--sqlite-pragma',
-          'synchronous=normal',
-          '--log-level',
-          'warn',
-          ...attrs,
-          ...singleNodeDynamicConfig(),
-        ],
-        opts.logDir,
-      );
+export async function startTemporal(opts: ServiceDirs & { address: string; uiPort: number }) {
+  const at = hostPort(opts.address, 7233);
+  return startTool(
+    {
+      label: 'temporal',
+      tool: 'temporal',
+      at,
+      dataDir: opts.dataDir,
+      args: () => [
+        'server',
+        'start-dev',
+        '--ip',
+        at.host,
+        '--port',
+        String(at.port),
+        '--ui-port',
+        String(opts.uiPort),
+        '--db-filename',
+        join(opts.dataDir, 'temporal.sqlite'),
+        // SQLite's defaults (rollback journal, synchronous=FULL) cost several fsyncs per write, and
+        // every hop of a workflow writes. A write-ahead log synced at checkpoints stays consistent
+        // through any crash and loses nothing when the process dies; only a power loss or a crash
+        // of the machine can roll back the last moments' writes (temporal-config/README.md).
+        '--sqlite-pragma',
+        'journal_mode=wal',
+        '--sqlite-pragma',
+        'synchronous=normal',
+        '--log-level',
+        'warn',
+        ...Object.entries(searchAttributes()).flatMap(([k, v]) => ['--search-attribute', `${k}=${v}`]),
+        ...singleNodeDynamicConfig(),
+      ],
     },
-    opts.logDir,
+    opts,
   );
 }
 
-export async function startMinio(opts: {
-  endpoint: string;
-  accessKey: string;
-  secretKey: string;
-  dataDir: string;
-  logDir: string;
-  log: Log;
-}) {
+export async function startMinio(
+  opts: ServiceDirs & { endpoint: string; accessKey: string; secretKey: string },
+) {
   const { host, port } = hostPort(opts.endpoint, 9000);
-  return startWhenAbsent(
-    's3 (minio)',
-    host,
-    port,
-    opts.log,
-    () => {
-      const bin = ensureTool('minio', opts.log);
-      mkdirSync(opts.dataDir, { recursive: true });
-      return spawnService(
-        'minio',
-        bin,
-        [
-          'server',
-          opts.dataDir,
-          '--address',
-          `${host}:${port}`,
-          '--console-address',
-          `${host}:${port + 1}`,
-          '--quiet',
-        ],
-        opts.logDir,
-        { MINIO_ROOT_USER: opts.accessKey, MINIO_ROOT_PASSWORD: opts.secretKey, MINIO_BROWSER: 'off' },
-      );
+  return startTool(
+    {
+      label: 's3 (minio)',
+      tool: 'minio',
+      at: { host, port },
+      dataDir: opts.dataDir,
+      args: () => [
+        'server',
+        opts.dataDir,
+        '--address',
+        `${host}:${port}`,
+        '--console-address',
+        `${host}:${port + 1}`,
+        '--quiet',
+      ],
+      env: { MINIO_ROOT_USER: opts.accessKey, MINIO_ROOT_PASSWORD: opts.secretKey, MINIO_BROWSER: 'off' },
+      ready: async () => (await fetch(`http://${host}:${port}/minio/health/ready`)).ok,
     },
-    opts.logDir,
-    async () => (await fetch(`http://${host}:${port}/minio/health/ready`)).ok,
+    opts,
   );
 }
 
-export async function startStripeMock(opts: { apiUrl: string; logDir: string; log: Log }) {
-  const { host, port } = hostPort(opts.apiUrl, 12111);
-  return startWhenAbsent(
-    'stripe-mock',
-    host,
-    port,
-    opts.log,
-    () =>
-      spawnService(
-        'stripe-mock',
-        ensureTool('stripe-mock', opts.log),
-        ['-http-addr', `${host}:${port}`],
-        opts.logDir,
-      ),
-    opts.logDir,
+export async function startStripeMock(opts: Pick<ServiceDirs, 'logDir' | 'log'> & { apiUrl: string }) {
+  const at = hostPort(opts.apiUrl, 12111);
+  return startTool(
+    { label: 'stripe-mock', tool: 'stripe-mock', at, args: () => ['-http-addr', `${at.host}:${at.port}`] },
+    opts,
   );
 }
 
-export async function startMailpit(opts: {
-  smtpUrl: string;
-  viewerUrl: string;
-  dataDir: string;
-  logDir: string;
-  log: Log;
-}) {
+export async function startMailpit(opts: ServiceDirs & { smtpUrl: string; viewerUrl: string }) {
   const smtp = hostPort(opts.smtpUrl, 1025);
   const ui = hostPort(opts.viewerUrl, 8025);
-  return startWhenAbsent(
-    'smtp sink (mailpit)',
-    smtp.host,
-    smtp.port,
-    opts.log,
-    () => {
-      mkdirSync(opts.dataDir, { recursive: true });
-      return spawnService(
-        'mailpit',
-        ensureTool('mailpit', opts.log),
-        [
-          '--smtp',
-          `${smtp.host}:${smtp.port}`,
-          '--listen',
-          `${ui.host}:${ui.port}`,
-          '--database',
-          join(opts.dataDir, 'mailpit.db'),
-          '--smtp-auth-accept-any',
-          '--smtp-auth-allow-insecure',
-          '--max',
-          '5000',
-        ],
-        opts.logDir,
-      );
+  return startTool(
+    {
+      label: 'smtp sink (mailpit)',
+      tool: 'mailpit',
+      at: smtp,
+      dataDir: opts.dataDir,
+      args: () => [
+        '--smtp',
+        `${smtp.host}:${smtp.port}`,
+        '--listen',
+        `${ui.host}:${ui.port}`,
+        '--database',
+        join(opts.dataDir, 'mailpit.db'),
+        '--smtp-auth-accept-any',
+        '--smtp-auth-allow-insecure',
+        '--max',
+        '5000',
+      ],
+      ready: async () => (await fetch(`http://${ui.host}:${ui.port}/livez`)).ok,
     },
-    opts.logDir,
-    async () => (await fetch(`http://${ui.host}:${ui.port}/livez`)).ok,
+    opts,
   );
 }

@@ -69,6 +69,34 @@ export function runCommand(command: FfmpegCommand, opts: RunOptions = {}): Promi
   });
 }
 
+// The output options every MP4 the pipeline writes is made of (renditions and clips).
+
+/** Frames between keyframes at `fps`: one keyframe every KEYFRAME_SECONDS. */
+const gopFrames = (fps: number) => Math.max(1, Math.round(fps * KEYFRAME_SECONDS));
+
+/** The chosen video stream and the source's first audio stream when it has one. */
+const videoAndAudio = (video: string) => ['-map', video, '-map', '0:a:0?'];
+
+/** H.264 at the pipeline's speed preset: quality-targeted (CRF) under a rate cap. */
+const x264 = (o: { profile?: string; crf: number; maxrateKbps: number; bufsizeKbps: number }) => [
+  '-c:v',
+  'libx264',
+  '-preset',
+  'veryfast',
+  ...(o.profile ? ['-profile:v', o.profile] : []),
+  '-crf',
+  String(o.crf),
+  '-maxrate',
+  `${o.maxrateKbps}k`,
+  '-bufsize',
+  `${o.bufsizeKbps}k`,
+];
+
+const aac = (kbps: number) => ['-c:a', 'aac', '-b:a', `${kbps}k`];
+
+/** MP4 with its index up front, so playback starts before the whole file has arrived. */
+const MP4 = ['-movflags', '+faststart', '-f', 'mp4'];
+
 /** One pass over the source: decode once, scale into every rendition, H.264/AAC MP4 with faststart. */
 export function encodeRenditionsCommand(
   input: string,
@@ -83,48 +111,28 @@ export function encodeRenditionsCommand(
   const cmd = ffmpeg(input).inputOptions(['-nostdin']).complexFilter(filter);
   outputs.forEach((o, i) => {
     const r = o.rendition;
-    const gop = Math.max(1, Math.round(r.fps * KEYFRAME_SECONDS));
+    const gop = String(gopFrames(r.fps));
     cmd
       .output(o.path)
       .outputOptions([
-        '-map',
-        `[v${i}]`,
-        '-map',
-        '0:a:0?',
-        '-c:v',
-        'libx264',
-        '-preset',
-        'veryfast',
-        '-profile:v',
-        'high',
-        '-crf',
-        '23',
-        '-maxrate',
-        `${r.maxrateKbps}k`,
-        '-bufsize',
-        `${r.bufsizeKbps}k`,
+        ...videoAndAudio(`[v${i}]`),
+        ...x264({ profile: 'high', crf: 23, maxrateKbps: r.maxrateKbps, bufsizeKbps: r.bufsizeKbps }),
         '-r',
         String(r.fps),
         '-g',
-        String(gop),
+        gop,
         '-keyint_min',
-        String(gop),
+        gop,
         '-sc_threshold',
         '0',
-        '-c:a',
-        'aac',
-        '-b:a',
-        `${r.audioKbps}k`,
+        ...aac(r.audioKbps),
         '-ac',
         '2',
         '-ar',
         '48000',
         '-map_metadata',
         '-1',
-        '-movflags',
-        '+faststart',
-        '-f',
-        'mp4',
+        ...MP4,
       ]);
   });
   return cmd;
@@ -185,53 +193,27 @@ export function trimCommand(
     return ffmpeg(input)
       .inputOptions(['-nostdin', '-ss', plan.startSeconds.toFixed(3), '-t', duration])
       .output(output)
-      .outputOptions([
-        '-map',
-        '0:v:0',
-        '-map',
-        '0:a:0?',
-        '-c',
-        'copy',
-        '-movflags',
-        '+faststart',
-        '-f',
-        'mp4',
-      ]);
+      .outputOptions([...videoAndAudio('0:v:0'), '-c', 'copy', ...MP4]);
   }
-  const cmd = ffmpeg(input)
+  return ffmpeg(input)
     .inputOptions(['-nostdin', '-ss', plan.startSeconds.toFixed(3)])
-    .output(output);
-  const gop = Math.max(1, Math.round(encode.fps * KEYFRAME_SECONDS));
-  return cmd.outputOptions([
-    '-t',
-    duration,
-    '-map',
-    '0:v:0',
-    '-map',
-    '0:a:0?',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-crf',
-    '21',
-    '-maxrate',
-    `${Math.round(encode.videoKbps * 1.5)}k`,
-    '-bufsize',
-    `${encode.videoKbps * 2}k`,
-    '-g',
-    String(gop),
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-b:a',
-    `${encode.audioKbps}k`,
-    '-movflags',
-    '+faststart',
-    '-f',
-    'mp4',
-  ]);
+    .output(output)
+    .outputOptions([
+      '-t',
+      duration,
+      ...videoAndAudio('0:v:0'),
+      ...x264({
+        crf: 21,
+        maxrateKbps: Math.round(encode.videoKbps * 1.5),
+        bufsizeKbps: encode.videoKbps * 2,
+      }),
+      '-g',
+      String(gopFrames(encode.fps)),
+      '-pix_fmt',
+      'yuv420p',
+      ...aac(encode.audioKbps),
+      ...MP4,
+    ]);
 }
 
 // --- ffprobe --------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
-import { ensureAnalyticsRollupSchedule } from '../../workers/schedules';
+import { ensureSchedule } from '../../workers/schedules';
 import {
   analyticsRollupWorkflowType,
   type AnalyticsRollupWorkflow,
@@ -266,8 +266,8 @@ describe('GET /api/coaches/me/analytics', () => {
   it('the rollup runs on a Temporal Schedule, created idempotently, every 5 minutes', async () => {
     const scheduleId = `analytics-rollup-test-${randomUUID()}`;
     const opts = { taskQueue: ctx.deps.cfg.TEMPORAL_TASK_QUEUE, scheduleId };
-    await ensureAnalyticsRollupSchedule(ctx.deps.temporal, opts);
-    await ensureAnalyticsRollupSchedule(ctx.deps.temporal, opts);
+    await ensureSchedule(ctx.deps.temporal, 'analyticsRollup', opts);
+    await ensureSchedule(ctx.deps.temporal, 'analyticsRollup', opts);
     const handle = ctx.deps.temporal.schedule.getHandle(scheduleId);
     try {
       const d = await handle.describe();

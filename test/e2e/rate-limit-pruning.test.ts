@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN_LIMITS } from '../../src/domain/identity/rate-limits';
 import { hit } from '../../src/data/rate-limit';
 import { BOOKING_LIMITS } from '../../src/domain/bookings/rate-limits';
-import { ensureRateLimitPruneSchedule, RATE_LIMIT_RETENTION_MS } from '../../workers/schedules';
+import { ensureSchedule, RATE_LIMIT_RETENTION_MS } from '../../workers/schedules';
 import {
   pruneRateLimitsWorkflowType,
   type PruneRateLimitsWorkflow,
@@ -58,8 +58,8 @@ describe('rate-limit pruning (issue 8: the hits table no longer grows forever)',
     await hit(db, key('current'), LOGIN_LIMITS.perIp);
 
     // A second start (another worker process, a restart) updates the schedule instead of failing.
-    await ensureRateLimitPruneSchedule(temporal, { taskQueue: cfg.TEMPORAL_TASK_QUEUE, scheduleId });
-    await ensureRateLimitPruneSchedule(temporal, { taskQueue: cfg.TEMPORAL_TASK_QUEUE, scheduleId });
+    await ensureSchedule(temporal, 'pruneRateLimits', { taskQueue: cfg.TEMPORAL_TASK_QUEUE, scheduleId });
+    await ensureSchedule(temporal, 'pruneRateLimits', { taskQueue: cfg.TEMPORAL_TASK_QUEUE, scheduleId });
     const schedule = temporal.schedule.getHandle(scheduleId);
     const described = await schedule.describe();
     expect(described.spec.intervals).toMatchObject([{ every: HOUR_MS }]);

@@ -1,5 +1,5 @@
 import type { App } from '../../src/api/app';
-import { lookupKeyOf, type PlanChoice } from '../../src/domain/subscriptions/subscriptions';
+import { lookupKeyOf, type PlanChoice } from '../../src/domain/subscriptions/catalogue';
 import type { Deps } from '../../src/infra/deps';
 import { postStripeEvent } from './bookings';
 import { call } from './harness';

@@ -5,7 +5,7 @@ import { authenticate } from '../../app/identity/accounts';
 import { unauthenticated } from '../../domain/shared/errors';
 import type { Deps } from '../../infra/deps';
 import { clientInfo } from '../middleware/client-info';
-import { requireAuth, type AuthedVars } from '../middleware/auth';
+import { bearerToken, requireAuth, type AuthedVars } from '../middleware/auth';
 import { body, errorResponses, json, secured } from '../openapi';
 import { AnalyticsReport, EventsBody, IngestResult, ReportQuery } from './schemas';
 
@@ -44,9 +44,9 @@ export function analyticsRoutes(deps: Deps) {
       const header = c.req.header('authorization');
       let userId: string | null = null;
       if (header) {
-        const match = /^Bearer\s+(\S+)$/i.exec(header);
-        if (!match) throw unauthenticated('Malformed Authorization header (Authorization: Bearer <token>)');
-        userId = (await authenticate(db, deps.cfg, match[1]!)).id;
+        const token = bearerToken(header);
+        if (!token) throw unauthenticated('Malformed Authorization header (Authorization: Bearer <token>)');
+        userId = (await authenticate(db, deps.cfg, token)).id;
       }
       const result = await ingest(db, {
         events: c.req.valid('json').events,

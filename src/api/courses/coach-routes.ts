@@ -5,6 +5,7 @@ import type { Deps } from '../../infra/deps';
 import { requireAuth, requireFeature, type AuthedVars } from '../middleware/auth';
 import { body, errorResponses, json, listOf, pageOf, secured } from '../openapi';
 import {
+  lectureIds,
   CourseIdParam,
   CourseSchema,
   CreateCourseBody,
@@ -90,12 +91,8 @@ export function coachCourseRoutes(deps: Deps) {
       responses: { 200: json(CourseSchema, 'Updated'), ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
-      const saved = await courses.updateCourse(
-        db,
-        c.get('user').id,
-        c.req.valid('param').id,
-        c.req.valid('json'),
-      );
+      const { id } = c.req.valid('param');
+      const saved = await courses.updateCourse(db, c.get('user').id, id, c.req.valid('json'));
       return c.json(courseView(saved), 200);
     },
   );
@@ -132,12 +129,8 @@ export function coachCourseRoutes(deps: Deps) {
       responses: { 201: json(LectureSchema, 'Added'), ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
-      const saved = await lectures.addLecture(
-        db,
-        c.get('user').id,
-        c.req.valid('param').id,
-        c.req.valid('json'),
-      );
+      const { id } = c.req.valid('param');
+      const saved = await lectures.addLecture(db, c.get('user').id, id, c.req.valid('json'));
       return c.json(lectureView(saved), 201);
     },
   );
@@ -158,12 +151,8 @@ export function coachCourseRoutes(deps: Deps) {
       },
     }),
     async (c) => {
-      const list = await lectures.reorderLectures(
-        db,
-        c.get('user').id,
-        c.req.valid('param').id,
-        c.req.valid('json').lectureIds,
-      );
+      const { id } = c.req.valid('param');
+      const list = await lectures.reorderLectures(db, c.get('user').id, id, c.req.valid('json').lectureIds);
       return c.json({ items: list.map(lectureView) }, 200);
     },
   );
@@ -181,13 +170,8 @@ export function coachCourseRoutes(deps: Deps) {
       responses: { 200: json(LectureSchema, 'Updated'), ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
-      const { id, lectureId } = c.req.valid('param');
-      const saved = await lectures.updateLecture(
-        db,
-        c.get('user').id,
-        { courseId: id, lectureId },
-        c.req.valid('json'),
-      );
+      const ids = lectureIds(c.req.valid('param'));
+      const saved = await lectures.updateLecture(db, c.get('user').id, ids, c.req.valid('json'));
       return c.json(lectureView(saved), 200);
     },
   );
@@ -205,8 +189,7 @@ export function coachCourseRoutes(deps: Deps) {
       responses: { 204: { description: 'Removed' }, ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
-      const { id, lectureId } = c.req.valid('param');
-      await lectures.deleteLecture(db, c.get('user').id, { courseId: id, lectureId });
+      await lectures.deleteLecture(db, c.get('user').id, lectureIds(c.req.valid('param')));
       return c.body(null, 204);
     },
   );

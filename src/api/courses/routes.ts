@@ -7,6 +7,7 @@ import { requireAuth, type AuthedVars } from '../middleware/auth';
 import { body, errorResponses, json, pageOf, secured } from '../openapi';
 import { coachCourseRoutes } from './coach-routes';
 import {
+  lectureIds,
   CourseIdParam,
   CourseSlugParam,
   EnrolBody,
@@ -105,13 +106,8 @@ export function courseRoutes(deps: Deps) {
       responses: { 200: json(LectureProgressSchema, 'Your progress'), ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
-      const { id, lectureId } = c.req.valid('param');
-      const saved = await enrolment.reportProgress(
-        db,
-        c.get('user').id,
-        { courseId: id, lectureId },
-        c.req.valid('json'),
-      );
+      const ids = lectureIds(c.req.valid('param'));
+      const saved = await enrolment.reportProgress(db, c.get('user').id, ids, c.req.valid('json'));
       return c.json(progressView(saved), 200);
     },
   );

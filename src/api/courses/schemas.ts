@@ -98,6 +98,8 @@ export const ProgressBody = z
 
 export const CourseIdParam = z.object({ id: z.uuid() });
 export const LectureParams = z.object({ id: z.uuid(), lectureId: z.uuid() });
+/** The path's `{id}` is the course: the use cases name it so. */
+export const lectureIds = ({ id, lectureId }: z.infer<typeof LectureParams>) => ({ courseId: id, lectureId });
 export const CourseSlugParam = z.object({ slug: Slug });
 export const PageQuery = z.object(pagination);
 

@@ -2,6 +2,7 @@ import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { authenticate } from '../../app/identity/accounts';
 import type { Deps } from '../../infra/deps';
+import { bearerToken } from '../middleware/auth';
 import { registry } from '../middleware/metrics';
 import type { RequestVars } from '../middleware/request-context';
 
@@ -38,7 +39,7 @@ const upOrDown = ({ ok, ms }: { ok: boolean; ms: number }) => ({ ok, ms });
 
 /** A valid superuser bearer token; any failure (no token, bad token, database down) means no. */
 async function isOperator(deps: Pick<Deps, 'db' | 'cfg'>, authorization: string | undefined) {
-  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  const token = bearerToken(authorization);
   if (!token) return false;
   try {
     return (await authenticate(deps.db, deps.cfg, token)).role === 'superuser';

@@ -1,4 +1,5 @@
 import { lazyChild } from '../../infra/logger';
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import {
   featureDeniedMessage,
@@ -14,12 +15,21 @@ import type { RequestVars } from './request-context';
 export type { AuthUser } from '../../app/identity/accounts';
 export type AuthedVars = RequestVars & { user: AuthUser };
 
+/** The token of an `Authorization: Bearer <token>` header; undefined when absent or of another form. */
+export const bearerToken = (authorization: string | undefined): string | undefined =>
+  /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+
+/** The request's bearer token, or 401 saying how to send one. */
+export function requireBearerToken(c: Context): string {
+  const token = bearerToken(c.req.header('authorization'));
+  if (!token) throw unauthenticated('Missing bearer token (Authorization: Bearer <token>)');
+  return token;
+}
+
 /** Bearer access token → the current user (src/app/identity/accounts decides whether it is still good). */
 export function requireAuth(deps: Pick<Deps, 'cfg' | 'db'>) {
   return createMiddleware<{ Variables: AuthedVars }>(async (c, next) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-    if (!match) throw unauthenticated('Missing bearer token (Authorization: Bearer <token>)');
-    const user = await authenticate(deps.db, deps.cfg, match[1]!);
+    const user = await authenticate(deps.db, deps.cfg, requireBearerToken(c));
     c.set('user', user);
     c.set('log', lazyChild(c.get('log'), { userId: user.id }));
     await next();

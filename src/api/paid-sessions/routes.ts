@@ -14,7 +14,7 @@ import {
 import type { Deps } from '../../infra/deps';
 import { verifyAccessToken } from '../../infra/tokens';
 import { unauthenticated } from '../../domain/shared/errors';
-import { requireAuth, type AuthedVars } from '../middleware/auth';
+import { requireAuth, requireBearerToken, type AuthedVars } from '../middleware/auth';
 import type { RequestVars } from '../middleware/request-context';
 import { z } from '@hono/zod-openapi';
 import { LecturePlaybackSchema } from '../courses/schemas';
@@ -41,9 +41,7 @@ type HeartbeatVars = RequestVars & { caller: { id: string; authSessionId: string
  */
 function heartbeatAuth(deps: Pick<Deps, 'cfg'>) {
   return createMiddleware<{ Variables: HeartbeatVars }>(async (c, next) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-    if (!match) throw unauthenticated('Missing bearer token (Authorization: Bearer <token>)');
-    const claims = await verifyAccessToken(deps.cfg, match[1]!);
+    const claims = await verifyAccessToken(deps.cfg, requireBearerToken(c));
     if (!claims || !isUuid(claims.sub) || !isUuid(claims.sid))
       throw unauthenticated('Invalid or expired token');
     c.set('caller', { id: claims.sub, authSessionId: claims.sid });

@@ -39,6 +39,21 @@ const LectureProgressSchema = z.object({
   last_duration_seconds: z.number().int(),
 });
 
+/** The running meter, as the session and each heartbeat's answer report it. */
+const meter = {
+  duration_seconds: z.number().int(),
+  /** max(duration_seconds, server-observed watch time): what the cost is computed from. */
+  billed_seconds: z.number().int(),
+  /** floor(billed_seconds × price_per_minute / 60), never above locked_amount. */
+  running_cost: z.number().int(),
+};
+
+/** How far the student got, overall and per lecture. */
+const progress = {
+  completion_pct: z.number(),
+  content_progress: z.record(z.string(), LectureProgressSchema),
+};
+
 export const PaidSessionSchema = z
   .object({
     id: z.uuid(),
@@ -57,13 +72,8 @@ export const PaidSessionSchema = z
     }),
     started_at: z.string().nullable(),
     last_heartbeat_at: z.string().nullable(),
-    duration_seconds: z.number().int(),
-    /** max(duration_seconds, server-observed watch time): what the cost is computed from. */
-    billed_seconds: z.number().int(),
-    /** floor(billed_seconds × price_per_minute / 60), never above locked_amount. */
-    running_cost: z.number().int(),
-    completion_pct: z.number(),
-    content_progress: z.record(z.string(), LectureProgressSchema),
+    ...meter,
+    ...progress,
     end_reason: z.string().nullable(),
     captured_amount: z.number().int().nullable(),
     released_amount: z.number().int().nullable(),
@@ -81,14 +91,11 @@ export const MetricsAnswer = z
     seq: z.number().int(),
     /** The seq was already recorded: nothing changed. */
     duplicate: z.boolean(),
-    duration_seconds: z.number().int(),
-    billed_seconds: z.number().int(),
-    running_cost: z.number().int(),
+    ...meter,
     locked_amount: z.number().int(),
     remaining: z.number().int(),
     currency: z.string(),
-    completion_pct: z.number(),
-    content_progress: z.record(z.string(), LectureProgressSchema),
+    ...progress,
     funds_used_up: z.boolean(),
   })
   .openapi('PaidSessionMetrics');

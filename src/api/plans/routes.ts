@@ -8,7 +8,7 @@ import {
   effectiveLimits,
   planFor,
 } from '../../domain/subscriptions/plans';
-import { lookupKeyOf, SUBSCRIBABLE_PLANS } from '../../domain/subscriptions/subscriptions';
+import { lookupKeyOf, SUBSCRIBABLE_PLANS } from '../../domain/subscriptions/catalogue';
 import { json, listOf, RoleSchema } from '../openapi';
 
 // GET /api/plans (public): the pricing page's data, from the one plan table (src/domain/subscriptions/plans).

@@ -25,15 +25,7 @@ export function purchaseView(
       expiresAt: pending ? new Date(p.createdAt.getTime() + checkoutTimeoutMs).toISOString() : null,
       paidAt: p.paidAt?.toISOString() ?? null,
     },
-    credits: p.credits.map((c) => ({
-      id: c.id,
-      serviceId: c.serviceId,
-      serviceTitle: c.service.title,
-      total: c.total,
-      remaining: c.remaining,
-      expiresAt: c.expiresAt.toISOString(),
-      state: creditState(c, now),
-    })),
+    credits: p.credits.map((c) => ({ id: c.id, ...creditFields(c, now) })),
     refund:
       p.status === 'REFUNDED'
         ? {
@@ -46,15 +38,20 @@ export function purchaseView(
   };
 }
 
-export const creditView = (c: Credit, now = new Date()): z.infer<typeof CreditSchema> => ({
-  id: c.id,
-  purchaseId: c.purchaseId,
-  packageTitle: c.purchase.title,
-  coachId: c.coachId,
+/** A credit's service, balance and state, as its purchase and the credits list both show them. */
+const creditFields = (c: PurchaseDetails['credits'][number], now: Date) => ({
   serviceId: c.serviceId,
   serviceTitle: c.service.title,
   total: c.total,
   remaining: c.remaining,
   expiresAt: c.expiresAt.toISOString(),
   state: creditState(c, now),
+});
+
+export const creditView = (c: Credit, now = new Date()): z.infer<typeof CreditSchema> => ({
+  id: c.id,
+  purchaseId: c.purchaseId,
+  packageTitle: c.purchase.title,
+  coachId: c.coachId,
+  ...creditFields(c, now),
 });

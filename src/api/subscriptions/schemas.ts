@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { ORG_SEAT_TIER_NAMES } from '../../domain/subscriptions/plans';
-import { SUBSCRIPTION_STATUSES } from '../../domain/subscriptions/subscriptions';
+import { SUBSCRIPTION_STATUSES } from '../../domain/subscriptions/state';
 import { RoleSchema } from '../openapi';
 
-// The plan is checked by the subscription rules (src/domain/subscriptions/subscriptions parseChoice), not
+// The plan is checked by the subscription rules (src/domain/subscriptions/requests.ts parseChoice), not
 // by an enum here, so an unknown plan is answered with the plans that can be bought.
 const PlanField = z.string().trim().min(1).max(64).openapi({ example: 'coach_pro_plus' });
 const SeatTierField = z

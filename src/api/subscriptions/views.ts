@@ -1,5 +1,5 @@
 import type { InvoiceSummary, SubscriptionDetails } from '../../app/subscriptions/subscriptions';
-import { isSubscriptionStatus } from '../../domain/subscriptions/subscriptions';
+import { isSubscriptionStatus } from '../../domain/subscriptions/state';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 

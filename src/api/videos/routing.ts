@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { Page } from '../../app/videos/lists';
+import type { Page } from '../../domain/shared/pages';
 import type { Deps } from '../../infra/deps';
 import { requireAuth, requireFeature, type AuthedVars } from '../middleware/auth';
 

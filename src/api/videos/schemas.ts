@@ -187,24 +187,20 @@ export const ShapeSchema = z
   ])
   .openapi('Shape');
 
+/** What an annotation says and spans, optional both when it is written and when it is changed. */
+const annotationContent = {
+  end_seconds: z.number().min(0).nullable().optional(),
+  text: z.string().trim().max(2000).nullable().optional(),
+  shapes: z.array(ShapeSchema).max(200).nullable().optional(),
+};
+
 export const AnnotationCreateBody = z
-  .object({
-    kind: z.enum(ANNOTATION_KINDS),
-    at_seconds: z.number().min(0),
-    end_seconds: z.number().min(0).nullable().optional(),
-    text: z.string().trim().max(2000).nullable().optional(),
-    shapes: z.array(ShapeSchema).max(200).nullable().optional(),
-  })
+  .object({ kind: z.enum(ANNOTATION_KINDS), at_seconds: z.number().min(0), ...annotationContent })
   .strict()
   .openapi('AnnotationCreate');
 
 export const AnnotationUpdateBody = z
-  .object({
-    at_seconds: z.number().min(0).optional(),
-    end_seconds: z.number().min(0).nullable().optional(),
-    text: z.string().trim().max(2000).nullable().optional(),
-    shapes: z.array(ShapeSchema).max(200).nullable().optional(),
-  })
+  .object({ at_seconds: z.number().min(0).optional(), ...annotationContent })
   .strict()
   .openapi('AnnotationUpdate');
 

@@ -15,6 +15,8 @@ import {
 } from '../../domain/shared/errors';
 import type { Course, Lecture } from '../../generated/prisma/client';
 import type { Db } from '../../infra/prisma';
+import { readPage } from '../../data/pages';
+import type { PageRequest } from '../../domain/shared/pages';
 import { isUniqueViolation } from '../../data/postgres-errors';
 import { Prisma } from '../../generated/prisma/client';
 
@@ -68,19 +70,14 @@ export async function createCourse(db: Db, coachId: string, input: CourseInput):
   );
 }
 
-export async function coursesOf(db: Db, coachId: string, page: { limit: number; offset: number }) {
+export function coursesOf(db: Db, coachId: string, page: PageRequest) {
   const where = { coachId };
-  const [items, total] = await Promise.all([
-    db.course.findMany({
-      where,
-      orderBy: { createdAt: 'desc' },
-      take: page.limit,
-      skip: page.offset,
-      include: { lectures: byPosition },
-    }),
-    db.course.count({ where }),
-  ]);
-  return { items, total };
+  return readPage(
+    (p) =>
+      db.course.findMany({ where, orderBy: { createdAt: 'desc' }, include: { lectures: byPosition }, ...p }),
+    () => db.course.count({ where }),
+    page,
+  );
 }
 
 export async function coachCourse(db: Db, coachId: string, id: string): Promise<CourseWithLectures> {

@@ -3,6 +3,8 @@ import { mergeProgress } from '../../domain/courses/lectures';
 import { conflict, forbidden, invalidFields, notFound, rejectProblems } from '../../domain/shared/errors';
 import type { CourseEnrollment } from '../../generated/prisma/client';
 import type { Db } from '../../infra/prisma';
+import { readPage } from '../../data/pages';
+import type { PageRequest } from '../../domain/shared/pages';
 import {
   courseAccessFacts,
   membershipOf,
@@ -77,22 +79,17 @@ export async function enrol(
  * The user's enrolments in published courses, newest first, each with its course, lectures and the
  * user's progress. An unpublished course drops out (and comes back, progress kept, if republished).
  */
-export async function myCourses(db: Db, userId: string, page: { limit: number; offset: number }) {
+export function myCourses(db: Db, userId: string, page: PageRequest) {
   const where = { userId, course: { published: true } };
-  const [items, total] = await Promise.all([
-    db.courseEnrollment.findMany({
-      where,
-      orderBy: { createdAt: 'desc' },
-      take: page.limit,
-      skip: page.offset,
-      include: {
-        course: { include: { lectures: { orderBy: { position: 'asc' } } } },
-        progress: true,
-      },
-    }),
-    db.courseEnrollment.count({ where }),
-  ]);
-  return { items, total };
+  const include = {
+    course: { include: { lectures: { orderBy: { position: 'asc' as const } } } },
+    progress: true,
+  };
+  return readPage(
+    (p) => db.courseEnrollment.findMany({ where, orderBy: { createdAt: 'desc' }, include, ...p }),
+    () => db.courseEnrollment.count({ where }),
+    page,
+  );
 }
 
 /**

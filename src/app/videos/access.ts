@@ -20,13 +20,21 @@ export async function loadVideoSession(
 
 export type VideoWithSession = Video & { session: VideoSession };
 
+/** A video of a session, as its URL names it. */
+export interface VideoIds {
+  sessionId: string;
+  videoId: string;
+}
+
+/** A video, with or without the session it is reached through. */
+export type VideoRef = Pick<VideoIds, 'videoId'> & Partial<VideoIds>;
+
 /** A live video; with `sessionId`, only when it belongs to that session (as its URL claims). */
 export async function loadVideo(
   db: Db,
   actor: Actor,
-  videoId: string,
+  { videoId, sessionId }: VideoRef,
   action: Action,
-  sessionId?: string,
 ): Promise<VideoWithSession> {
   const video = await db.video.findFirst({
     where: {
@@ -68,8 +76,7 @@ export async function loadVideoSessionForDeletion(db: Db, actor: Actor, id: stri
 export async function loadVideoForDeletion(
   db: Db,
   actor: Actor,
-  videoId: string,
-  sessionId: string,
+  { videoId, sessionId }: VideoIds,
 ): Promise<VideoWithSession> {
   const video = await db.video.findFirst({ where: { id: videoId, sessionId }, include: { session: true } });
   const facts = video ? await videoFacts(db, actor, video) : undefined;

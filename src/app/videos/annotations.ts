@@ -8,15 +8,13 @@ import {
 } from '../../domain/videos/annotations';
 import { Prisma, type VideoAnnotation } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
-import { loadVideo, requireReady } from './access';
+import { loadVideo, requireReady, type VideoIds } from './access';
 
 // Timestamped notes, markers and drawings on a ready video. The coach writes them; everyone who may
 // watch the video reads them.
 
-type VideoIds = { sessionId: string; videoId: string };
-
 async function annotatableVideo(db: Deps['db'], actor: Actor, ids: VideoIds) {
-  const video = await loadVideo(db, actor, ids.videoId, 'write', ids.sessionId);
+  const video = await loadVideo(db, actor, ids, 'write');
   return requireReady(video, 'Annotations can be added once the video is ready');
 }
 
@@ -81,7 +79,7 @@ export async function removeAnnotation(
   actor: Actor,
   ids: VideoIds & { annotationId: string },
 ): Promise<void> {
-  const video = await loadVideo(db, actor, ids.videoId, 'write', ids.sessionId);
+  const video = await loadVideo(db, actor, ids, 'write');
   const removed = await db.videoAnnotation.deleteMany({ where: { id: ids.annotationId, videoId: video.id } });
   if (removed.count === 0) throw notFound('Annotation');
 }
@@ -92,7 +90,7 @@ export async function listAnnotations(
   actor: Actor,
   videoId: string,
 ): Promise<VideoAnnotation[]> {
-  const video = await loadVideo(db, actor, videoId, 'read');
+  const video = await loadVideo(db, actor, { videoId }, 'read');
   return db.videoAnnotation.findMany({
     where: { videoId: video.id },
     orderBy: [{ atSeconds: 'asc' }, { createdAt: 'asc' }],

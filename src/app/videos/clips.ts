@@ -4,8 +4,10 @@ import { checkClipRange } from '../../domain/videos/trim';
 import type { Clip } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
 import { coachesOfPlayer } from '../../data/videos';
-import { loadClip, loadVideo, requireReady, rosterPlayers } from './access';
-import { createdWithin, pageOf, type DayRange, type Page, type PageRequest } from './lists';
+import { loadClip, loadVideo, requireReady, rosterPlayers, type VideoIds } from './access';
+import { readPage } from '../../data/pages';
+import type { Page, PageRequest } from '../../domain/shared/pages';
+import { createdWithin, inLibrary, newestFirst, type DayRange, type LibraryFilter } from './lists';
 import { clipPlayback, type ClipPlayback } from './playback';
 import { requestClipDeletion, startClipWorkflow } from './workflows';
 
@@ -27,11 +29,11 @@ export interface ClipRequest {
 export async function createClip(
   deps: ClipDeps,
   actor: Actor,
-  ids: { sessionId: string; videoId: string },
+  ids: VideoIds,
   input: ClipRequest,
 ): Promise<Clip> {
   const { db } = deps;
-  const loaded = await loadVideo(db, actor, ids.videoId, 'write', ids.sessionId);
+  const loaded = await loadVideo(db, actor, ids, 'write');
   const video = requireReady(loaded, 'Clips can be cut once the video is ready');
   const problems = checkClipRange(input, video.durationSeconds);
   if (problems.length > 0) throw invalidFields(problems, 'invalid_request', 'Invalid clip');
@@ -59,8 +61,7 @@ export async function createClip(
 
 const liveVideo = { video: { deletedAt: null, session: { deletedAt: null } } };
 
-export interface ClipFilter extends PageRequest, DayRange {
-  playerId?: string;
+export interface ClipFilter extends LibraryFilter {
   videoId?: string;
 }
 
@@ -71,14 +72,12 @@ export function listCoachClips(
   filter: ClipFilter,
 ): Promise<Page<Clip>> {
   const where = {
-    coachId,
+    ...inLibrary(coachId, filter),
     ...liveVideo,
-    ...(filter.playerId ? { playerIds: { has: filter.playerId } } : {}),
     ...(filter.videoId ? { videoId: filter.videoId } : {}),
-    ...createdWithin(filter),
   };
-  return pageOf(
-    (page) => db.clip.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], ...page }),
+  return readPage(
+    (page) => db.clip.findMany({ where, orderBy: newestFirst, ...page }),
     () => db.clip.count({ where }),
     filter,
   );
@@ -97,7 +96,7 @@ export async function listSharedClips(
     ...liveVideo,
     ...createdWithin(filter),
   };
-  return pageOf(
+  return readPage(
     (page) => db.clip.findMany({ where, orderBy: { createdAt: 'desc' }, ...page }),
     () => db.clip.count({ where }),
     filter,

@@ -1,25 +1,6 @@
-// Paged, date-filtered lists of the video family (sessions, shared videos, clips).
+import type { PageRequest } from '../../domain/shared/pages';
 
-export interface PageRequest {
-  limit: number;
-  offset: number;
-}
-
-/** One page of rows and how many match in all. */
-export interface Page<T> {
-  items: T[];
-  total: number;
-}
-
-/** Runs the page query and the count together. */
-export async function pageOf<T>(
-  rows: (page: { take: number; skip: number }) => Promise<T[]>,
-  count: () => Promise<number>,
-  page: PageRequest,
-): Promise<Page<T>> {
-  const [items, total] = await Promise.all([rows({ take: page.limit, skip: page.offset }), count()]);
-  return { items, total };
-}
+// Date-filtered lists of the video family (sessions, shared videos, clips); paging is src/data/pages.ts.
 
 /** Library days (YYYY-MM-DD, UTC) as a created_at range; `to` is inclusive. */
 export interface DayRange {
@@ -39,3 +20,18 @@ export function createdWithin(days: DayRange): { createdAt?: { gte?: Date; lt?: 
     },
   };
 }
+
+/** A coach's library (sessions or clips): by the player they name and the days they were made. */
+export interface LibraryFilter extends PageRequest, DayRange {
+  playerId?: string;
+}
+
+/** The coach's rows matching the filter. */
+export const inLibrary = (coachId: string, filter: LibraryFilter) => ({
+  coachId,
+  ...(filter.playerId ? { playerIds: { has: filter.playerId } } : {}),
+  ...createdWithin(filter),
+});
+
+/** Newest first; the id breaks ties so pages never overlap. */
+export const newestFirst = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];

@@ -5,8 +5,9 @@ import type { Deps } from '../../infra/deps';
 import { presignGet, presignedUntil } from '../../infra/object-files';
 import { videoKeys } from '../../infra/video-objects';
 import { coachesOfPlayer, type StoredRendition } from '../../data/videos';
-import { loadVideo, loadVideoSession, rosterPlayers } from './access';
-import { pageOf, type Page, type PageRequest } from './lists';
+import { loadVideo, loadVideoSession, rosterPlayers, type VideoIds, type VideoRef } from './access';
+import { readPage } from '../../data/pages';
+import type { Page, PageRequest } from '../../domain/shared/pages';
 import { videoProgress } from './workflows';
 
 // Watching videos: lists, a video's state with live progress, short-lived playback URLs, and who
@@ -75,12 +76,8 @@ export async function describeVideo(deps: PlaybackDeps, video: Video): Promise<V
 }
 
 /** A video for anyone allowed to watch it; with `sessionId`, only as part of that session. */
-export async function getVideo(
-  deps: PlaybackDeps,
-  actor: Actor,
-  ids: { videoId: string; sessionId?: string },
-): Promise<VideoDetail> {
-  return describeVideo(deps, await loadVideo(deps.db, actor, ids.videoId, 'read', ids.sessionId));
+export async function getVideo(deps: PlaybackDeps, actor: Actor, ids: VideoRef): Promise<VideoDetail> {
+  return describeVideo(deps, await loadVideo(deps.db, actor, ids, 'read'));
 }
 
 /** The session's live videos, newest first. */
@@ -109,7 +106,7 @@ export async function listSharedVideos(
     session: { deletedAt: null },
     OR: [{ sharedPlayerIds: { has: playerId } }, { session: { playerIds: { has: playerId } } }],
   };
-  return pageOf(
+  return readPage(
     (p) => db.video.findMany({ where, orderBy: { createdAt: 'desc' }, ...p }),
     () => db.video.count({ where }),
     page,
@@ -120,10 +117,10 @@ export async function listSharedVideos(
 export async function shareVideo(
   { db }: Pick<Deps, 'db'>,
   actor: Actor,
-  ids: { sessionId: string; videoId: string },
+  ids: VideoIds,
   playerIds: readonly string[],
 ): Promise<Video> {
-  const video = await loadVideo(db, actor, ids.videoId, 'write', ids.sessionId);
+  const video = await loadVideo(db, actor, ids, 'write');
   const shared = await rosterPlayers(db, video.coachId, playerIds);
   return db.video.update({ where: { id: video.id }, data: { sharedPlayerIds: shared } });
 }

@@ -2,8 +2,16 @@ import type { Actor } from '../../domain/identity/access';
 import type { VideoSession } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
 import { syncSessionStatus } from '../../data/videos';
-import { loadVideoForDeletion, loadVideoSession, loadVideoSessionForDeletion, rosterPlayers } from './access';
-import { createdWithin, pageOf, type DayRange, type Page, type PageRequest } from './lists';
+import {
+  loadVideoForDeletion,
+  loadVideoSession,
+  loadVideoSessionForDeletion,
+  rosterPlayers,
+  type VideoIds,
+} from './access';
+import { readPage } from '../../data/pages';
+import type { Page } from '../../domain/shared/pages';
+import { inLibrary, newestFirst, type LibraryFilter } from './lists';
 import { requestVideoDeletion } from './workflows';
 
 // Video sessions (a coach's recording of a practice or match, with the players it is about) and
@@ -30,24 +38,15 @@ export async function createVideoSession(
   });
 }
 
-export interface VideoSessionFilter extends PageRequest, DayRange {
-  playerId?: string;
-}
-
 /** The coach's sessions, newest first. */
 export function listVideoSessions(
   { db }: Pick<Deps, 'db'>,
   coachId: string,
-  filter: VideoSessionFilter,
+  filter: LibraryFilter,
 ): Promise<Page<VideoSession>> {
-  const where = {
-    coachId,
-    deletedAt: null,
-    ...(filter.playerId ? { playerIds: { has: filter.playerId } } : {}),
-    ...createdWithin(filter),
-  };
-  return pageOf(
-    (page) => db.videoSession.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], ...page }),
+  const where = { ...inLibrary(coachId, filter), deletedAt: null };
+  return readPage(
+    (page) => db.videoSession.findMany({ where, orderBy: newestFirst, ...page }),
     () => db.videoSession.count({ where }),
     filter,
   );
@@ -115,13 +114,9 @@ export async function deleteVideoSession(
  * Deletes one video with its renditions, analysis and clips. Marked deleted (hidden) first, then
  * handed to its workflow; repeating the request while the row is still there re-sends it.
  */
-export async function deleteVideo(
-  deps: SessionDeps,
-  actor: Actor,
-  ids: { sessionId: string; videoId: string },
-): Promise<void> {
+export async function deleteVideo(deps: SessionDeps, actor: Actor, ids: VideoIds): Promise<void> {
   const { db } = deps;
-  const video = await loadVideoForDeletion(db, actor, ids.videoId, ids.sessionId);
+  const video = await loadVideoForDeletion(db, actor, ids);
   await db.video.updateMany({ where: { id: video.id, deletedAt: null }, data: { deletedAt: new Date() } });
   await syncSessionStatus(db, video.sessionId);
   await requestVideoDeletion(deps, video.id, video.coachId);

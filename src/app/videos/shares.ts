@@ -1,6 +1,6 @@
 import type { Clip, Video, VideoSession } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
-import { isOnRoster } from '../../data/videos';
+import { isOnRoster } from '../../data/access';
 
 // What a coach has shared with one player: every live session, video and clip of the coach's that
 // names them. They are in effect only while the player is on the coach's roster (the rule is in

@@ -45,7 +45,7 @@ import {
   storageLimit,
   syncSessionStatus,
 } from '../../data/videos';
-import { loadVideo, loadVideoSession } from './access';
+import { loadVideo, loadVideoSession, type VideoIds } from './access';
 import { describeVideo, type VideoDetail } from './playback';
 import {
   signalCancelUpload,
@@ -232,12 +232,8 @@ export async function startUpload(
 }
 
 /** Resuming: the parts S3 already has and fresh URLs for the missing ones. */
-export async function resumeUpload(
-  deps: UploadDeps,
-  actor: Actor,
-  ids: { sessionId: string; videoId: string },
-): Promise<UploadState> {
-  const video = await loadVideo(deps.db, actor, ids.videoId, 'write', ids.sessionId);
+export async function resumeUpload(deps: UploadDeps, actor: Actor, ids: VideoIds): Promise<UploadState> {
+  const video = await loadVideo(deps.db, actor, ids, 'write');
   const uploadId = video.uploadId;
   if (video.status !== 'pending' || !uploadId) throw notInProgress(video);
   const uploaded = await listUploadedParts(deps.s3, deps.cfg.S3_BUCKET, { key: video.sourceKey, uploadId });
@@ -249,11 +245,11 @@ export async function resumeUpload(
 export async function completeUpload(
   deps: UploadDeps,
   actor: Actor,
-  ids: { sessionId: string; videoId: string },
+  ids: VideoIds,
   parts: readonly CompletedPart[],
 ): Promise<VideoDetail> {
   const { db, s3, cfg } = deps;
-  const video = await loadVideo(db, actor, ids.videoId, 'write', ids.sessionId);
+  const video = await loadVideo(db, actor, ids, 'write');
   if (video.status === 'uploaded' || video.status === 'processing' || video.status === 'ready')
     return describeVideo(deps, video);
   if (video.status === 'failed') throw ended(video);
@@ -288,12 +284,8 @@ export async function completeUpload(
 }
 
 /** Cancels an upload in progress; the workflow discards the parts and gives the storage back. */
-export async function cancelUpload(
-  deps: UploadDeps,
-  actor: Actor,
-  ids: { sessionId: string; videoId: string },
-): Promise<void> {
-  const video = await loadVideo(deps.db, actor, ids.videoId, 'write', ids.sessionId);
+export async function cancelUpload(deps: UploadDeps, actor: Actor, ids: VideoIds): Promise<void> {
+  const video = await loadVideo(deps.db, actor, ids, 'write');
   if (video.status !== 'pending') throw notInProgress(video);
   await signalCancelUpload(deps, video.id, video.coachId, 'The upload was cancelled; nothing was kept.');
 }
@@ -324,13 +316,9 @@ async function startRetryWhenClosed(deps: UploadDeps, video: Pick<Video, 'id' | 
  * uploaded first (so two retries cannot both start); if the workflow cannot start, the failure is
  * put back as it was.
  */
-export async function retryVideo(
-  deps: UploadDeps,
-  actor: Actor,
-  ids: { sessionId: string; videoId: string },
-): Promise<Video> {
+export async function retryVideo(deps: UploadDeps, actor: Actor, ids: VideoIds): Promise<Video> {
   const { db } = deps;
-  const video = await loadVideo(db, actor, ids.videoId, 'write', ids.sessionId);
+  const video = await loadVideo(db, actor, ids, 'write');
   if (video.status !== 'failed')
     throw conflict(`Only a failed video can be retried (this one is ${video.status})`, 'not_failed');
   const kind = video.failureKind as FailureKind;

@@ -1,16 +1,12 @@
 import { log } from '@temporalio/workflow';
 import type { DefaultActivities } from '../../activities';
 import { ledger, type LedgerTransactionDraft } from '../../src/domain/payments/ledger';
-import { profiles } from '../shared/profiles';
-import { activities } from '../shared/proxies';
 import type { PurchaseSnapshot, PurchaseWorkflowInput, RefundOutcome } from './definitions';
+import { db, mail } from './proxies';
 
 // What follows a purchase's money movements once they are settled: the ledger, the analytics facts
 // and the emails. Each is keyed (ledger key, analytics key, email reference + template), so a step
 // repeated by a retry or a later run changes nothing.
-
-const db = activities(profiles.postgres);
-const mail = activities(profiles.email);
 
 type Delivered = Awaited<ReturnType<DefaultActivities['completePurchase']>>;
 

@@ -27,14 +27,11 @@ import {
   type RefundRequest,
 } from './definitions';
 import { announceRefund, announceSale, postLatePaymentRefund } from './effects';
+import { db, dbForCaller, stripe } from './proxies';
 
 // One purchase's run: its state, the handlers the workflow function registers, and the main loop.
 // Handlers record what arrived (signals) or make one change under the lock (the refund update); the
 // loop does the rest and re-reads the state after each step.
-
-const db = activities(profiles.postgres);
-const dbForCaller = activities(profiles.postgresForCaller);
-const stripe = activities(profiles.stripe);
 
 const failure = (type: string, message: string, field?: string) =>
   ApplicationFailure.create({

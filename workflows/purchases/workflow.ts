@@ -22,9 +22,10 @@ import { Purchase } from './purchase';
 // (status-guarded writes, Stripe idempotency keys, email and ledger and analytics keys), so a run
 // that repeats a step of an earlier one changes nothing.
 //
-// The state, the handlers and the loop are the Purchase class (purchase.ts); the ledger, analytics and
-// emails that follow PAID and REFUNDED are effects.ts. Handlers are registered before the first
-// await, so nothing sent with the start is refused.
+// Where things are: the state, the handlers and the loop (the Purchase class, purchase.ts), the
+// ledger, analytics and emails that follow PAID and REFUNDED (effects.ts), the activity proxies
+// (proxies.ts). Handlers are registered before the first await, so nothing sent with the start is
+// refused.
 
 export async function purchaseWorkflow(input: PurchaseWorkflowInput): Promise<PurchaseWorkflowResult> {
   const purchase = new Purchase(input);

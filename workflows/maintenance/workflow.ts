@@ -8,8 +8,9 @@ import type {
   ResumeDeletionsResult,
 } from './definitions';
 
-// Housekeeping run by a Temporal Schedule (hourly), not by a timer in the API: one run at a time,
-// visible in the Temporal UI, and retried by the next run if Postgres was away.
+// Housekeeping run by Temporal Schedules (workers/schedules.ts: rate limits hourly, stranded
+// deletions every 15 minutes), not by a timer in the API: one run at a time, visible in the Temporal
+// UI, and retried by the next run if Postgres was away.
 
 const maintenance = activities(profiles.maintenance);
 

@@ -18,7 +18,7 @@ export interface ServerAnalyticsEvent {
   currency?: string;
 }
 
-export function analyticsActivities(deps: Pick<Deps, 'db'>) {
+export function analyticsPostgresActivities(deps: Pick<Deps, 'db'>) {
   return {
     async recordAnalyticsEvents(events: ServerAnalyticsEvent[]): Promise<{ recorded: number }> {
       const recorded = await insertEvents(

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { blockedRange } from '../../src/domain/availability/slots';
 import type { BookingStatus, CancelledBy } from '../../src/domain/bookings/lifecycle';
-import type { CancellationPolicy } from '../../src/domain/bookings/cancellation';
+import { readBookingSnapshot } from '../../src/data/bookings';
 import type { Deps } from '../../src/infra/deps';
 import { explainUnmovable, lockCoachSchedule, moveRules } from '../../src/data/availability';
 import { isExclusionViolation } from '../../src/data/postgres-errors';
@@ -35,7 +35,7 @@ export interface MoveResult {
   rescheduleCount: number;
 }
 
-export function bookingActivities(deps: Pick<Deps, 'db'>) {
+export function bookingPostgresActivities(deps: Pick<Deps, 'db'>) {
   const { db } = deps;
   return {
     /**
@@ -44,67 +44,13 @@ export function bookingActivities(deps: Pick<Deps, 'db'>) {
      * (the workflow bounds the retries and gives up if the insert never committed).
      */
     async loadBookingSnapshot(bookingId: string): Promise<BookingSnapshot> {
-      const b = await db.booking.findUnique({
-        where: { id: bookingId },
-        include: {
-          service: { select: { id: true, title: true, cancellationPolicy: true } },
-          athlete: { select: { id: true, name: true, email: true } },
-          coach: {
-            select: {
-              id: true,
-              name: true,
-              email: true,
-              coachProfile: { select: { displayName: true, timeZone: true } },
-            },
-          },
-        },
-      });
-      if (!b)
+      const snapshot = await readBookingSnapshot(db, bookingId);
+      if (!snapshot)
         throw ApplicationFailure.retryable(
           `booking ${bookingId} is not (yet) in the database`,
           BookingFailure.BookingNotFound,
         );
-      const profile = b.coach.coachProfile;
-      return {
-        id: b.id,
-        status: b.status,
-        coach: {
-          id: b.coach.id,
-          name: profile?.displayName ?? b.coach.name,
-          email: b.coach.email,
-          timeZone: profile?.timeZone ?? 'UTC',
-        },
-        athlete: { id: b.athlete.id, name: b.athlete.name, email: b.athlete.email },
-        athleteTimeZone: b.timeZone,
-        service: {
-          id: b.service.id,
-          title: b.service.title,
-          cancellationPolicy: b.service.cancellationPolicy as unknown as CancellationPolicy,
-        },
-        startMs: b.startsAt.getTime(),
-        endMs: b.endsAt.getTime(),
-        priceMinor: b.priceMinor,
-        currency: b.currency,
-        paymentIntentId: b.paymentIntentId,
-        paid: b.paidAt !== null,
-        amountPaidMinor: b.amountPaidMinor,
-        refundDueMinor: b.refundDueMinor,
-        refundedMinor: b.refundedMinor,
-        refundId: b.refundId,
-        sequence: b.sequence,
-        rescheduleCount: b.rescheduleCount,
-        createdAtMs: b.createdAt.getTime(),
-        cancellation:
-          b.cancelledAt && b.cancelledBy
-            ? {
-                by: b.cancelledBy as CancelledBy,
-                reason: b.cancelReason ?? '',
-                atMs: b.cancelledAt.getTime(),
-                rule: b.refundRule ?? '',
-              }
-            : null,
-        creditGrantId: b.creditGrantId,
-      };
+      return snapshot;
     },
 
     /** Moves the booking from one of `from` to `to`; a no-op when it is not in `from` (returns where it is). */

@@ -1,15 +1,17 @@
-import { Context, log } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import type { Deps } from '../../src/infra/deps';
-import { asStripeError, classify } from '../payments/stripe-errors';
+import { paymentsCore, recordOnce, stripeKey, type PaymentRef } from '../payments/stripe';
 
-// Stripe calls made by workflows. Every call carries an idempotency key derived from the booking
-// and the step, and its result is recorded on the booking row, which is checked first: a retried
-// activity, a replayed workflow or a second workflow run never charges, cancels or refunds twice.
+// The booking's Stripe steps, through the payments core. Each result is recorded on the booking row,
+// which is checked first: a retried activity, a replayed workflow or a second workflow run never
+// charges, cancels or refunds twice.
+
+const ref = (bookingId: string): PaymentRef => ({ kind: 'booking', id: bookingId });
 
 export const bookingPaymentKeys = {
-  paymentIntent: (bookingId: string) => `booking-${bookingId}-payment-intent`,
-  cancelPaymentIntent: (bookingId: string) => `booking-${bookingId}-cancel-payment-intent`,
-  refund: (bookingId: string) => `booking-${bookingId}-refund`,
+  paymentIntent: (bookingId: string) => stripeKey(ref(bookingId), 'payment-intent'),
+  cancelPaymentIntent: (bookingId: string) => stripeKey(ref(bookingId), 'cancel-payment-intent'),
+  refund: (bookingId: string) => stripeKey(ref(bookingId), 'refund'),
 };
 
 /** What a booking's PaymentIntent is made of, as the workflow's snapshot holds it. */
@@ -22,12 +24,13 @@ export interface BookingIntentFacts {
   athleteId: string;
 }
 
-export function stripeActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
-  const { db, stripe } = deps;
+export function bookingStripeActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
+  const { db } = deps;
+  const payments = paymentsCore(deps.stripe);
   return {
     /**
-     * The booking's PaymentIntent, created once. Routed back by `metadata.bookingId` when Stripe
-     * reports on it. The client secret is stored on the row (the athlete's client needs it) and is
+     * The booking's PaymentIntent, created once; Stripe's events about it are attributed by the id
+     * stored here. The client secret is stored on the row (the athlete's client needs it) and is
      * deliberately not returned, so it never enters workflow history.
      *
      * `known` is what the workflow already holds about the booking (docs/adr/0011: no re-reads on the
@@ -56,33 +59,30 @@ export function stripeActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
           athleteId: row.athleteId,
         };
       }
-      let intent;
-      try {
-        intent = await stripe.paymentIntents.create(
-          {
-            amount: b.amountMinor,
-            currency: b.currency.toLowerCase(),
-            automatic_payment_methods: { enabled: true },
-            description: `${b.serviceTitle} (booking ${bookingId})`,
-            receipt_email: b.athleteEmail,
-            metadata: { kind: 'booking', bookingId, coachId: b.coachId, athleteId: b.athleteId },
-          },
-          { idempotencyKey: bookingPaymentKeys.paymentIntent(bookingId) },
-        );
-      } catch (err) {
-        classify(err, 'creating the PaymentIntent failed');
-      }
-      const recorded = await db.booking.updateMany({
-        where: { id: bookingId, paymentIntentId: null },
-        data: { paymentIntentId: intent.id, paymentClientSecret: intent.client_secret },
+      const intent = await payments.createIntent(ref(bookingId), {
+        amountMinor: b.amountMinor,
+        currency: b.currency,
+        capture: 'automatic',
+        description: `${b.serviceTitle} (booking ${bookingId})`,
+        receiptEmail: b.athleteEmail,
+        metadata: { kind: 'booking', bookingId, coachId: b.coachId, athleteId: b.athleteId },
       });
-      if (recorded.count === 1) return { paymentIntentId: intent.id };
-      // Recorded before (a repeated run): the row's intent is the booking's.
-      const stored = await db.booking.findUniqueOrThrow({
-        where: { id: bookingId },
-        select: { paymentIntentId: true },
-      });
-      return { paymentIntentId: stored.paymentIntentId! };
+      const paymentIntentId = await recordOnce(
+        intent.id,
+        () =>
+          db.booking.updateMany({
+            where: { id: bookingId, paymentIntentId: null },
+            data: { paymentIntentId: intent.id, paymentClientSecret: intent.clientSecret },
+          }),
+        async () =>
+          (
+            await db.booking.findUniqueOrThrow({
+              where: { id: bookingId },
+              select: { paymentIntentId: true },
+            })
+          ).paymentIntentId,
+      );
+      return { paymentIntentId };
     },
 
     /**
@@ -96,21 +96,7 @@ export function stripeActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
         select: { paymentIntentId: true, paidAt: true },
       });
       if (!b.paymentIntentId || b.paidAt) return { canceled: false, reason: 'nothing to cancel' };
-      try {
-        await stripe.paymentIntents.cancel(
-          b.paymentIntentId,
-          { cancellation_reason: 'abandoned' },
-          { idempotencyKey: bookingPaymentKeys.cancelPaymentIntent(bookingId) },
-        );
-        return { canceled: true };
-      } catch (err) {
-        const e = asStripeError(err);
-        if (e.code === 'payment_intent_unexpected_state') {
-          log.warn('PaymentIntent could not be cancelled', { bookingId, message: e.message });
-          return { canceled: false, reason: e.message ?? 'unexpected state' };
-        }
-        classify(err, 'cancelling the PaymentIntent failed');
-      }
+      return payments.cancelIntent(ref(bookingId), b.paymentIntentId, 'cancel-payment-intent');
     },
 
     /**
@@ -141,25 +127,16 @@ export function stripeActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
       if (b.refundId) return { refundId: b.refundId, refundedMinor: b.refundedMinor };
       if (b.refundDueMinor <= 0 || !b.paymentIntentId || !b.paidAt)
         return { refundId: null, refundedMinor: 0 };
-      let refund;
-      try {
-        refund = await stripe.refunds.create(
-          {
-            payment_intent: b.paymentIntentId,
-            amount: b.refundDueMinor,
-            reason: 'requested_by_customer',
-            metadata: { kind: 'booking', bookingId: b.id },
-          },
-          { idempotencyKey: bookingPaymentKeys.refund(b.id) },
-        );
-      } catch (err) {
-        classify(err, 'refunding the booking failed');
-      }
+      const { refundId } = await payments.refund(ref(b.id), {
+        paymentIntentId: b.paymentIntentId,
+        amountMinor: b.refundDueMinor,
+        metadata: { kind: 'booking', bookingId: b.id },
+      });
       await db.booking.updateMany({
         where: { id: b.id, refundId: null },
-        data: { refundId: refund.id, refundedMinor: b.refundDueMinor },
+        data: { refundId, refundedMinor: b.refundDueMinor },
       });
-      return { refundId: refund.id, refundedMinor: b.refundDueMinor };
+      return { refundId, refundedMinor: b.refundDueMinor };
     },
   };
 }

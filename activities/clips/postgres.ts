@@ -25,7 +25,7 @@ export interface ClipRun {
 const failure = (type: NonRetryableType | typeof ClipFailure.VideoNotReady, message: string) =>
   ApplicationFailure.create({ type, message, nonRetryable: true });
 
-export function clipActivities(deps: Pick<Deps, 'cfg' | 'db' | 's3'>) {
+export function clipPostgresActivities(deps: Pick<Deps, 'cfg' | 'db' | 's3'>) {
   const { db, s3 } = deps;
   const bucket = deps.cfg.S3_BUCKET;
 

@@ -21,7 +21,7 @@ export interface ClosedPaidSession extends Settlement {
   lectures: { position: number; title: string; seconds: number }[];
 }
 
-export function paidSessionActivities(deps: Pick<Deps, 'db'>) {
+export function paidSessionPostgresActivities(deps: Pick<Deps, 'db'>) {
   const { db } = deps;
   return {
     /** locked → active (once the card is authorised); the observed-time clock starts at the start. */

@@ -1,21 +1,24 @@
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Deps } from '../../src/infra/deps';
-import { classify } from '../payments/stripe-errors';
 import { StripeFailure } from '../../workflows/shared/failures';
+import { paymentsCore, recordOnce, stripeKey, type PaymentRef } from '../payments/stripe';
 
-// Stripe calls of paid-session-<id>: the manual-capture PaymentIntent for the lock, the capture of
-// exactly the final cost (Stripe releases the rest), or the cancellation when nothing is owed. Each
-// carries an idempotency key derived from the session and the step, and its result is recorded on
-// the row, which is read first: a retried activity or a replayed workflow never charges twice.
+// Stripe steps of paid-session-<id>, through the payments core: the manual-capture PaymentIntent for
+// the lock, the capture of exactly the final cost (Stripe releases the rest), or the cancellation
+// when nothing is owed. Each result is recorded on the row, which is read first: a retried activity
+// or a replayed workflow never charges twice.
+
+const ref = (sessionId: string): PaymentRef => ({ kind: 'paid-session', id: sessionId });
 
 export const paidSessionKeys = {
-  paymentIntent: (id: string) => `paid-session-${id}-payment-intent`,
-  capture: (id: string) => `paid-session-${id}-capture`,
-  cancel: (id: string) => `paid-session-${id}-cancel`,
+  paymentIntent: (id: string) => stripeKey(ref(id), 'payment-intent'),
+  capture: (id: string) => stripeKey(ref(id), 'capture'),
+  cancel: (id: string) => stripeKey(ref(id), 'cancel'),
 };
 
 export function paidSessionStripeActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
-  const { db, stripe } = deps;
+  const { db } = deps;
+  const payments = paymentsCore(deps.stripe);
   return {
     /** The lock: a PaymentIntent with capture_method=manual; the client secret goes on the row only. */
     async createPaidSessionPaymentIntent(sessionId: string): Promise<{ paymentIntentId: string }> {
@@ -24,37 +27,26 @@ export function paidSessionStripeActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
         include: { student: { select: { email: true } }, course: { select: { title: true } } },
       });
       if (s.paymentIntentId) return { paymentIntentId: s.paymentIntentId };
-      let intent;
-      try {
-        intent = await stripe.paymentIntents.create(
-          {
-            amount: s.lockedMinor,
-            currency: s.currency,
-            capture_method: 'manual',
-            automatic_payment_methods: { enabled: true },
-            description: `${s.course.title} (paid session ${s.id})`,
-            receipt_email: s.student.email,
-            metadata: {
-              kind: 'paid_session',
-              paidSessionId: s.id,
-              coachId: s.coachId,
-              studentId: s.studentId,
-            },
-          },
-          { idempotencyKey: paidSessionKeys.paymentIntent(s.id) },
-        );
-      } catch (err) {
-        classify(err, 'creating the PaymentIntent failed');
-      }
-      await db.paidSession.updateMany({
-        where: { id: s.id, paymentIntentId: null },
-        data: { paymentIntentId: intent.id, paymentClientSecret: intent.client_secret },
+      const intent = await payments.createIntent(ref(s.id), {
+        amountMinor: s.lockedMinor,
+        currency: s.currency,
+        capture: 'manual',
+        description: `${s.course.title} (paid session ${s.id})`,
+        receiptEmail: s.student.email,
+        metadata: { kind: 'paid_session', paidSessionId: s.id, coachId: s.coachId, studentId: s.studentId },
       });
-      const stored = await db.paidSession.findUniqueOrThrow({
-        where: { id: s.id },
-        select: { paymentIntentId: true },
-      });
-      return { paymentIntentId: stored.paymentIntentId! };
+      const paymentIntentId = await recordOnce(
+        intent.id,
+        () =>
+          db.paidSession.updateMany({
+            where: { id: s.id, paymentIntentId: null },
+            data: { paymentIntentId: intent.id, paymentClientSecret: intent.clientSecret },
+          }),
+        async () =>
+          (await db.paidSession.findUniqueOrThrow({ where: { id: s.id }, select: { paymentIntentId: true } }))
+            .paymentIntentId,
+      );
+      return { paymentIntentId };
     },
 
     /** Captures exactly `amountMinor` (partial capture: Stripe releases the rest of the hold). */
@@ -69,15 +61,7 @@ export function paidSessionStripeActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
       if (s.capturedMinor !== null) return { capturedMinor: s.capturedMinor };
       if (!s.paymentIntentId)
         throw ApplicationFailure.nonRetryable('no PaymentIntent to capture', StripeFailure.Rejected);
-      try {
-        await stripe.paymentIntents.capture(
-          s.paymentIntentId,
-          { amount_to_capture: input.amountMinor },
-          { idempotencyKey: paidSessionKeys.capture(input.sessionId) },
-        );
-      } catch (err) {
-        classify(err, 'capturing the PaymentIntent failed');
-      }
+      await payments.captureIntent(ref(input.sessionId), s.paymentIntentId, input.amountMinor);
       return { capturedMinor: input.amountMinor };
     },
 
@@ -88,21 +72,8 @@ export function paidSessionStripeActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
         select: { paymentIntentId: true },
       });
       if (!s.paymentIntentId) return { canceled: false };
-      try {
-        await stripe.paymentIntents.cancel(
-          s.paymentIntentId,
-          { cancellation_reason: 'abandoned' },
-          { idempotencyKey: paidSessionKeys.cancel(sessionId) },
-        );
-        return { canceled: true };
-      } catch (err) {
-        const e = err as { code?: string; message?: string };
-        if (e.code === 'payment_intent_unexpected_state') {
-          log.warn('paid-session PaymentIntent not cancellable', { sessionId, message: e.message });
-          return { canceled: false };
-        }
-        classify(err, 'cancelling the PaymentIntent failed');
-      }
+      const { canceled } = await payments.cancelIntent(ref(sessionId), s.paymentIntentId, 'cancel');
+      return { canceled };
     },
   };
 }

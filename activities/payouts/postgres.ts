@@ -33,7 +33,7 @@ const view = (p: {
   failureReason: p.failureReason,
 });
 
-export function payoutActivities(deps: Pick<Deps, 'db' | 'cfg'>) {
+export function payoutPostgresActivities(deps: Pick<Deps, 'db' | 'cfg'>) {
   const { db, cfg } = deps;
   return {
     /**

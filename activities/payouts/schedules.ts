@@ -31,7 +31,7 @@ export function payoutSchedule(cfg: Deps['cfg'], coachId: string) {
   };
 }
 
-export function scheduleActivities(deps: Pick<Deps, 'db' | 'cfg' | 'temporal'>) {
+export function payoutScheduleActivities(deps: Pick<Deps, 'db' | 'cfg' | 'temporal'>) {
   const { db, cfg, temporal } = deps;
   return {
     /**

@@ -2,21 +2,20 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { classifyTransferError, PAYOUT_FAILURE_REASONS } from '../../src/domain/payouts/payouts';
 import type { StripeErrorInfo } from '../../src/domain/payments/stripe-errors';
 import type { Deps } from '../../src/infra/deps';
-import {
-  PayoutFailure,
-  payoutStripeKeys,
-  type PayoutFailureDetails,
-} from '../../workflows/payouts/definitions';
+import { PayoutFailure, type PayoutFailureDetails } from '../../workflows/payouts/definitions';
+import { paymentsCore, type PaymentRef } from '../payments/stripe';
 
-// Stripe Connect transfers made by payout-<coach>-<period>. The transfer carries an idempotency key
-// derived from the payout id, and its id is stored on the payout row, which is checked first: a
-// retried activity, a replayed workflow or a worker killed mid-call never transfers twice.
+// Stripe Connect transfers made by payout-<coach>-<period>, through the payments core. The transfer
+// carries the idempotency key payout-<id>-transfer, and its id is stored on the payout row, which is
+// checked first: a retried activity, a replayed workflow or a worker killed mid-call never transfers
+// twice.
 
 const permanent = (type: string, message: string, details: PayoutFailureDetails) =>
   ApplicationFailure.create({ type, message, details: [details], nonRetryable: true });
 
-export function connectActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
-  const { db, stripe } = deps;
+export function payoutStripeActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
+  const { db } = deps;
+  const payments = paymentsCore(deps.stripe);
   return {
     /**
      * Transfers the payout's amount to the coach's connected account, once, and marks it in transit.
@@ -26,6 +25,7 @@ export function connectActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
      */
     async transferPayout(payoutId: string): Promise<{ transferId: string }> {
       const p = await db.payout.findUniqueOrThrow({ where: { id: payoutId } });
+      const ref: PaymentRef = { kind: 'payout', id: p.id };
       if (p.stripeTransferId) return { transferId: p.stripeTransferId };
       if (p.status === 'failed')
         throw permanent(PayoutFailure.TransferRejected, p.failureReason ?? 'payout failed', {
@@ -38,19 +38,16 @@ export function connectActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
         throw permanent(PayoutFailure.PayoutsDisabled, PAYOUT_FAILURE_REASONS.payouts_disabled, {
           code: 'payouts_disabled',
         });
-      let transfer;
+      let transferId;
       try {
-        transfer = await stripe.transfers.create(
-          {
-            amount: p.amountMinor,
-            currency: p.currency.trim(),
-            destination: account.stripeAccountId,
-            transfer_group: `payout-${p.id}`,
-            description: `CoachFlow payout ${p.period}`,
-            metadata: { kind: 'payout', payoutId: p.id, coachId: p.coachId, period: p.period },
-          },
-          { idempotencyKey: payoutStripeKeys.transfer(p.id) },
-        );
+        ({ transferId } = await payments.transfer(ref, {
+          amountMinor: p.amountMinor,
+          currency: p.currency.trim(),
+          destination: account.stripeAccountId,
+          transferGroup: `payout-${p.id}`,
+          description: `CoachFlow payout ${p.period}`,
+          metadata: { kind: 'payout', payoutId: p.id, coachId: p.coachId, period: p.period },
+        }));
       } catch (err) {
         const e = (typeof err === 'object' && err !== null ? err : {}) as StripeErrorInfo;
         const verdict = classifyTransferError(e);
@@ -60,7 +57,7 @@ export function connectActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
       await db.payout.updateMany({
         where: { id: p.id, stripeTransferId: null },
         data: {
-          stripeTransferId: transfer.id,
+          stripeTransferId: transferId,
           stripeAccountId: account.stripeAccountId,
           status: 'in_transit',
         },

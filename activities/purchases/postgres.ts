@@ -37,7 +37,7 @@ export interface SettledRefund {
   revokedCourses: string[];
 }
 
-export function purchaseActivities(deps: Pick<Deps, 'db'>) {
+export function purchasePostgresActivities(deps: Pick<Deps, 'db'>) {
   const { db } = deps;
 
   /** What the buyer has from the purchase (credits and bundled products), read after it is paid. */

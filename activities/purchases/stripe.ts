@@ -1,24 +1,27 @@
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Deps } from '../../src/infra/deps';
-import { asStripeError, classify } from '../payments/stripe-errors';
+import { paymentsCore, recordOnce, stripeKey, type PaymentRef } from '../payments/stripe';
 
-// Stripe calls of purchase-<id>. Every call carries an idempotency key derived from the purchase and
-// the step, and its result is recorded on the purchase row (checked first), so a retried activity,
-// a replayed workflow or a second run never charges, cancels or refunds twice.
+// Stripe steps of purchase-<id>, through the payments core. Each result is recorded on the purchase
+// row (checked first), so a retried activity, a replayed workflow or a second run never charges,
+// cancels or refunds twice.
+
+const ref = (purchaseId: string): PaymentRef => ({ kind: 'purchase', id: purchaseId });
 
 export const purchasePaymentKeys = {
-  paymentIntent: (purchaseId: string) => `purchase-${purchaseId}-payment-intent`,
-  cancelPaymentIntent: (purchaseId: string) => `purchase-${purchaseId}-cancel-payment-intent`,
+  paymentIntent: (purchaseId: string) => stripeKey(ref(purchaseId), 'payment-intent'),
+  cancelPaymentIntent: (purchaseId: string) => stripeKey(ref(purchaseId), 'cancel-payment-intent'),
   /** One refund per purchase: a second request with another amount is refused before Stripe. */
-  refund: (purchaseId: string) => `purchase-${purchaseId}-refund`,
+  refund: (purchaseId: string) => stripeKey(ref(purchaseId), 'refund'),
 };
 
 export function purchaseStripeActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
-  const { db, stripe } = deps;
+  const { db } = deps;
+  const payments = paymentsCore(deps.stripe);
   return {
     /**
-     * The purchase's PaymentIntent, created once; metadata.kind = 'purchase' routes Stripe's events
-     * back here. The client secret goes to the row only (the buyer's client reads it), never into history.
+     * The purchase's PaymentIntent, created once; Stripe's events about it are attributed by the id
+     * stored here. The client secret goes to the row only (the buyer's client reads it), never into history.
      */
     async createPurchasePaymentIntent(purchaseId: string): Promise<{ paymentIntentId: string }> {
       const p = await db.purchase.findUniqueOrThrow({
@@ -26,31 +29,26 @@ export function purchaseStripeActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
         include: { buyer: { select: { email: true } } },
       });
       if (p.paymentIntentId) return { paymentIntentId: p.paymentIntentId };
-      let intent;
-      try {
-        intent = await stripe.paymentIntents.create(
-          {
-            amount: p.amountMinor,
-            currency: p.currency.toLowerCase(),
-            automatic_payment_methods: { enabled: true },
-            description: `${p.title} (purchase ${p.id})`,
-            receipt_email: p.buyer.email,
-            metadata: { kind: 'purchase', purchaseId: p.id, coachId: p.coachId, buyerId: p.buyerId },
-          },
-          { idempotencyKey: purchasePaymentKeys.paymentIntent(p.id) },
-        );
-      } catch (err) {
-        classify(err, 'creating the PaymentIntent failed');
-      }
-      await db.purchase.updateMany({
-        where: { id: p.id, paymentIntentId: null },
-        data: { paymentIntentId: intent.id, paymentClientSecret: intent.client_secret },
+      const intent = await payments.createIntent(ref(p.id), {
+        amountMinor: p.amountMinor,
+        currency: p.currency,
+        capture: 'automatic',
+        description: `${p.title} (purchase ${p.id})`,
+        receiptEmail: p.buyer.email,
+        metadata: { kind: 'purchase', purchaseId: p.id, coachId: p.coachId, buyerId: p.buyerId },
       });
-      const stored = await db.purchase.findUniqueOrThrow({
-        where: { id: p.id },
-        select: { paymentIntentId: true },
-      });
-      return { paymentIntentId: stored.paymentIntentId! };
+      const paymentIntentId = await recordOnce(
+        intent.id,
+        () =>
+          db.purchase.updateMany({
+            where: { id: p.id, paymentIntentId: null },
+            data: { paymentIntentId: intent.id, paymentClientSecret: intent.clientSecret },
+          }),
+        async () =>
+          (await db.purchase.findUniqueOrThrow({ where: { id: p.id }, select: { paymentIntentId: true } }))
+            .paymentIntentId,
+      );
+      return { paymentIntentId };
     },
 
     /** An abandoned checkout's intent is cancelled, so the buyer can no longer pay for it. */
@@ -60,21 +58,7 @@ export function purchaseStripeActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
         select: { paymentIntentId: true, paidAt: true },
       });
       if (!p.paymentIntentId || p.paidAt) return { canceled: false, reason: 'nothing to cancel' };
-      try {
-        await stripe.paymentIntents.cancel(
-          p.paymentIntentId,
-          { cancellation_reason: 'abandoned' },
-          { idempotencyKey: purchasePaymentKeys.cancelPaymentIntent(purchaseId) },
-        );
-        return { canceled: true };
-      } catch (err) {
-        const e = asStripeError(err);
-        if (e.code === 'payment_intent_unexpected_state') {
-          log.warn('PaymentIntent could not be cancelled', { purchaseId, message: e.message });
-          return { canceled: false, reason: e.message ?? 'unexpected state' };
-        }
-        classify(err, 'cancelling the PaymentIntent failed');
-      }
+      return payments.cancelIntent(ref(purchaseId), p.paymentIntentId, 'cancel-payment-intent');
     },
 
     /**
@@ -93,30 +77,21 @@ export function purchaseStripeActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
       const p = await db.purchase.findUniqueOrThrow({ where: { id: input.purchaseId } });
       if (p.refundId)
         return { refundId: p.refundId, refundedMinor: p.refundedMinor, recorded: marked.count === 1 };
-      let refund;
-      try {
-        refund = await stripe.refunds.create(
-          {
-            payment_intent: p.paymentIntentId!,
-            amount: input.amountMinor,
-            reason: 'requested_by_customer',
-            metadata: { kind: 'purchase', purchaseId: p.id },
-          },
-          { idempotencyKey: purchasePaymentKeys.refund(p.id) },
-        );
-      } catch (err) {
-        classify(err, 'refunding the late payment failed');
-      }
+      const { refundId } = await payments.refund(ref(p.id), {
+        paymentIntentId: p.paymentIntentId!,
+        amountMinor: input.amountMinor,
+        metadata: { kind: 'purchase', purchaseId: p.id },
+      });
       await db.purchase.updateMany({
         where: { id: p.id, refundId: null },
         data: {
-          refundId: refund.id,
+          refundId,
           refundedMinor: input.amountMinor,
           refundedAt: new Date(),
           refundNote: 'Paid after the checkout had expired: refunded in full',
         },
       });
-      return { refundId: refund.id, refundedMinor: input.amountMinor, recorded: marked.count === 1 };
+      return { refundId, refundedMinor: input.amountMinor, recorded: marked.count === 1 };
     },
 
     /**
@@ -132,23 +107,18 @@ export function purchaseStripeActivities(deps: Pick<Deps, 'db' | 'stripe'>) {
       if (p.refundId) return { refundId: p.refundId };
       if (!p.paymentIntentId || !p.paidAt)
         throw ApplicationFailure.nonRetryable('The purchase was never paid', 'InvalidTransition');
-      let refund;
-      try {
-        refund = await stripe.refunds.create(
-          {
-            payment_intent: p.paymentIntentId,
-            amount: input.amountMinor,
-            reason: 'requested_by_customer',
-            metadata: { kind: 'purchase', purchaseId: p.id },
-          },
-          { idempotencyKey: purchasePaymentKeys.refund(p.id) },
-        );
-      } catch (err) {
-        classify(err, 'refunding the purchase failed');
-      }
-      await db.purchase.updateMany({ where: { id: p.id, refundId: null }, data: { refundId: refund.id } });
-      const stored = await db.purchase.findUniqueOrThrow({ where: { id: p.id }, select: { refundId: true } });
-      return { refundId: stored.refundId! };
+      const { refundId } = await payments.refund(ref(p.id), {
+        paymentIntentId: p.paymentIntentId,
+        amountMinor: input.amountMinor,
+        metadata: { kind: 'purchase', purchaseId: p.id },
+      });
+      const refundIdOnRow = await recordOnce(
+        refundId,
+        () => db.purchase.updateMany({ where: { id: p.id, refundId: null }, data: { refundId } }),
+        async () =>
+          (await db.purchase.findUniqueOrThrow({ where: { id: p.id }, select: { refundId: true } })).refundId,
+      );
+      return { refundId: refundIdOnRow };
     },
   };
 }

@@ -26,7 +26,7 @@ export interface SubscriptionProjection {
 
 const date = (ms: number | null) => (ms === null ? null : new Date(ms));
 
-export function subscriptionStoreActivities(deps: Pick<Deps, 'db' | 'cfg'>) {
+export function subscriptionPostgresActivities(deps: Pick<Deps, 'db' | 'cfg'>) {
   const { db } = deps;
   return {
     async saveSubscriptionProjection(p: SubscriptionProjection): Promise<void> {

@@ -12,7 +12,7 @@ import { StripeFailure } from '../../workflows/shared/failures';
 // the same request and changes the subscription once. The first payment's client secret goes to the
 // subscriptions row, never into workflow history.
 
-export function billingActivities(deps: Pick<Deps, 'db' | 'stripe' | 'cfg'>) {
+export function subscriptionStripeActivities(deps: Pick<Deps, 'db' | 'stripe' | 'cfg'>) {
   const { db, stripe } = deps;
 
   async function priceIdFor(choice: PlanChoice): Promise<string> {

@@ -48,7 +48,7 @@ export type VideoNotice =
 const failure = (type: NonRetryableType, message: string) =>
   ApplicationFailure.create({ type, message, nonRetryable: true });
 
-export function videoActivities(deps: Pick<Deps, 'cfg' | 'db' | 's3'>) {
+export function videoPostgresActivities(deps: Pick<Deps, 'cfg' | 'db' | 's3'>) {
   const { db, s3 } = deps;
   const bucket = deps.cfg.S3_BUCKET;
 

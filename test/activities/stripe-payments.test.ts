@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { bookingPaymentKeys, stripeActivities } from '../../activities/bookings/stripe';
+import { bookingPaymentKeys, bookingStripeActivities } from '../../activities/bookings/stripe';
 import type { Deps } from '../../src/infra/deps';
 import { profiles } from '../../workflows/shared/profiles';
 import { mockActivityEnv } from '../support/temporal-activity';
@@ -76,7 +76,7 @@ function setup(row: Partial<FakeRow> = {}, stripeError?: unknown) {
     },
     refunds: { create: answer('refunds.create', { id: 're_1' }) },
   };
-  const activities = stripeActivities({ db, stripe } as unknown as Pick<Deps, 'db' | 'stripe'>);
+  const activities = bookingStripeActivities({ db, stripe } as unknown as Pick<Deps, 'db' | 'stripe'>);
   return { activities, booking, writes, reads, stripeCalls, ...mockActivityEnv() };
 }
 

@@ -201,5 +201,4 @@ export type TransferReversalResult =
 /** Stripe idempotency keys of the payout family, derived from the business ids. */
 export const payoutStripeKeys = {
   account: (coachId: string) => `connect-account-${coachId}`,
-  transfer: (payoutId: string) => `payout-${payoutId}-transfer`,
 };

@@ -1,4 +1,5 @@
 import { lazyChild } from '../../infra/logger';
+import { isUuid } from '../../domain/shared/ids';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
 import {
@@ -31,8 +32,6 @@ import { paidSessionView } from './views';
 
 // Pay-per-minute viewing (seed 002's paths, kept exactly). src/app/paid-sessions does the work.
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 type HeartbeatVars = RequestVars & { caller: { id: string; authSessionId: string } };
 
 /**
@@ -45,7 +44,7 @@ function heartbeatAuth(deps: Pick<Deps, 'cfg'>) {
     const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
     if (!match) throw unauthenticated('Missing bearer token (Authorization: Bearer <token>)');
     const claims = await verifyAccessToken(deps.cfg, match[1]!);
-    if (!claims || !UUID.test(claims.sub) || !UUID.test(claims.sid))
+    if (!claims || !isUuid(claims.sub) || !isUuid(claims.sid))
       throw unauthenticated('Invalid or expired token');
     c.set('caller', { id: claims.sub, authSessionId: claims.sid });
     c.set('log', lazyChild(c.get('log'), { userId: claims.sub }));

@@ -12,12 +12,12 @@ import { loadSlotQuery, lockCoachSchedule } from '../../data/availability';
 import { isExclusionViolation } from '../../data/postgres-errors';
 import * as rateLimit from '../../data/rate-limit';
 import type { Booking } from '../../generated/prisma/client';
-import type { CancellationPolicy } from '../../domain/bookings/cancellation';
 import type { BookingSnapshot } from '../../../workflows/bookings/definitions';
 import type { Db } from '../../infra/prisma';
 import type { Deps } from '../../infra/deps';
 import { logger } from '../../infra/logger';
 import { creditError, unbookableStart } from './errors';
+import { bookingSnapshotOf } from '../../data/bookings';
 import { creditMismatch, removeUnstartedBooking, takeCredit } from '../../data/credits';
 import { restartBookingWorkflows, startBookingAndAwaitReady } from './workflow';
 
@@ -252,38 +252,11 @@ async function createBooking(
   const { created: row, timeZone } = committed;
   // What the workflow would read back from the row just committed: handed over in its input.
   const coach = offering.coach;
-  const snapshot: BookingSnapshot = {
-    id: row.id,
-    status: row.status,
-    coach: {
-      id: coach.id,
-      name: coach.coachProfile?.displayName ?? coach.name,
-      email: coach.email,
-      timeZone,
-    },
+  const snapshot = bookingSnapshotOf(row, {
+    coach: { ...coach, displayName: coach.coachProfile?.displayName ?? null, timeZone },
     athlete,
-    athleteTimeZone: row.timeZone,
-    service: {
-      id: offering.id,
-      title: offering.title,
-      cancellationPolicy: offering.cancellationPolicy as unknown as CancellationPolicy,
-    },
-    startMs: row.startsAt.getTime(),
-    endMs: row.endsAt.getTime(),
-    priceMinor: row.priceMinor,
-    currency: row.currency,
-    paymentIntentId: null,
-    paid: false,
-    amountPaidMinor: 0,
-    refundDueMinor: 0,
-    refundedMinor: 0,
-    refundId: null,
-    sequence: row.sequence,
-    rescheduleCount: row.rescheduleCount,
-    createdAtMs: row.createdAt.getTime(),
-    cancellation: null,
-    creditGrantId: row.creditGrantId,
-  };
+    service: offering,
+  });
   return { row, snapshot };
 }
 

@@ -1,4 +1,4 @@
-import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { Booking } from '../../generated/prisma/client';
 import type { Config } from '../../infra/config';
 import type { Deps } from '../../infra/deps';
@@ -10,6 +10,7 @@ import {
   type BookingWorkflowInput,
 } from '../../../workflows/bookings/definitions';
 import { workflowIds } from '../../../workflows/shared/ids';
+import { startAndAwait, type StartOutcome } from '../workflow-start';
 import {
   BookingIdAttr,
   CoachIdAttr,
@@ -18,9 +19,6 @@ import {
 } from '../../../workflows/shared/search-attributes';
 
 // How the API starts and reaches booking-<id>. Only the workflow's contract is imported here.
-
-/** How long POST /api/bookings waits for the workflow's PaymentIntent before answering without it. */
-export const PAYMENT_READY_WAIT_MS = 5_000;
 
 export function bookingWorkflowInput(
   cfg: Pick<
@@ -56,55 +54,20 @@ function startOptions(deps: Pick<Deps, 'cfg'>, row: Booking, snapshot?: BookingS
 }
 
 /**
- * Starts booking-<id> for the committed row and waits (up to `timeoutMs`) for its bookingReady
- * answer, in one call (update-with-start). `ready`: a free booking is confirmed or a paid one's
- * PaymentIntent exists; `waiting`: the workflow runs but has not answered yet (the client reads the
- * client secret from GET /api/bookings/{id} later); `not_started`: no workflow runs for the row.
+ * Starts booking-<id> for the committed row and waits for its bookingReady answer: a free booking
+ * confirmed, or a paid one's PaymentIntent created (the client reads the secret from the row).
  */
-export async function startBookingAndAwaitReady(
+export function startBookingAndAwaitReady(
   deps: Pick<Deps, 'temporal' | 'cfg'>,
   row: Booking,
   snapshot: BookingSnapshot,
-  timeoutMs = PAYMENT_READY_WAIT_MS,
-): Promise<'ready' | 'waiting' | 'not_started'> {
-  const options = startOptions(deps, row, snapshot);
-  const startOp = new WithStartWorkflowOperation<BookingWorkflow>(bookingWorkflowType, {
-    ...options,
-    // A repeated call (ensureStarted below) joins the run the first one started.
-    workflowIdConflictPolicy: 'USE_EXISTING',
-  });
-  try {
-    await deps.temporal.withDeadline(Date.now() + timeoutMs, () =>
-      deps.temporal.workflow.executeUpdateWithStart(bookingReadyUpdate, { startWorkflowOperation: startOp }),
-    );
-    return 'ready';
-  } catch {
-    const started = await startOp.workflowHandle().then(
-      () => true,
-      () => false,
-    );
-    if (started) return 'waiting';
-    // The answer was lost (a deadline, a dropped connection): the start may or may not have happened.
-    return (await ensureStarted(deps, options)) ? 'waiting' : 'not_started';
-  }
-}
-
-/** A plain start that joins a run already there; false when the workflow service cannot be reached. */
-async function ensureStarted(
-  deps: Pick<Deps, 'temporal'>,
-  options: ReturnType<typeof startOptions>,
-): Promise<boolean> {
-  try {
-    await deps.temporal.withDeadline(Date.now() + PAYMENT_READY_WAIT_MS, () =>
-      deps.temporal.workflow.start<BookingWorkflow>(bookingWorkflowType, {
-        ...options,
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      }),
-    );
-    return true;
-  } catch {
-    return false;
-  }
+): Promise<StartOutcome> {
+  return startAndAwait<BookingWorkflow>(
+    deps,
+    bookingWorkflowType,
+    startOptions(deps, row, snapshot),
+    bookingReadyUpdate,
+  );
 }
 
 /**

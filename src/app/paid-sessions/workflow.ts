@@ -1,4 +1,3 @@
-import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { PaidSession } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
 import {
@@ -8,6 +7,7 @@ import {
   type PaidSessionWorkflowInput,
 } from '../../../workflows/paid-sessions/definitions';
 import { workflowIds } from '../../../workflows/shared/ids';
+import { startAndAwait, type StartOutcome } from '../workflow-start';
 import {
   CoachIdAttr,
   CourseIdAttr,
@@ -17,9 +17,6 @@ import {
 } from '../../../workflows/shared/search-attributes';
 
 // How the API and the webhook start and reach paid-session-<id>. Only the contract is imported.
-
-/** How long POST /api/sessions/create waits for the PaymentIntent before answering without it. */
-export const PAYMENT_READY_WAIT_MS = 5_000;
 
 export function paidSessionInput(
   cfg: Pick<Deps['cfg'], 'PLATFORM_FEE_BPS' | 'PAID_SESSION_IDLE_TIMEOUT' | 'PAID_SESSION_AUTH_WINDOW'>,
@@ -66,47 +63,17 @@ export function paidSessionStartOptions(deps: Pick<Deps, 'cfg'>, row: PaidSessio
   };
 }
 
-/**
- * Starts paid-session-<id> for the committed row and waits for its PaymentIntent, in one call
- * (update-with-start, docs/adr/0011). `waiting`: the run exists but has not answered in time.
- */
-export async function startPaidSessionAndAwaitReady(
+/** Starts paid-session-<id> for the committed row and waits for its PaymentIntent (docs/adr/0011). */
+export function startPaidSessionAndAwaitReady(
   deps: Pick<Deps, 'temporal' | 'cfg'>,
   row: PaidSession,
-  timeoutMs = PAYMENT_READY_WAIT_MS,
-): Promise<'ready' | 'waiting' | 'not_started'> {
-  const options = paidSessionStartOptions(deps, row);
-  const startOp = new WithStartWorkflowOperation<PaidSessionWorkflow>(paidSessionWorkflowType, {
-    ...options,
-    workflowIdConflictPolicy: 'USE_EXISTING',
-  });
-  try {
-    await deps.temporal.withDeadline(Date.now() + timeoutMs, () =>
-      deps.temporal.workflow.executeUpdateWithStart(paidSessionReadyUpdate, {
-        startWorkflowOperation: startOp,
-      }),
-    );
-    return 'ready';
-  } catch {
-    if (
-      await startOp.workflowHandle().then(
-        () => true,
-        () => false,
-      )
-    )
-      return 'waiting';
-    try {
-      await deps.temporal.withDeadline(Date.now() + timeoutMs, () =>
-        deps.temporal.workflow.start<PaidSessionWorkflow>(paidSessionWorkflowType, {
-          ...options,
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        }),
-      );
-      return 'waiting';
-    } catch {
-      return 'not_started';
-    }
-  }
+): Promise<StartOutcome> {
+  return startAndAwait<PaidSessionWorkflow>(
+    deps,
+    paidSessionWorkflowType,
+    paidSessionStartOptions(deps, row),
+    paidSessionReadyUpdate,
+  );
 }
 
 export function paidSessionHandle(deps: Pick<Deps, 'temporal'>, sessionId: string) {

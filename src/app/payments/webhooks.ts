@@ -2,90 +2,33 @@ import type Stripe from 'stripe';
 import { Prisma } from '../../generated/prisma/client';
 import type { Deps } from '../../infra/deps';
 import { logger } from '../../infra/logger';
-import {
-  bookingWorkflowType,
-  paymentSignal,
-  type BookingWorkflow,
-  type PaymentSignal,
-} from '../../../workflows/bookings/definitions';
-import { workflowIds } from '../../../workflows/shared/ids';
 import { invalid, invalidFields, type FieldProblem } from '../../domain/shared/errors';
-import { bookingWorkflowInput } from '../bookings/workflow';
-import { subscriptionEventRouter } from '../subscriptions/webhooks';
-import { connectAccountRouter, transferReversedRouter } from '../payouts/webhook';
-import { purchaseEventRouter } from '../purchases/webhooks';
+import { bookingPaymentRouter } from '../bookings/webhooks';
 import { paidSessionPaymentRouter } from '../paid-sessions/webhooks';
+import { connectAccountRouter, transferReversedRouter } from '../payouts/webhooks';
+import { purchasePaymentRouter } from '../purchases/webhooks';
+import { subscriptionEventRouter } from '../subscriptions/webhooks';
+import type { StripeEventRoute, StripeEventRouter } from './router';
 
 // POST /api/webhooks/stripe: verify the signature on the raw body, store each event once (its
 // Stripe id is the primary key), and signal the workflow that owns the object with signalWithStart
 // (so an event for a workflow that has finished starts a run that settles it, e.g. refunds a late
 // payment). Workflows dedupe by event id as well, so a redelivery after a failed routing is safe.
-// Other features add their own router to STRIPE_EVENT_ROUTERS.
+// Each feature's router lives in its own folder (src/app/<feature>/webhooks.ts) and is listed in
+// STRIPE_EVENT_ROUTERS below; card payments' routers come from paymentEventRouter (./router.ts).
 
 /** A request that does not carry Stripe's valid signature is refused (400), and nothing of it is stored. */
 const badSignature = (reason: string) =>
   invalid(`Webhook signature verification failed: ${reason}`, undefined, 'invalid_signature');
 
-/** Where an event goes: the workflow to signal and how. undefined = not ours; acknowledged and ignored. */
-export interface StripeEventRoute {
-  workflowId: string;
-  deliver(): Promise<void>;
-}
-
-export type StripeEventRouter = (
-  deps: Pick<Deps, 'db' | 'temporal' | 'cfg'>,
-  event: Stripe.Event,
-) => Promise<StripeEventRoute | undefined>;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const PAYMENT_KINDS: Record<string, PaymentSignal['kind'] | undefined> = {
-  'payment_intent.succeeded': 'succeeded',
-  'payment_intent.payment_failed': 'failed',
-  'payment_intent.canceled': 'canceled',
-};
-
-/** PaymentIntents we created for bookings carry metadata { kind: 'booking', bookingId }. */
-export const bookingPaymentRouter: StripeEventRouter = async (deps, event) => {
-  const kind = PAYMENT_KINDS[event.type];
-  if (!kind) return undefined;
-  const intent = event.data.object as Stripe.PaymentIntent;
-  const bookingId = intent.metadata?.bookingId;
-  if (intent.metadata?.kind !== 'booking' || !bookingId || !UUID.test(bookingId)) return undefined;
-  const exists = await deps.db.booking.count({ where: { id: bookingId } });
-  if (!exists) return undefined;
-  const signal: PaymentSignal = {
-    eventId: event.id,
-    kind,
-    paymentIntentId: intent.id,
-    amountMinor: kind === 'succeeded' ? intent.amount_received || intent.amount : intent.amount,
-    currency: intent.currency,
-    ...(kind === 'failed' && intent.last_payment_error?.message
-      ? { message: intent.last_payment_error.message }
-      : {}),
-  };
-  const workflowId = workflowIds.booking(bookingId);
-  return {
-    workflowId,
-    async deliver() {
-      await deps.temporal.workflow.signalWithStart<BookingWorkflow, [PaymentSignal]>(bookingWorkflowType, {
-        workflowId,
-        taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
-        args: [bookingWorkflowInput(deps.cfg, bookingId)],
-        signal: paymentSignal,
-        signalArgs: [signal],
-      });
-    },
-  };
-};
-
+/** Every feature that owns Stripe objects registers its router here; the first that claims an event gets it. */
 export const STRIPE_EVENT_ROUTERS: StripeEventRouter[] = [
   bookingPaymentRouter,
+  purchasePaymentRouter,
+  paidSessionPaymentRouter,
   connectAccountRouter,
   transferReversedRouter,
   subscriptionEventRouter,
-  purchaseEventRouter,
-  paidSessionPaymentRouter,
 ];
 
 export type WebhookOutcome = {

@@ -1,4 +1,3 @@
-import type Stripe from 'stripe';
 import {
   purchasePaymentSignal,
   purchaseRefundedSignal,
@@ -7,84 +6,47 @@ import {
   type PurchaseRefundedSignal,
   type PurchaseWorkflow,
 } from '../../../workflows/purchases/definitions';
-import type { Deps } from '../../infra/deps';
+import { cardPaymentSignal, isCardPayment, type PaymentEvent } from '../../domain/payments/events';
+import { paymentEventRouter } from '../payments/router';
 import { purchaseStartOptions } from './workflow';
 
-// Stripe events of purchases, for STRIPE_EVENT_ROUTERS: PaymentIntents we created carry
-// metadata { kind: 'purchase', purchaseId }; a charge.refunded is matched by its PaymentIntent id
-// (a charge does not carry the intent's metadata). The workflow checks amount and currency.
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const PAYMENT_KINDS: Record<string, PurchasePaymentSignal['kind'] | undefined> = {
-  'payment_intent.succeeded': 'succeeded',
-  'payment_intent.payment_failed': 'failed',
-  'payment_intent.canceled': 'canceled',
-};
-
-// Typed by shape, not by importing StripeEventRouter: src/app/payments/webhooks.ts imports this module.
-export async function purchaseEventRouter(
-  deps: Pick<Deps, 'db' | 'temporal' | 'cfg'>,
-  event: Stripe.Event,
-): Promise<{ workflowId: string; deliver(): Promise<void> } | undefined> {
-  if (event.type === 'charge.refunded') {
-    const charge = event.data.object as Stripe.Charge;
-    const intentId =
-      typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
-    if (!intentId) return undefined;
-    const row = await deps.db.purchase.findUnique({ where: { paymentIntentId: intentId } });
-    if (!row) return undefined;
-    const signal: PurchaseRefundedSignal = {
-      eventId: event.id,
-      paymentIntentId: intentId,
-      amountRefundedMinor: charge.amount_refunded,
-      currency: charge.currency,
-      refundId: charge.refunds?.data?.[0]?.id ?? null,
-    };
+// Stripe events about a purchase's PaymentIntent (succeeded, failed, canceled) and its charge
+// (charge.refunded) reach purchase-<id> as signals; signalWithStart, so a refund of a finished
+// purchase starts a run that settles it. The workflow checks the amount and currency.
+export const purchasePaymentRouter = paymentEventRouter({
+  kind: 'purchase',
+  idKey: 'purchaseId',
+  takes: (ev): ev is PaymentEvent => isCardPayment(ev) || ev.kind === 'refunded',
+  owns: (deps, paymentIntentId) =>
+    deps.db.purchase.findUnique({
+      where: { paymentIntentId },
+      select: { id: true, coachId: true, buyerId: true, status: true },
+    }),
+  rowId: (row) => row.id,
+  signal(deps, row, ev, eventId) {
     const options = purchaseStartOptions(deps, row);
     return {
       workflowId: options.workflowId,
       async deliver() {
+        if (isCardPayment(ev)) {
+          await deps.temporal.workflow.signalWithStart<PurchaseWorkflow, [PurchasePaymentSignal]>(
+            purchaseWorkflowType,
+            { ...options, signal: purchasePaymentSignal, signalArgs: [cardPaymentSignal(ev, eventId)] },
+          );
+          return;
+        }
+        const refunded: PurchaseRefundedSignal = {
+          eventId,
+          paymentIntentId: ev.paymentIntentId,
+          amountRefundedMinor: ev.amountMinor,
+          currency: ev.currency,
+          refundId: ev.refundId ?? null,
+        };
         await deps.temporal.workflow.signalWithStart<PurchaseWorkflow, [PurchaseRefundedSignal]>(
           purchaseWorkflowType,
-          {
-            ...options,
-            signal: purchaseRefundedSignal,
-            signalArgs: [signal],
-          },
+          { ...options, signal: purchaseRefundedSignal, signalArgs: [refunded] },
         );
       },
     };
-  }
-  const kind = PAYMENT_KINDS[event.type];
-  if (!kind) return undefined;
-  const intent = event.data.object as Stripe.PaymentIntent;
-  const purchaseId = intent.metadata?.purchaseId;
-  if (intent.metadata?.kind !== 'purchase' || !purchaseId || !UUID.test(purchaseId)) return undefined;
-  const row = await deps.db.purchase.findUnique({ where: { id: purchaseId } });
-  if (!row) return undefined;
-  const signal: PurchasePaymentSignal = {
-    eventId: event.id,
-    kind,
-    paymentIntentId: intent.id,
-    amountMinor: kind === 'succeeded' ? intent.amount_received || intent.amount : intent.amount,
-    currency: intent.currency,
-    ...(kind === 'failed' && intent.last_payment_error?.message
-      ? { message: intent.last_payment_error.message }
-      : {}),
-  };
-  const options = purchaseStartOptions(deps, row);
-  return {
-    workflowId: options.workflowId,
-    async deliver() {
-      await deps.temporal.workflow.signalWithStart<PurchaseWorkflow, [PurchasePaymentSignal]>(
-        purchaseWorkflowType,
-        {
-          ...options,
-          signal: purchasePaymentSignal,
-          signalArgs: [signal],
-        },
-      );
-    },
-  };
-}
+  },
+});

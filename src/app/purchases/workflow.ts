@@ -13,6 +13,7 @@ import {
   type RefundRequest,
 } from '../../../workflows/purchases/definitions';
 import { workflowIds } from '../../../workflows/shared/ids';
+import { startAndAwait, type StartOutcome } from '../workflow-start';
 import {
   CoachIdAttr,
   DomainStatusAttr,
@@ -22,9 +23,6 @@ import {
 
 // How the API starts and reaches purchase-<id> (docs/adr/0011): commit the row, then one
 // update-with-start that joins a run already there. Only the workflow's contract is imported.
-
-/** How long POST /api/checkout/… waits for the PaymentIntent before answering without it. */
-export const PAYMENT_READY_WAIT_MS = 5_000;
 
 export function purchaseWorkflowInput(
   cfg: Pick<Config, 'PURCHASE_CHECKOUT_TIMEOUT' | 'PLATFORM_FEE_BPS'>,
@@ -58,37 +56,18 @@ export function purchaseStartOptions(
   };
 }
 
-/** Starts purchase-<id> and waits for its PaymentIntent; 'not_started' when no run could be started. */
-export async function startPurchaseAndAwaitReady(
+/** Starts purchase-<id> and waits for its PaymentIntent (docs/adr/0011). */
+export function startPurchaseAndAwaitReady(
   deps: Pick<Deps, 'temporal' | 'cfg'>,
   row: Purchase,
   snapshot: PurchaseSnapshot,
-  timeoutMs = PAYMENT_READY_WAIT_MS,
-): Promise<'ready' | 'waiting' | 'not_started'> {
-  const options = purchaseStartOptions(deps, row, snapshot);
-  const startOp = new WithStartWorkflowOperation<PurchaseWorkflow>(purchaseWorkflowType, options);
-  try {
-    await deps.temporal.withDeadline(Date.now() + timeoutMs, () =>
-      deps.temporal.workflow.executeUpdateWithStart(purchaseReadyUpdate, { startWorkflowOperation: startOp }),
-    );
-    return 'ready';
-  } catch {
-    if (
-      await startOp.workflowHandle().then(
-        () => true,
-        () => false,
-      )
-    )
-      return 'waiting';
-    try {
-      await deps.temporal.withDeadline(Date.now() + PAYMENT_READY_WAIT_MS, () =>
-        deps.temporal.workflow.start<PurchaseWorkflow>(purchaseWorkflowType, options),
-      );
-      return 'waiting';
-    } catch {
-      return 'not_started';
-    }
-  }
+): Promise<StartOutcome> {
+  return startAndAwait<PurchaseWorkflow>(
+    deps,
+    purchaseWorkflowType,
+    purchaseStartOptions(deps, row, snapshot),
+    purchaseReadyUpdate,
+  );
 }
 
 /**

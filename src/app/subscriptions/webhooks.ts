@@ -1,7 +1,8 @@
 import type Stripe from 'stripe';
+import { isUuid } from '../../domain/shared/ids';
 import { PLAN_CURRENCY } from '../../domain/subscriptions/plans';
 import { snapshotOf } from '../../data/subscriptions';
-import type { Deps } from '../../infra/deps';
+import type { StripeEventRouter } from '../payments/router';
 import {
   stripeSubscriptionEventSignal,
   subscriptionWorkflowType,
@@ -13,8 +14,6 @@ import { subscriptionStartOptions } from './workflow';
 // Stripe Billing's events for subscription-<userId>. Our customers and subscriptions carry
 // metadata.userId (invoices carry it in parent.subscription_details.metadata); the event is
 // normalised to what it says about the subscription and signalled with signalWithStart.
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const TYPES = new Set([
   'invoice.paid',
@@ -81,16 +80,12 @@ export function normaliseSubscriptionEvent(
   };
 }
 
-// Typed by shape, not by importing StripeEventRouter: src/app/payments/webhooks.ts imports this module.
-export async function subscriptionEventRouter(
-  deps: Pick<Deps, 'db' | 'temporal' | 'cfg'>,
-  event: Stripe.Event,
-): Promise<{ workflowId: string; deliver(): Promise<void> } | undefined> {
+export const subscriptionEventRouter: StripeEventRouter = async (deps, event) => {
   const n = normaliseSubscriptionEvent(event);
   if (!n) return undefined;
   // Stripe's subscription ids are strings; anything else is not one of ours (and no query may see it).
   if (n.subscriptionId !== null && typeof n.subscriptionId !== 'string') return undefined;
-  let userId = n.userId && UUID.test(n.userId) ? n.userId : null;
+  let userId = isUuid(n.userId) ? n.userId : null;
   if (userId && !(await deps.db.user.count({ where: { id: userId } }))) userId = null;
   if (!userId && n.subscriptionId) {
     const row = await deps.db.subscription.findFirst({
@@ -110,4 +105,4 @@ export async function subscriptionEventRouter(
       );
     },
   };
-}
+};

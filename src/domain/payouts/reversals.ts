@@ -4,6 +4,8 @@
 // activity plans with planPayoutReversals against what the ledger already holds, under the payout's
 // row lock, and posts only what the plan says (docs/adr/0018-payout-transfer-reversals.md).
 
+import { isStripeId } from '../shared/ids';
+
 /** One TransferReversal (`trr_…`) as the event lists it. */
 export interface TransferReversalLine {
   id: string;
@@ -36,13 +38,10 @@ export interface StripeTransferLike {
   reversals?: unknown;
 }
 
-/** Stripe object ids: letters, digits and underscores (tr_…, trr_…). */
-const STRIPE_ID = /^[A-Za-z0-9_]{1,255}$/;
 const CURRENCY = /^[A-Za-z]{3}$/;
 /** At most this many reversals of one event are carried into a workflow signal. */
 export const MAX_LISTED_REVERSALS = 100;
 
-export const isStripeId = (v: unknown): v is string => typeof v === 'string' && STRIPE_ID.test(v);
 const isMinor = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 /**

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { readinessOf } from '../../domain/payouts/payouts';
-import { isStripeId, readTransferReversed } from '../../domain/payouts/reversals';
+import { readTransferReversed } from '../../domain/payouts/reversals';
+import { isStripeId, isUuid } from '../../domain/shared/ids';
 import {
   accountUpdatedSignal,
   payoutAccountWorkflowId,
@@ -13,7 +14,7 @@ import {
   type PayoutReversalWorkflow,
   type TransferReversedSignal,
 } from '../../../workflows/payouts/definitions';
-import type { Deps } from '../../infra/deps';
+import type { StripeEventRouter } from '../payments/router';
 
 // account.updated for a coach's connected account → payout-account-<coach> (signalWithStart), which
 // stores the readiness in order and creates, updates or pauses the coach's payout Schedule.
@@ -21,22 +22,15 @@ import type { Deps } from '../../infra/deps';
 // which posts each reversal to the ledger once and tells the coach. Nothing is changed inline: a
 // delivery that fails half-way is routed again on Stripe's redelivery.
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Ours when the account is one we stored: found by metadata.coachId, or else by its id. */
-// Typed by shape, not by importing StripeEventRouter: src/app/payments/webhooks.ts imports this module.
-export async function connectAccountRouter(
-  deps: Pick<Deps, 'db' | 'temporal' | 'cfg'>,
-  event: Stripe.Event,
-): Promise<{ workflowId: string; deliver(): Promise<void> } | undefined> {
+export const connectAccountRouter: StripeEventRouter = async (deps, event) => {
   if (event.type !== 'account.updated') return undefined;
   const account = event.data.object as Stripe.Account;
   if (typeof account?.id !== 'string') return undefined;
   const coachId = account.metadata?.coachId;
-  const row =
-    coachId && UUID.test(coachId)
-      ? await deps.db.connectAccount.findUnique({ where: { coachId } })
-      : await deps.db.connectAccount.findUnique({ where: { stripeAccountId: account.id } });
+  const row = isUuid(coachId)
+    ? await deps.db.connectAccount.findUnique({ where: { coachId } })
+    : await deps.db.connectAccount.findUnique({ where: { stripeAccountId: account.id } });
   if (!row || row.stripeAccountId !== account.id) return undefined;
   const signal: AccountUpdatedSignal = {
     eventId: event.id,
@@ -61,18 +55,14 @@ export async function connectAccountRouter(
       );
     },
   };
-}
+};
 
 /**
  * Ours when the transfer is a payout's (found by its stored transfer id); anything else is
  * acknowledged and ignored. The event is read here (readTransferReversed) and checked against the
  * payout by the workflow's activity, under the payout's lock, before anything counts.
  */
-// Typed by shape, like connectAccountRouter.
-export async function transferReversedRouter(
-  deps: Pick<Deps, 'db' | 'temporal' | 'cfg'>,
-  event: Stripe.Event,
-): Promise<{ workflowId: string; deliver(): Promise<void> } | undefined> {
+export const transferReversedRouter: StripeEventRouter = async (deps, event) => {
   if (event.type !== 'transfer.reversed') return undefined;
   const transfer = event.data.object as Partial<Stripe.Transfer> | null;
   const transferId = transfer?.id;
@@ -102,4 +92,4 @@ export async function transferReversedRouter(
       );
     },
   };
-}
+};

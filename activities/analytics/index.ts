@@ -1,0 +1,1 @@
+export { analyticsPostgresActivities as analyticsActivities } from './postgres';

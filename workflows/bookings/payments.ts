@@ -1,6 +1,6 @@
 import { ActivityFailure, log, patched } from '@temporalio/workflow';
 import { ledger, type LedgerTransactionDraft } from '../../src/domain/payments/ledger';
-import { paymentEventEffect } from '../../src/domain/payments/payment-events';
+import { paymentEventEffect } from '../../src/domain/payments/payee';
 import type { BookingSnapshot } from './definitions';
 import { db, stripe, stripeLocal } from './proxies';
 import type { BookingState } from './state';
@@ -46,7 +46,7 @@ async function postToLedger(st: BookingState, make: () => LedgerTransactionDraft
 }
 
 /**
- * Applies payment events in arrival order (src/domain/payments/payment-events.ts says what each
+ * Applies payment events in arrival order (src/domain/payments/payee.ts says what each
  * means); the state machine makes the order irrelevant. Runs under the booking's lock.
  */
 export async function drainInbox(st: BookingState): Promise<void> {

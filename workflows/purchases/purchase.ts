@@ -6,7 +6,7 @@ import {
   log,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { paymentEventEffect } from '../../src/domain/payments/payment-events';
+import { paymentEventEffect } from '../../src/domain/payments/payee';
 import { refundRequestProblem } from '../../src/domain/purchases/refunds';
 import { minorUnits, setSummary } from '../shared/memo';
 import { Mutex } from '../shared/mutex';
@@ -240,7 +240,7 @@ export class Purchase {
     }
   }
 
-  /** Payment events in arrival order (src/domain/payments/payment-events.ts decides what each means). */
+  /** Payment events in arrival order (src/domain/payments/payee.ts decides what each means). */
   private async drainInbox(): Promise<void> {
     const s = this.p!;
     const { purchaseId } = this.input;

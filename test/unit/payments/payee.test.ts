@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  paymentEventEffect,
-  type PaymentEvent,
-  type Payee,
-} from '../../../src/domain/payments/payment-events';
+import { paymentEventEffect, type PayeeEvent, type Payee } from '../../../src/domain/payments/payee';
 
 const awaiting: Payee = {
   paymentIntentId: 'pi_1',
@@ -13,7 +9,7 @@ const awaiting: Payee = {
   paid: false,
   ended: false,
 };
-const success: PaymentEvent = {
+const success: PayeeEvent = {
   kind: 'succeeded',
   paymentIntentId: 'pi_1',
   amountMinor: 4500,
@@ -46,7 +42,7 @@ describe('what a payment event means for its payee', () => {
     expect(paymentEventEffect({ ...awaiting, awaiting: false }, success)).toBe('ignore');
   });
   it('a failure counts only while payment is awaited and not yet made; its intent is not checked', () => {
-    const failed: PaymentEvent = { ...success, kind: 'failed', paymentIntentId: 'pi_other' };
+    const failed: PayeeEvent = { ...success, kind: 'failed', paymentIntentId: 'pi_other' };
     expect(paymentEventEffect(awaiting, failed)).toBe('failed_attempt');
     expect(paymentEventEffect({ ...awaiting, paid: true }, failed)).toBe('ignore');
     expect(paymentEventEffect({ ...awaiting, awaiting: false, ended: true }, failed)).toBe('ignore');

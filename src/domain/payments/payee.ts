@@ -1,7 +1,9 @@
-// What a payment_intent.* event means for the thing it pays for (a booking, a purchase). The
-// workflows apply events in arrival order and Stripe delivers them in any order, more than once: this
-// rule makes the order irrelevant. Only a success for the payee's own PaymentIntent, for exactly its
-// amount and currency, ever counts as a payment.
+import type { CardPaymentSignal } from './events';
+
+// What a card-payment event (events.ts: succeeded, failed, canceled) means for the thing it pays for,
+// a booking or a purchase. The workflows apply events in arrival order and Stripe delivers them in
+// any order, more than once: this rule makes the order irrelevant. Only a success for the payee's own
+// PaymentIntent, for exactly its amount and currency, ever counts as a payment.
 
 export type PaymentEventEffect =
   /** The payment awaited: record it (a booking is confirmed, a purchase completed). */
@@ -15,12 +17,7 @@ export type PaymentEventEffect =
   /** Nothing follows (a cancellation we made, a repeat success, a failure after payment). */
   | 'ignore';
 
-export interface PaymentEvent {
-  kind: 'succeeded' | 'failed' | 'canceled';
-  paymentIntentId: string;
-  amountMinor: number;
-  currency: string;
-}
+export type PayeeEvent = Pick<CardPaymentSignal, 'kind' | 'paymentIntentId' | 'amountMinor' | 'currency'>;
 
 export interface Payee {
   /** The PaymentIntent the payee created (null before it exists). */
@@ -36,7 +33,7 @@ export interface Payee {
   ended: boolean;
 }
 
-export function paymentEventEffect(payee: Payee, event: PaymentEvent): PaymentEventEffect {
+export function paymentEventEffect(payee: Payee, event: PayeeEvent): PaymentEventEffect {
   if (event.kind === 'failed') return payee.awaiting && !payee.paid ? 'failed_attempt' : 'ignore';
   if (event.kind === 'canceled') return 'ignore'; // we cancel intents ourselves; nothing follows from it
   const ours =

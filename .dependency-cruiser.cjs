@@ -88,6 +88,17 @@ module.exports = {
       to: { path: ['^activities/', '^workflows/'], pathNot: WORKFLOW_CONTRACTS },
     },
     {
+      name: 'api-reaches-data-through-app',
+      comment:
+        'Handlers call use cases; they never query src/data themselves, not even for a type. A view gets ' +
+        'its row shape from the use case that returns it (re-exported by src/app), so a query, its ' +
+        'include or its scoping changes behind one layer and the HTTP layer cannot bypass the checks ' +
+        'the use case makes.',
+      severity: 'error',
+      from: { path: '^src/api/' },
+      to: { path: '^src/data/' },
+    },
+    {
       name: 'app-starts-workflows-through-contracts',
       comment:
         'Use cases start and signal workflows the same way: by contract (definitions.ts, workflows/shared), ' +

@@ -46,11 +46,15 @@ export class IngestOverloaded extends Error {
   }
 }
 
-interface Item {
+/** One heartbeat to write: whose, for which session, under which login session. */
+export interface HeartbeatWrite {
   sessionId: string;
   studentId: string;
   authSessionId: string;
   h: Heartbeat;
+}
+
+interface Item extends HeartbeatWrite {
   resolve(row: HeartbeatRow): void;
   reject(err: unknown): void;
 }
@@ -124,7 +128,8 @@ export class HeartbeatIngest {
   }
 }
 
-function batchStatement(group: Item[]): Prisma.Sql {
+/** A group's statement; its rows carry `idx`, the item's index in `group` (a test runs it directly). */
+export function batchStatement(group: readonly HeartbeatWrite[]): Prisma.Sql {
   const items = group.map((it, i) => ({
     i,
     session: it.sessionId,

@@ -8,9 +8,10 @@ import {
 } from '../domain/paid-sessions/metering';
 
 // The paid-session heartbeat: the hot path (every 5 s per viewer), ONE statement, the SQL form of
-// src/domain/paid-sessions/metering.ts applyHeartbeat. Its text is the PL/pgSQL function
-// paid_session_heartbeat (migration 20261202091500), so Postgres plans it once per connection, not
-// once per call (docs/adr/0012: planning was two thirds of its CPU). The query inside:
+// src/domain/paid-sessions/metering.ts applyHeartbeat (test/api/metering-sql-vs-model.test.ts holds
+// them equal). Its text is the PL/pgSQL function paid_session_heartbeat (migration 20261202091500;
+// 20261204100000 redefines it to commit asynchronously), so Postgres plans it once per connection,
+// not once per call (docs/adr/0012: planning was two thirds of its CPU). The query inside:
 //
 //   a    the caller's login session is live (not revoked or expired): the route verified the access
 //        token's signature, and this replaces the middleware's separate session lookup, so a

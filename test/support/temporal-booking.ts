@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { SendEmailInput } from '../../activities/email';
 import type { LedgerTransactionDraft } from '../../src/domain/payments/ledger';
 import type { BookingSnapshot, PaymentSignal } from '../../workflows/bookings/definitions';
-import type { ActivityCall } from './temporal-env';
+import type { ActivityCall, DefaultStubs } from './temporal-env';
 
 // The booking workflow's world for the fast tier: an in-memory booking row per booking stands in
 // for Postgres, and Stripe and SMTP are call logs. Activities are registered by name, so these stubs
@@ -98,7 +98,7 @@ export const bookingStubs = {
     Object.assign(row, { creditReturned: true });
     return { returned };
   },
-};
+} satisfies DefaultStubs;
 
 /** This booking's activity calls, in order, with the wall-clock time each was made. */
 export function callsFor(bookingId: string) {

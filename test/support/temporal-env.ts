@@ -5,12 +5,19 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inject } from 'vitest';
+import type { DefaultActivities, MediaActivities } from '../../activities/index';
 
 // Per-file wiring for the fast workflow tier: a client and workers on the dev server that
 // temporal-global-setup.ts started, each file on its own task queues, running stub activities.
 
-// Activities are registered by name, so a stub is any object of async functions named like them.
-export type StubActivities = Record<string, (...args: any[]) => Promise<unknown>>;
+// Activities are registered by name, so a stub replaces the real activity of the same name. Stub sets
+// are typed by the queue's real activities (write them `{ … } satisfies DefaultStubs`): a stub named
+// after no activity, or whose parameters or result do not fit the real one's, fails `tsc`, so renaming
+// or reshaping an activity breaks the tests that stub it.
+/** Stubs for the default queue: any of its activities, each with the real one's signature. */
+export type DefaultStubs = Partial<DefaultActivities>;
+/** Stubs for the media queue. */
+export type MediaStubs = Partial<MediaActivities>;
 
 export interface ActivityCall {
   name: string;
@@ -22,9 +29,9 @@ export interface ActivityCall {
 }
 
 /** Wraps stubs so every call (its name, arguments, queue and attempt) lands in `calls`. */
-export function recorded<T extends StubActivities>(stubs: T, calls: ActivityCall[]): T {
+export function recorded<T extends DefaultStubs | MediaStubs>(stubs: T, calls: ActivityCall[]): T {
   return Object.fromEntries(
-    Object.entries(stubs).map(([name, fn]) => [
+    Object.entries(stubs).map(([name, fn]: [string, (...args: unknown[]) => Promise<unknown>]) => [
       name,
       async (...args: unknown[]) => {
         const { taskQueue, attempt } = Context.current().info;
@@ -52,8 +59,8 @@ let runtimeInstalled = false;
  * `defaultActivities`) and, when given, one on a fresh media queue with `mediaActivities` only.
  */
 export async function startWorkflowTestEnv(opts: {
-  defaultActivities: StubActivities;
-  mediaActivities?: StubActivities;
+  defaultActivities: DefaultStubs;
+  mediaActivities?: MediaStubs;
 }): Promise<WorkflowTestEnv> {
   if (!runtimeInstalled) {
     runtimeInstalled = true;

@@ -12,7 +12,13 @@ import {
   type BookingWorkflowInput,
 } from '../../workflows/bookings/definitions';
 import { bookingStubs, calls, emails, HOUR, iso, named, newBooking } from '../support/temporal-booking';
-import { eventually, recorded, startWorkflowTestEnv, type WorkflowTestEnv } from '../support/temporal-env';
+import {
+  eventually,
+  recorded,
+  startWorkflowTestEnv,
+  type DefaultStubs,
+  type WorkflowTestEnv,
+} from '../support/temporal-env';
 
 // Issue 9 #5 in the fast tier: a booking's workflow under many update requests. Temporal counts
 // accepted updates per run (2,000 by default); requests the validator can judge must never be
@@ -27,7 +33,7 @@ const stubs = {
       throw ApplicationFailure.nonRetryable('The new start is not a slot start', 'SlotUnavailable');
     return bookingStubs.moveBooking(input);
   },
-};
+} satisfies DefaultStubs;
 
 let t: WorkflowTestEnv;
 beforeAll(async () => {

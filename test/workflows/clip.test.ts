@@ -15,7 +15,8 @@ import {
   recorded,
   startWorkflowTestEnv,
   type ActivityCall,
-  type StubActivities,
+  type DefaultStubs,
+  type MediaStubs,
   type WorkflowTestEnv,
 } from '../support/temporal-env';
 
@@ -34,8 +35,9 @@ const rendition = {
   audioKbps: 128,
 };
 
-type Stub = (input: { clipId: string } & Record<string, unknown>) => Promise<unknown>;
-const overrides = new Map<string, Record<string, Stub>>();
+/** Stubs for either queue (an override only replaces a stub its queue's happy set has). */
+type AnyStubs = DefaultStubs & MediaStubs;
+const overrides = new Map<string, AnyStubs>();
 const calls: ActivityCall[] = [];
 
 const trimmed = (clipId: string) => ({
@@ -50,7 +52,7 @@ const trimmed = (clipId: string) => ({
   height: 720,
 });
 
-const happyDefault: Record<string, Stub> = {
+const happyDefault = {
   async startClipRun({ clipId }) {
     return {
       clipId,
@@ -67,20 +69,24 @@ const happyDefault: Record<string, Stub> = {
   },
   async failClip() {},
   async deleteClipData() {},
-};
-const happyMedia: Record<string, Stub> = {
+} satisfies DefaultStubs;
+const happyMedia = {
   async trimClip({ clipId }) {
     return trimmed(clipId);
   },
-};
+} satisfies MediaStubs;
 
-function dispatch(happy: Record<string, Stub>): StubActivities {
+function dispatch<T extends DefaultStubs | MediaStubs>(happy: T): T {
+  type Fn = (input: { clipId?: string }) => Promise<unknown>;
   return Object.fromEntries(
-    Object.entries(happy).map(([name, fn]) => [
+    Object.entries(happy).map(([name, fn]: [string, Fn]) => [
       name,
-      (input: { clipId: string }) => (overrides.get(input.clipId)?.[name] ?? fn)(input),
+      (input: { clipId?: string }) => {
+        const override = overrides.get(input.clipId ?? '')?.[name as keyof AnyStubs] as Fn | undefined;
+        return (override ?? fn)(input);
+      },
     ]),
-  );
+  ) as unknown as T;
 }
 const named = (clipId: string, name: string) =>
   calls.filter((c) => c.name === name && (c.args[0] as { clipId: string }).clipId === clipId);
@@ -96,7 +102,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function startClip(misbehaving: Record<string, Stub> = {}, over: Partial<ClipWorkflowInput> = {}) {
+async function startClip(misbehaving: AnyStubs = {}, over: Partial<ClipWorkflowInput> = {}) {
   const clipId = randomUUID();
   overrides.set(clipId, misbehaving);
   const h = await t.env.client.workflow.start<ClipWorkflow>(clipWorkflowType, {

@@ -53,16 +53,20 @@ beforeAll(async () => {
       // Nothing available to pay: the run ends SKIPPED after preparing.
       preparePayouts: async () => [],
       markPayoutPaid: async () => undefined,
-      failPayout: async () => ({ failed: false }),
+      failPayout: async () => ({
+        coach: { email: 'c@example.test', name: 'C' },
+        failed: false,
+        settingsUrl: '',
+      }),
       postLedgerTransactions: async () => undefined,
       applyAccountUpdate: async () => true,
       syncPayoutSchedule: async () => 'active',
-      sendEmail: async () => undefined,
+      sendEmail: async () => ({ sent: true, messageId: '<stub@coachflow>' }),
       transferPayout: async () => ({ transferId: 'tr_1' }),
       // A paid session waiting for its card's authorisation, a checkout waiting for its payment.
       createPaidSessionPaymentIntent: async (id: string) => ({ paymentIntentId: `pi_${id}` }),
       createPurchasePaymentIntent: async (id: string) => ({ paymentIntentId: `pi_${id}` }),
-      recordAnalyticsEvents: async () => undefined,
+      recordAnalyticsEvents: async (events) => ({ recorded: events.length }),
     },
   });
 });

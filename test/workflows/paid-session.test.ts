@@ -19,6 +19,7 @@ import {
   startWorkflowTestEnv,
   type ActivityCall,
   type WorkflowTestEnv,
+  type DefaultStubs,
 } from '../support/temporal-env';
 
 // paid-session-<id> against stub activities standing in for Postgres and Stripe: a fake row per
@@ -89,7 +90,7 @@ const stubs = {
     if (failAnalyticsOnce.delete(events[0]!.id)) throw new Error('analytics insert failed (test)');
     return { recorded: events.length };
   },
-};
+} satisfies DefaultStubs;
 const failAnalyticsOnce = new Set<string>();
 
 let t: WorkflowTestEnv;

@@ -27,6 +27,7 @@ import {
   recorded,
   startWorkflowTestEnv,
   type ActivityCall,
+  type DefaultStubs,
   type WorkflowTestEnv,
 } from '../support/temporal-env';
 
@@ -34,7 +35,6 @@ import {
 // posted drafts, Stripe and SMTP are call logs. Each test is its own coach (stubs dispatch by coach).
 
 const DomainStatus = defineSearchAttributeKey('DomainStatus', SearchAttributeType.KEYWORD);
-type Stub = (...args: any[]) => Promise<unknown>;
 
 interface World {
   payouts: PreparedPayout[];
@@ -53,7 +53,7 @@ const reversalWorlds = new Map<string, (report: TransferReversedReport) => Trans
 const coachOfPayout = (payoutId: string) => payoutCoach.get(payoutId)!;
 const worldOfPayout = (payoutId: string) => worlds.get(coachOfPayout(payoutId))!;
 
-const stubs: Record<string, Stub> = {
+const stubs = {
   async preparePayouts(input: { coachId: string }) {
     return worlds.get(input.coachId)!.payouts;
   },
@@ -87,7 +87,7 @@ const stubs: Record<string, Stub> = {
   async applyTransferReversals(input: { payoutId: string; report: TransferReversedReport }) {
     return reversalWorlds.get(input.payoutId)!(input.report);
   },
-};
+} satisfies DefaultStubs;
 
 let t: WorkflowTestEnv;
 beforeAll(async () => {

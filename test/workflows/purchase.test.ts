@@ -19,6 +19,7 @@ import {
   startWorkflowTestEnv,
   type ActivityCall,
   type WorkflowTestEnv,
+  type DefaultStubs,
 } from '../support/temporal-env';
 
 // purchase-<id> against stub activities: an in-memory purchase row stands in for Postgres; Stripe,
@@ -53,7 +54,7 @@ const stubs = {
       row.status = 'PAID';
       row.credits = { total: 4, remaining: 4, revoked: 0 };
     }
-    return { status: row.status, credits: [], products: [] };
+    return { status: row.status, credits: [], products: [], courses: [] };
   },
   async expirePurchase(id: string) {
     const row = rowOf(id);
@@ -94,6 +95,7 @@ const stubs = {
       revokedCredits: row.credits.revoked,
       keptCredits: kept,
       note: 'settled',
+      revokedCourses: [],
     };
   },
   async postLedgerTransactions(_drafts: LedgerTransactionDraft[]) {},
@@ -103,7 +105,7 @@ const stubs = {
   async sendEmail(_input: unknown) {
     return { sent: true, messageId: '<stub@coachflow>' };
   },
-};
+} satisfies DefaultStubs;
 
 let t: WorkflowTestEnv;
 beforeAll(async () => {

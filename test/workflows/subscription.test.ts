@@ -2,6 +2,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import type { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { StripeSubscriptionSnapshot } from '../../src/data/subscriptions';
 import type { Role } from '../../src/domain/subscriptions/plans';
 import {
   cancelSubscriptionUpdate,
@@ -21,6 +22,7 @@ import {
   startWorkflowTestEnv,
   type ActivityCall,
   type WorkflowTestEnv,
+  type DefaultStubs,
 } from '../support/temporal-env';
 
 // subscription-<userId> in the fast tier, on stub activities: update validators refuse without
@@ -30,7 +32,7 @@ import {
 const calls: ActivityCall[] = [];
 const roles = new Map<string, Role>();
 const PERIOD = 30 * 86_400_000;
-const stripeCopies = new Map<string, unknown>();
+const stripeCopies = new Map<string, StripeSubscriptionSnapshot>();
 
 const stubs = {
   async ensureStripeCustomer(_: { userId: string; key: string }) {
@@ -74,7 +76,7 @@ const stubs = {
   async sendEmail(_: { template: string }) {
     return { sent: true, messageId: 'm' };
   },
-};
+} satisfies DefaultStubs;
 
 let t: WorkflowTestEnv;
 beforeAll(async () => {

@@ -17,7 +17,8 @@ import {
   recorded,
   startWorkflowTestEnv,
   type ActivityCall,
-  type StubActivities,
+  type DefaultStubs,
+  type MediaStubs,
   type WorkflowTestEnv,
 } from '../support/temporal-env';
 
@@ -30,13 +31,16 @@ const COACH_EMAIL = 'carla@example.test';
 const SOURCE_BYTES = 48_000_000;
 const DURATION = 12.5;
 const renditions = selectRenditions({ width: 1280, height: 720, fps: 30 });
+/** What the ready/failed notices share (the email itself is not this file's subject). */
+const NOTICE = { coachName: 'Carla', sessionTitle: 'Session', filename: 'serve.mp4', link: 'http://app/v' };
 
-type Stub = (input: { videoId: string } & Record<string, unknown>) => Promise<unknown>;
+/** Stubs for either queue (an override only replaces a stub its queue's happy set has). */
+type AnyStubs = DefaultStubs & MediaStubs;
 /** Per video: activities that behave differently from the happy path below. */
-const overrides = new Map<string, Record<string, Stub>>();
+const overrides = new Map<string, AnyStubs>();
 const calls: ActivityCall[] = [];
 
-const happyDefault: Record<string, Stub> = {
+const happyDefault = {
   async startVideoRun({ videoId }) {
     return { videoId, sessionId: 'session-1', coachId: 'coach-1', sourceKey: `uploads/${videoId}`, run: 1 };
   },
@@ -48,10 +52,14 @@ const happyDefault: Record<string, Stub> = {
     return 'failed';
   },
   async failVideo({ reason }) {
-    return { template: 'video_failed', to: COACH_EMAIL, data: { reason } };
+    return { template: 'video_failed', to: COACH_EMAIL, data: { ...NOTICE, reason, retryable: false } };
   },
   async finishVideo() {
-    return { template: 'video_ready', to: COACH_EMAIL, data: {} };
+    return {
+      template: 'video_ready',
+      to: COACH_EMAIL,
+      data: { ...NOTICE, duration: '0:12', renditions: ['720p'], analysisLine: 'Analysis: signals only' },
+    };
   },
   async deleteVideoData() {},
   async writeVideoAnalysis() {
@@ -60,9 +68,9 @@ const happyDefault: Record<string, Stub> = {
   async sendEmail() {
     return { sent: true, messageId: '<stub@coachflow>' };
   },
-};
+} satisfies DefaultStubs;
 
-const happyMedia: Record<string, Stub> = {
+const happyMedia = {
   async probeVideoSource() {
     return {
       facts: {
@@ -94,7 +102,9 @@ const happyMedia: Record<string, Stub> = {
   },
   async extractVideoSignals() {
     return {
-      candidates: [{ kind: 'scene_change', atSeconds: 3, score: 0.8, frame: 'frame-0.jpg' }],
+      candidates: [
+        { kind: 'scene_change', atSeconds: 3, score: 0.8, evidence: 'scene change', frame: 'frame-0.jpg' },
+      ],
       summary: {
         durationSeconds: DURATION,
         sceneChanges: [3],
@@ -106,16 +116,20 @@ const happyMedia: Record<string, Stub> = {
     };
   },
   async removeVideoTempFiles() {},
-};
+} satisfies MediaStubs;
 
 /** Each stub asks the video's overrides first. */
-function dispatch(happy: Record<string, Stub>): StubActivities {
+function dispatch<T extends DefaultStubs | MediaStubs>(happy: T): T {
+  type Fn = (input: { videoId?: string }) => Promise<unknown>;
   return Object.fromEntries(
-    Object.entries(happy).map(([name, fn]) => [
+    Object.entries(happy).map(([name, fn]: [string, Fn]) => [
       name,
-      (input: { videoId: string }) => (overrides.get(input.videoId)?.[name] ?? fn)(input),
+      (input: { videoId?: string }) => {
+        const override = overrides.get(input.videoId ?? '')?.[name as keyof AnyStubs] as Fn | undefined;
+        return (override ?? fn)(input);
+      },
     ]),
-  );
+  ) as unknown as T;
 }
 
 const callsFor = (videoId: string) =>
@@ -137,7 +151,7 @@ afterAll(async () => {
 });
 
 /** A video whose upload has just completed (what the API does when the client finishes it). */
-async function uploaded(misbehaving: Record<string, Stub> = {}, over: Partial<VideoWorkflowInput> = {}) {
+async function uploaded(misbehaving: AnyStubs = {}, over: Partial<VideoWorkflowInput> = {}) {
   const videoId = randomUUID();
   overrides.set(videoId, misbehaving);
   const h = await t.env.client.workflow.signalWithStart<VideoWorkflow, []>(videoWorkflowType, {

@@ -2,7 +2,7 @@ import type { z } from '@hono/zod-openapi';
 import type { Course, CourseEnrollment, Lecture, LectureProgress } from '../../generated/prisma/client';
 import type { LecturePlayback } from '../../app/courses/playback';
 import type { PublicCourse } from '../../app/courses/catalogue';
-import type { StoredProgress } from '../../data/courses';
+import type { StoredProgress } from '../../app/courses/enrolment';
 import type {
   CourseSchema,
   CourseSummarySchema,

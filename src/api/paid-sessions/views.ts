@@ -1,6 +1,6 @@
 import type { z } from '@hono/zod-openapi';
 import { billedSeconds, costMinor, type LectureProgress } from '../../domain/paid-sessions/metering';
-import type { PaidSessionDetails } from '../../data/paid-sessions';
+import type { PaidSessionDetails } from '../../app/paid-sessions/sessions';
 import type { PaidSessionSchema } from './schemas';
 
 /** A paid session as `viewer` (its student or its coach) sees it; the client secret only for the student. */

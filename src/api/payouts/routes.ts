@@ -13,7 +13,7 @@ import {
 import { payoutAccountView, payoutView } from './views';
 
 // A coach's payouts: connect a Stripe account (onboarding link), its readiness, and payout history.
-// Payouts themselves run on the coach's Temporal Schedule (workflows/payout).
+// Payouts themselves run on the coach's Temporal Schedule (workflows/payouts).
 
 export function payoutRoutes(deps: Deps) {
   const app = new OpenAPIHono<{ Variables: AuthedVars }>();

@@ -1,7 +1,7 @@
 import type { z } from '@hono/zod-openapi';
 import type { AccountStatus } from '../../app/payouts/account';
 import { payoutReversalState } from '../../domain/payouts/reversals';
-import type { Payout } from '../../data/payouts';
+import type { Payout } from '../../app/payouts/account';
 import type { PayoutAccountSchema, PayoutSchema } from './schemas';
 
 export function payoutAccountView(s: AccountStatus): z.infer<typeof PayoutAccountSchema> {

@@ -1,8 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { purchaseFor, refundAsCoach } from '../../app/purchases/purchases';
+import { creditsFor, listPurchasesOf, purchaseFor, refundAsCoach } from '../../app/purchases/purchases';
 import { checkout } from '../../app/purchases/checkout';
-import { creditsOf } from '../../data/credits';
-import { listPurchases } from '../../data/purchases';
 import type { Deps } from '../../infra/deps';
 import { requireAuth, type AuthedVars } from '../middleware/auth';
 import { body, errorResponses, IdParam, json, listOf, pageOf, secured } from '../openapi';
@@ -67,7 +65,7 @@ export function purchaseRoutes(deps: Deps) {
     }),
     async (c) => {
       const user = c.get('user');
-      const { items, total } = await listPurchases(db, { buyerId: user.id }, c.req.valid('query'));
+      const { items, total } = await listPurchasesOf(deps, { buyerId: user.id }, c.req.valid('query'));
       return c.json({ items: items.map((p) => purchaseView(p, user, timeout)), total }, 200);
     },
   );
@@ -86,7 +84,7 @@ export function purchaseRoutes(deps: Deps) {
     }),
     async (c) => {
       const user = c.get('user');
-      const { items, total } = await listPurchases(db, { coachId: user.id }, c.req.valid('query'));
+      const { items, total } = await listPurchasesOf(deps, { coachId: user.id }, c.req.valid('query'));
       return c.json({ items: items.map((p) => purchaseView(p, user, timeout)), total }, 200);
     },
   );
@@ -164,7 +162,7 @@ export function purchaseRoutes(deps: Deps) {
     }),
     async (c) => {
       const now = new Date();
-      const credits = await creditsOf(db, c.get('user').id);
+      const credits = await creditsFor(deps, c.get('user').id);
       return c.json({ items: credits.map((g) => creditView(g, now)) }, 200);
     },
   );

@@ -1,7 +1,6 @@
 import type { z } from '@hono/zod-openapi';
 import { creditState } from '../../domain/purchases/credits';
-import type { PurchaseDetails } from '../../data/purchases';
-import type { creditsOf } from '../../data/credits';
+import type { Credit, PurchaseDetails } from '../../app/purchases/purchases';
 import type { CreditSchema, PurchaseSchema } from './schemas';
 
 export function purchaseView(
@@ -47,9 +46,7 @@ export function purchaseView(
   };
 }
 
-type CreditRow = Awaited<ReturnType<typeof creditsOf>>[number];
-
-export const creditView = (c: CreditRow, now = new Date()): z.infer<typeof CreditSchema> => ({
+export const creditView = (c: Credit, now = new Date()): z.infer<typeof CreditSchema> => ({
   id: c.id,
   purchaseId: c.purchaseId,
   packageTitle: c.purchase.title,

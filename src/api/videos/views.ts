@@ -8,8 +8,7 @@ import {
   type Stage,
 } from '../../domain/videos/status';
 import type { VideoStatus } from '../../domain/videos/status';
-import type { StoredRendition } from '../../data/videos';
-import type { ClipPlayback, VideoDetail, VideoPlayback } from '../../app/videos/playback';
+import type { ClipPlayback, StoredRendition, VideoDetail, VideoPlayback } from '../../app/videos/playback';
 import type { PlayerShares } from '../../app/videos/shares';
 import type { UploadState } from '../../app/videos/uploads';
 import type { ClipSchema, MOMENT_TYPES, VideoPlaybackSchema } from './schemas';

@@ -13,6 +13,8 @@ import {
 // Enrolment in free, email-gated and membership courses, the enrolled user's course list and
 // per-lecture progress. Paid courses are watched through a metered paid session, never enrolled in.
 
+export type { StoredProgress };
+
 export interface Enrolment {
   enrollment: CourseEnrollment;
   created: boolean;

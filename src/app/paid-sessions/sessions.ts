@@ -36,6 +36,8 @@ import { paidSessionHandle, startPaidSessionAndAwaitReady } from './workflow';
 // belongs to paid-session-<id>; the heartbeat is metered by one SQL statement and never reaches the
 // workflow, except the one heartbeat whose cost first reaches the lock.
 
+export type { PaidSessionDetails };
+
 /** How long POST …/complete waits for the settlement before answering with the state so far. */
 const SETTLE_WAIT_MS = 15_000;
 

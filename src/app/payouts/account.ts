@@ -17,7 +17,9 @@ import { scheduleIds } from '../../../workflows/shared/ids';
 // A coach's Stripe Connect account: created once (idempotency key from the coach id), then an
 // onboarding link on every request (links are single-use and expire within minutes). Readiness is
 // never taken from these answers: it comes only from account.updated events, applied in order by
-// payout-account-<coach> (src/app/payouts/webhook.ts), which also keeps the payout Schedule in step.
+// payout-account-<coach> (src/app/payouts/webhooks.ts), which also keeps the payout Schedule in step.
+
+export type { Payout };
 
 export interface AccountStatus {
   state: OnboardingState;

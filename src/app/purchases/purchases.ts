@@ -1,14 +1,24 @@
 import { conflict, invalid, notFound, type DomainError } from '../../domain/shared/errors';
 import type { ApplicationFailure } from '@temporalio/common';
-import { purchaseDetails, purchaseVisibleTo, type PurchaseDetails } from '../../data/purchases';
+import { creditsOf } from '../../data/credits';
+import {
+  listPurchases,
+  purchaseDetails,
+  purchaseVisibleTo,
+  type PurchaseDetails,
+} from '../../data/purchases';
 import type { Deps } from '../../infra/deps';
 import { PurchaseFailure, type RefundOutcome } from '../../../workflows/purchases/definitions';
 import { temporalFailure } from '../temporal-failures';
 import { refundThroughWorkflow } from './workflow';
 
-// Reading purchases and refunding one. A refund is an update on purchase-<id>: the workflow refunds
-// at Stripe, revokes the unused credits and says what was kept; the database answers the obvious
-// refusals first.
+// Reading purchases and credits, and refunding a purchase. A refund is an update on purchase-<id>:
+// the workflow refunds at Stripe, revokes the unused credits and says what was kept; the database
+// answers the obvious refusals first.
+
+export type { PurchaseDetails };
+/** A package credit with its service's and package's titles, as the API shows it. */
+export type Credit = Awaited<ReturnType<typeof creditsOf>>[number];
 
 const UPDATE_WAIT_MS = 30_000;
 
@@ -30,6 +40,17 @@ export async function purchaseFor(
   if (!p) throw notFound('Purchase');
   return p;
 }
+
+/** The buyer's purchases or the coach's sales, newest first. */
+export const listPurchasesOf = (
+  deps: Pick<Deps, 'db'>,
+  owner: { buyerId: string } | { coachId: string },
+  page: { limit: number; offset: number; status?: PurchaseDetails['status'] },
+): Promise<{ items: PurchaseDetails[]; total: number }> => listPurchases(deps.db, owner, page);
+
+/** The user's package credits, newest first. */
+export const creditsFor = (deps: Pick<Deps, 'db'>, userId: string): Promise<Credit[]> =>
+  creditsOf(deps.db, userId);
 
 /** The coach refunds one of their sales (all of what is unused by default, or `amountMinor`). */
 export async function refundAsCoach(

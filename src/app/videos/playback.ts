@@ -12,6 +12,8 @@ import { videoProgress } from './workflows';
 // Watching videos: lists, a video's state with live progress, short-lived playback URLs, and who
 // besides the session's players may watch. Objects stay private; every URL is presigned and expires.
 
+export type { StoredRendition };
+
 type PlaybackDeps = Pick<Deps, 'db' | 's3' | 'cfg' | 'temporal'>;
 
 export interface VideoPlayback {

@@ -1,8 +1,10 @@
 import type { FieldProblem } from '../shared/errors';
 
-// Pay-per-minute metering of a paid session (seed 002), as pure rules. The heartbeat statement
-// (src/data/paid-sessions.ts, the function of migration 20261202091500) is the same merge in SQL:
-// test/unit/paid-sessions/metering.property.test.ts pins the rules, test/api/paid-sessions.test.ts the SQL.
+// Pay-per-minute metering of a paid session (seed 002), as pure rules. The heartbeat statement is the
+// same merge in SQL (paid_session_heartbeat, last defined by migration 20261204100000, and
+// paid_session_heartbeat_batch, which runs it per item; src/data/paid-sessions.ts). The rules are
+// pinned by test/unit/paid-sessions/metering.property.test.ts, and test/api/metering-sql-vs-model.test.ts
+// feeds the SQL and these functions the same random heartbeat sequences and requires equal totals.
 //
 // Rules, documented once:
 // - Cost: floor(billed_seconds × price_per_minute_minor / 60) in integer minor units, never above the

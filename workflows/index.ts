@@ -1,5 +1,6 @@
 // The worker's workflow bundle entry: every workflow implementation, exported under the type name
-// its contract (definitions.ts) gives clients. Nothing else imports the implementations.
+// its contract (definitions.ts) gives clients. Nothing outside a family imports its implementation
+// (the API and use cases only contracts: .dependency-cruiser.cjs).
 import { bookingWorkflowType, type BookingWorkflow } from './bookings/definitions';
 import { bookingWorkflow } from './bookings/workflow';
 import { clipWorkflowType, type ClipWorkflow } from './clips/definitions';

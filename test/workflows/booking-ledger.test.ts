@@ -1,8 +1,5 @@
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { accounts, sumsByCurrency, type LedgerTransactionDraft } from '../../src/domain/payments/ledger';
@@ -17,13 +14,13 @@ import {
   type PaymentSignal,
 } from '../../workflows/bookings/definitions';
 import { bookingStubs, calls, HOUR, newBooking, succeeded } from '../support/temporal-booking';
+import { bundleOldWorkflow } from '../support/old-workflow';
 import { eventually, recorded, startWorkflowTestEnv, type WorkflowTestEnv } from '../support/temporal-env';
 
 // The booking workflow's ledger steps (patched('booking-ledger')) against stub activities: what it
 // hands postLedgerTransactions, and that a history recorded by the code before the patch still
 // replays on the new code.
 
-const REPO_ROOT = join(import.meta.dirname, '../..');
 /** The last commit whose booking workflow had no ledger steps. */
 const PRE_LEDGER_COMMIT = 'f2afcd8';
 
@@ -136,31 +133,15 @@ describe('patched(booking-ledger)', () => {
   });
 
   it('a history recorded before the ledger steps replays on the new code, which takes none for it', async () => {
-    // The booking workflow as it was before this change, bundled on its own, imports pointed back at the repo.
-    dir = await mkdtemp(join(tmpdir(), 'booking-pre-ledger-'));
-    const old = execFileSync('git', ['show', `${PRE_LEDGER_COMMIT}:workflows/booking/workflow.ts`], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    });
-    const bookingDir = join(REPO_ROOT, 'workflows/booking');
-    const rewritten = old.replace(
-      /from '(\.\.?\/[^']+)'/g,
-      (_m, spec: string) => `from '${join(bookingDir, spec)}'`,
+    // The booking workflow as it was before this change, bundled on its own from that commit's tree.
+    const old = await bundleOldWorkflow(
+      PRE_LEDGER_COMMIT,
+      'workflows/booking/workflow.ts',
+      'booking-pre-ledger-',
     );
-    expect(rewritten).not.toContain('postLedgerTransactions');
-    const oldPath = join(dir, 'workflow.ts');
-    await writeFile(oldPath, rewritten);
-    const quiet = () => {};
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: oldPath,
-      logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: console.error },
-      webpackConfigHook: (config) => {
-        config.resolve = { ...config.resolve, modules: [join(REPO_ROOT, 'node_modules'), 'node_modules'] };
-        return config;
-      },
-    });
-    const oldBundle = join(dir, 'workflows.js');
-    await writeFile(oldBundle, code);
+    dir = old.dir;
+    expect(old.source).not.toContain('postLedgerTransactions');
+    const oldBundle = old.codePath;
 
     const queue = `${t.taskQueue}-pre-ledger`;
     const oldWorker = await Worker.create({

@@ -1,8 +1,5 @@
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   bookingStateQuery,
@@ -12,13 +9,13 @@ import {
   type BookingWorkflow,
 } from '../../workflows/bookings/definitions';
 import { bookingStubs, calls, HOUR, named, newBooking } from '../support/temporal-booking';
+import { bundleOldWorkflow } from '../support/old-workflow';
 import { eventually, recorded, startWorkflowTestEnv, type WorkflowTestEnv } from '../support/temporal-env';
 
 // The booking workflow's package-credit path (issue 13) against stub activities: a booking paid with
 // a credit is confirmed like a free one, records booking_created once, and gets its credit back only
 // when the cancellation is within the service's policy (and only once).
 
-const REPO_ROOT = join(import.meta.dirname, '../..');
 /** The last commit whose booking workflow had neither the credit nor the analytics step. */
 const PRE_CREDITS_COMMIT = '9f3a1f9';
 
@@ -135,31 +132,15 @@ describe('patched(booking-credits) and patched(booking-analytics)', () => {
     const bundle = { codePath: inject('workflowBundlePath') };
     await Worker.runReplayHistory({ workflowBundle: bundle }, await h.fetchHistory());
 
-    // The booking workflow as it was before this change, bundled on its own, imports pointed back at the repo.
-    dir = await mkdtemp(join(tmpdir(), 'booking-pre-credits-'));
-    const old = execFileSync('git', ['show', `${PRE_CREDITS_COMMIT}:workflows/booking/workflow.ts`], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    });
-    const bookingDir = join(REPO_ROOT, 'workflows/booking');
-    const rewritten = old.replace(
-      /from '(\.\.?\/[^']+)'/g,
-      (_m, spec: string) => `from '${join(bookingDir, spec)}'`,
+    // The booking workflow as it was before this change, bundled on its own from that commit's tree.
+    const old = await bundleOldWorkflow(
+      PRE_CREDITS_COMMIT,
+      'workflows/booking/workflow.ts',
+      'booking-pre-credits-',
     );
-    expect(rewritten).not.toContain('returnBookingCredit');
-    const oldPath = join(dir, 'workflow.ts');
-    await writeFile(oldPath, rewritten);
-    const quiet = () => {};
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: oldPath,
-      logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: console.error },
-      webpackConfigHook: (config) => {
-        config.resolve = { ...config.resolve, modules: [join(REPO_ROOT, 'node_modules'), 'node_modules'] };
-        return config;
-      },
-    });
-    const oldBundle = join(dir, 'workflows.js');
-    await writeFile(oldBundle, code);
+    dir = old.dir;
+    expect(old.source).not.toContain('returnBookingCredit');
+    const oldBundle = old.codePath;
     const queue = `${t.taskQueue}-pre-credits`;
     const oldWorker = await Worker.create({
       connection: t.env.nativeConnection,

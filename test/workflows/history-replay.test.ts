@@ -122,8 +122,8 @@ describe('the replay check itself', () => {
     // (relative imports pointed back at the repo): what a careless edit without patched() would ship.
     const src = join(REPO_ROOT, 'workflows/health/workflow.ts');
     const original = readFileSync(src, 'utf8');
-    const db = '  const databaseRoundTrip = await recordHealthProbe(workflowId);\n';
-    const ffmpeg = '  const ffmpegVersion = await probeMediaTools();\n';
+    const db = '    const databaseRoundTrip = await db.recordHealthProbe(workflowId);\n';
+    const ffmpeg = '    const ffmpegVersion = await this.ffmpeg.probeMediaTools();\n';
     const swapped = original
       .replace(db + ffmpeg, ffmpeg + db)
       .replace(

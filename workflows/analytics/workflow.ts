@@ -1,9 +1,14 @@
-import { proxyActivities } from '@temporalio/workflow';
-import type { DefaultActivities } from '../../activities';
 import { profiles } from '../shared/profiles';
+import { activities } from '../shared/proxies';
 import type { AnalyticsRollupWorkflow } from './definitions';
 
-const { refreshAnalyticsRollup } = proxyActivities<DefaultActivities>(profiles.maintenance);
+const maintenance = activities(profiles.maintenance);
 
 /** One refresh of the daily rollup; the next scheduled run picks up whatever this one missed. */
-export const analyticsRollupWorkflow: AnalyticsRollupWorkflow = () => refreshAnalyticsRollup();
+class AnalyticsRollup {
+  run() {
+    return maintenance.refreshAnalyticsRollup();
+  }
+}
+
+export const analyticsRollupWorkflow: AnalyticsRollupWorkflow = () => new AnalyticsRollup().run();

@@ -1,13 +1,15 @@
-import { proxyActivities } from '@temporalio/workflow';
-import type { DefaultActivities } from '../../activities';
-import { profiles } from '../shared/profiles';
+import { patched } from '@temporalio/workflow';
 import type { BookingSnapshot } from './definitions';
+import { db, mail } from './proxies';
+import type { BookingState } from './state';
 
 // The booking workflow's emails. Each is recorded per (reference, template, recipient), so a retried
 // activity or a replayed workflow never sends one twice; invites carry the booking's iCalendar
 // SEQUENCE, and reschedules and reminders are keyed by it, so each time gets its own.
 
-const { sendEmail } = proxyActivities<DefaultActivities>(profiles.email);
+// The first confirmation records a booking_created analytics event (issue 13). Runs started before
+// replay without it.
+const BOOKING_ANALYTICS = 'booking-analytics';
 
 const RECIPIENTS = ['athlete', 'coach'] as const;
 type Recipient = (typeof RECIPIENTS)[number];
@@ -37,8 +39,8 @@ function emailData(s: BookingSnapshot) {
 export async function sendConfirmation(s: BookingSnapshot): Promise<void> {
   const data = emailData(s);
   await Promise.all([
-    sendEmail({ reference: reference(s), template: 'booking_confirmed', to: s.athlete.email, data }),
-    sendEmail({ reference: reference(s), template: 'booking_notification', to: s.coach.email, data }),
+    mail.sendEmail({ reference: reference(s), template: 'booking_confirmed', to: s.athlete.email, data }),
+    mail.sendEmail({ reference: reference(s), template: 'booking_notification', to: s.coach.email, data }),
   ]);
 }
 
@@ -54,7 +56,7 @@ export async function sendRescheduled(
   };
   await Promise.all(
     RECIPIENTS.map((who) =>
-      sendEmail({
+      mail.sendEmail({
         reference: reference(s, data.sequence),
         template: 'booking_rescheduled',
         to: addressOf(s, who),
@@ -69,7 +71,7 @@ export async function sendReminders(s: BookingSnapshot, sequence: number): Promi
   const data = emailData(s);
   await Promise.all(
     RECIPIENTS.map((who) =>
-      sendEmail({
+      mail.sendEmail({
         reference: reference(s, sequence),
         template: 'booking_reminder',
         to: addressOf(s, who),
@@ -86,7 +88,7 @@ export async function sendCancelled(s: BookingSnapshot, opts: { withdrawInvite: 
   const refund = s.priceMinor > 0 && s.paid ? { amountMinor: s.refundDueMinor, rule: c?.rule ?? '' } : null;
   await Promise.all(
     RECIPIENTS.map((who) =>
-      sendEmail({
+      mail.sendEmail({
         reference: reference(s),
         template: 'booking_cancelled',
         to: addressOf(s, who),
@@ -105,10 +107,45 @@ export async function sendCancelled(s: BookingSnapshot, opts: { withdrawInvite: 
 
 /** The hold ran out before payment: the athlete hears the slot was released. */
 export async function sendExpired(s: BookingSnapshot): Promise<void> {
-  await sendEmail({
+  await mail.sendEmail({
     reference: reference(s),
     template: 'booking_expired',
     to: s.athlete.email,
     data: emailData(s),
   });
+}
+
+/**
+ * The invites for the booking's current SEQUENCE: the first confirmation (with the booking_created
+ * fact), or updated invites after a move from `previous`.
+ */
+export async function sendInvites(st: BookingState): Promise<void> {
+  const s = st.snapshot!;
+  const sequence = s.sequence; // a move while these are sent needs invites of its own
+  if (st.invitedForSequence === null) {
+    await sendConfirmation(s);
+    if (patched(BOOKING_ANALYTICS)) {
+      await db.recordAnalyticsEvents([
+        {
+          type: 'booking_created',
+          id: s.id,
+          coachId: s.coach.id,
+          userId: s.athlete.id,
+          occurredAt: new Date(s.createdAtMs).toISOString(),
+          // Revenue only for money paid for this booking (a credit's was counted at its purchase).
+          ...(s.paid && s.amountPaidMinor > 0
+            ? { amountMinor: s.amountPaidMinor, currency: s.currency }
+            : {}),
+        },
+      ]);
+    }
+  } else await sendRescheduled(s, st.previous ?? { startMs: s.startMs, endMs: s.endMs });
+  st.previous = null;
+  st.invitedForSequence = sequence;
+}
+
+export async function remind(st: BookingState, sequence: number): Promise<void> {
+  await sendReminders(st.snapshot!, sequence);
+  st.remindedForSequence = sequence;
+  st.reminderDueMs = null;
 }

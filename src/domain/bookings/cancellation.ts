@@ -9,6 +9,8 @@
 // days out and cancelled, it gets 50 %, not 100 %. Rescheduling inside a window stays allowed and
 // keeps the entitlement where it was. A move by the coach caps nothing: it is not the athlete's doing.
 
+import { creditReturnedOnCancel } from '../purchases/credits';
+
 const HOUR_MS = 3_600_000;
 
 export interface RefundTier {
@@ -186,4 +188,46 @@ export function capAfterReschedule(input: RescheduleInput): RefundCap | null {
   if (tier.percent >= 100 || (input.cap && input.cap.percent <= tier.percent)) return input.cap;
   const where = tier.when ? tier.when.replace('the start', 'the earlier start') : 'with no refund tiers';
   return { percent: tier.percent, reason: `moved ${where}` };
+}
+
+/** A cancellation as the workflow judges it: the policy, the start, when and by whom, any cap. */
+export interface CancellationFacts {
+  policy: CancellationPolicy;
+  start: Date;
+  cancelledAt: Date;
+  cancelledBy: CancelledBy;
+  cap?: RefundCap | null;
+}
+
+/** A booking paid with a package credit gets it back when the policy would refund anything. */
+export function creditComesBack(f: CancellationFacts): boolean {
+  return creditReturnedOnCancel(refundFor({ ...f, amountMinor: 100 }).percent);
+}
+
+/**
+ * What cancelling refunds and the rule both sides are shown: the policy's refund of the money paid
+ * (null when nothing was paid), else whether a package credit comes back, else that nothing was paid.
+ */
+export function cancellationTerms(
+  f: CancellationFacts & { paidMinor: number | null; paidWithCredit: boolean },
+): { refund: Refund | null; rule: string } {
+  const refund =
+    f.paidMinor === null
+      ? null
+      : refundFor({
+          policy: f.policy,
+          amountMinor: f.paidMinor,
+          start: f.start,
+          cancelledAt: f.cancelledAt,
+          cancelledBy: f.cancelledBy,
+          cap: f.cap,
+        });
+  if (refund) return { refund, rule: refund.rule };
+  if (!f.paidWithCredit) return { refund: null, rule: 'Nothing was paid, so nothing is refunded' };
+  return {
+    refund: null,
+    rule: creditComesBack(f)
+      ? 'Paid with a package credit: the credit is returned'
+      : 'Paid with a package credit: cancelled outside the refund window, the credit is used',
+  };
 }

@@ -66,3 +66,25 @@ export function refundAmountProblem(
     return `is more than what is left to refund (${amountMinor - refundedMinor})`;
   return null;
 }
+
+export interface RefundRequestProblem {
+  code: 'invalid_transition' | 'invalid_request';
+  message: string;
+  field?: 'amountMinor';
+}
+
+/** Whether a coach's refund of a purchase in `status` may go ahead (an amount, when named, is checked too). */
+export function refundRequestProblem(
+  p: { status: string; amountMinor: number; refundedMinor: number },
+  req: { amountMinor?: number },
+): RefundRequestProblem | null {
+  if (p.status === 'REFUNDED')
+    return { code: 'invalid_transition', message: 'This purchase has already been refunded' };
+  if (p.status !== 'PAID')
+    return { code: 'invalid_transition', message: `A ${p.status.toLowerCase()} purchase cannot be refunded` };
+  if (req.amountMinor !== undefined) {
+    const problem = refundAmountProblem(req.amountMinor, p.amountMinor, p.refundedMinor);
+    if (problem) return { code: 'invalid_request', message: problem, field: 'amountMinor' };
+  }
+  return null;
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { refundAmountProblem, refundPlan } from '../../../src/domain/purchases/refunds';
+import { refundAmountProblem, refundPlan, refundRequestProblem } from '../../../src/domain/purchases/refunds';
 
 const credit = (total: number, remaining: number, expired = false) => ({
   serviceTitle: 'Lesson',
@@ -64,5 +64,32 @@ describe('refundAmountProblem', () => {
     expect(refundAmountProblem(0, 1000, 0)).toMatch(/positive/);
     expect(refundAmountProblem(1.5, 1000, 0)).toMatch(/positive/);
     expect(refundAmountProblem(Number.MAX_SAFE_INTEGER + 2, 1000, 0)).toMatch(/positive/);
+  });
+});
+
+describe('refundRequestProblem', () => {
+  const paid = { status: 'PAID', amountMinor: 3000, refundedMinor: 1000 };
+
+  it('lets a paid purchase be refunded, in full or by an amount within what is left', () => {
+    expect(refundRequestProblem(paid, {})).toBeNull();
+    expect(refundRequestProblem(paid, { amountMinor: 2000 })).toBeNull();
+  });
+  it('refuses a purchase already refunded, or not paid, as a state conflict', () => {
+    expect(refundRequestProblem({ ...paid, status: 'REFUNDED' }, {})).toEqual({
+      code: 'invalid_transition',
+      message: 'This purchase has already been refunded',
+    });
+    expect(refundRequestProblem({ ...paid, status: 'PENDING' }, { amountMinor: 1 })).toEqual({
+      code: 'invalid_transition',
+      message: 'A pending purchase cannot be refunded',
+    });
+  });
+  it('names the amount when it is more than is left or not a positive whole number', () => {
+    expect(refundRequestProblem(paid, { amountMinor: 2001 })).toEqual({
+      code: 'invalid_request',
+      message: 'is more than what is left to refund (2000)',
+      field: 'amountMinor',
+    });
+    expect(refundRequestProblem(paid, { amountMinor: 0 })?.field).toBe('amountMinor');
   });
 });

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type Stripe from 'stripe';
-import { lookupKeyOf, type PlanChoice } from '../../src/domain/subscriptions/subscriptions';
+import { lookupKeyOf, type PlanChoice } from '../../src/domain/subscriptions/catalogue';
 import { snapshotOf, type StripeSubscriptionSnapshot } from '../../src/data/subscriptions';
 import type { Deps } from '../../src/infra/deps';
 import { classify } from '../payments/stripe-errors';

@@ -1,11 +1,8 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { OrgSeatTier, Role } from '../../src/domain/subscriptions/plans';
-import type {
-  ChangeTiming,
-  PlanChoice,
-  SubscriptionFacts,
-  SubscriptionStatus,
-} from '../../src/domain/subscriptions/subscriptions';
+import type { ChangeTiming } from '../../src/domain/subscriptions/requests';
+import type { PlanChoice } from '../../src/domain/subscriptions/catalogue';
+import type { SubscriptionFacts, SubscriptionStatus } from '../../src/domain/subscriptions/state';
 
 // The contract of subscription-<userId>: what the API, the Stripe webhook router and the activities
 // exchange with a user's subscription workflow. Importing this module never pulls in the workflow.

@@ -1,11 +1,11 @@
 import { log } from '@temporalio/workflow';
-import { applyFact, isStale, type SubscriptionFact } from '../../src/domain/subscriptions/subscriptions';
+import { applyFact, isStale, type SubscriptionFact } from '../../src/domain/subscriptions/state';
 import type { StripeSubscriptionEvent } from './definitions';
 import { stripe } from './proxies';
 import type { SubscriptionRun } from './state';
 
 // Stripe's subscription events. Every fact is stamped with the event's `created` and folded field by
-// field, newest stamp wins (src/domain/subscriptions applyFact), so repeats and reordering cannot
+// field, newest stamp wins (src/domain/subscriptions/state.ts applyFact), so repeats and reordering cannot
 // roll the state back; an event older than the newest thing known also makes the workflow re-read
 // the subscription from Stripe.
 

@@ -6,8 +6,8 @@ import {
   initialFacts,
   type Stamp,
   type SubscriptionFact,
-  type SubscriptionView,
-} from '../../src/domain/subscriptions/subscriptions';
+} from '../../src/domain/subscriptions/state';
+import { type SubscriptionView } from '../../src/domain/subscriptions/requests';
 import type { TimerFacts } from '../../src/domain/subscriptions/timers';
 import {
   subscriptionKeys,

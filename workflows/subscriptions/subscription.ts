@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, condition } from '@temporalio/workflow';
+import { applyFact } from '../../src/domain/subscriptions/state';
 import {
-  applyFact,
   cancelProblem,
   changeProblem,
   changeTiming,
@@ -8,9 +8,9 @@ import {
   parseChoice,
   resumeProblem,
   subscribeProblem,
-  type PlanChoice,
   type SubscriptionProblem,
-} from '../../src/domain/subscriptions/subscriptions';
+} from '../../src/domain/subscriptions/requests';
+import { type PlanChoice } from '../../src/domain/subscriptions/catalogue';
 import { nextDueMs } from '../../src/domain/subscriptions/timers';
 import { setSummary } from '../shared/memo';
 import { Mutex } from '../shared/mutex';

@@ -1,7 +1,7 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { DefaultActivities } from '../../activities';
 import { planFor, type Role } from '../../src/domain/subscriptions/plans';
-import { entitledChoice, keepsVideos } from '../../src/domain/subscriptions/subscriptions';
+import { entitledChoice, keepsVideos } from '../../src/domain/subscriptions/state';
 import { dunningAfter, graceStart } from '../../src/domain/subscriptions/timers';
 import { DomainStatusAttr, UserIdAttr } from '../shared/search-attributes';
 import { db, mail } from './proxies';

@@ -20,7 +20,7 @@ import { Subscription } from './subscription';
 // API calls are Updates whose validators refuse what the rules refuse (nothing is accepted, nothing
 // changes); Stripe's events are signals. Every fact is stamped (an event's `created`, or a local
 // change made after everything seen) and folded field by field, newest stamp wins, so repeats and
-// reordering cannot roll the state back (src/domain/subscriptions/subscriptions applyFact); an event older
+// reordering cannot roll the state back (src/domain/subscriptions/state.ts applyFact); an event older
 // than the newest thing known also makes the workflow re-read the subscription from Stripe. After
 // every change the user's role in Postgres follows the entitled plan, a grace period starts when a
 // video plan is left (its end deletes the stored videos through video-<id>), and the projection row

@@ -7,16 +7,15 @@ import {
   changeProblem,
   changeTiming,
   isProblem,
-  isSubscriptionStatus,
   parseChoice,
-  priceOfChoice,
   resumeProblem,
   subscribeProblem,
   type ChangeTiming,
-  type PlanChoice,
   type SubscriptionProblem,
   type SubscriptionView,
-} from '../../domain/subscriptions/subscriptions';
+} from '../../domain/subscriptions/requests';
+import { isSubscriptionStatus } from '../../domain/subscriptions/state';
+import { priceOfChoice, type PlanChoice } from '../../domain/subscriptions/catalogue';
 import type { AuthUser } from '../identity/accounts';
 import {
   conflict,

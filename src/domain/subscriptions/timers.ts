@@ -1,4 +1,5 @@
-import type { PlanChoice, SubscriptionStatus } from './subscriptions';
+import type { PlanChoice } from './catalogue';
+import type { SubscriptionStatus } from './state';
 
 // The subscription workflow's clock-driven decisions, pure: when a scheduled downgrade, the next
 // dunning step and the next grace-period step are due, how dunning follows the status, how a grace

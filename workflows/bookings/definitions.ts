@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CardPaymentSignal } from '../../src/domain/payments/events';
 import type { BookingStatus, CancelledBy } from '../../src/domain/bookings/lifecycle';
 import type { SlotProblem } from '../../src/domain/availability/slot-check';
 import type { CancellationPolicy, RefundCap } from '../../src/domain/bookings/cancellation';
@@ -70,15 +71,8 @@ export interface BookingWorkflowResult {
   status: BookingStatus | 'MISSING';
 }
 
-/** A Stripe PaymentIntent event for this booking, forwarded by the webhook handler. */
-export interface PaymentSignal {
-  eventId: string;
-  kind: 'succeeded' | 'failed' | 'canceled';
-  paymentIntentId: string;
-  amountMinor: number;
-  currency: string;
-  message?: string;
-}
+/** A Stripe PaymentIntent event for this booking, forwarded by the webhook router (the payments core's card-payment signal). */
+export type PaymentSignal = CardPaymentSignal;
 
 export interface CancelRequest {
   by: CancelledBy;

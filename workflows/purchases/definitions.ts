@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CardPaymentSignal } from '../../src/domain/payments/events';
 
 // The contract of purchase-<id>: what the API, the Stripe webhook and the activities exchange with
 // the purchase workflow. Importing this module never pulls in the workflow's implementation.
@@ -39,15 +40,8 @@ export interface PurchaseSnapshot {
   refundedMinor: number;
 }
 
-/** A PaymentIntent event for this purchase, forwarded by the webhook router. */
-export interface PurchasePaymentSignal {
-  eventId: string;
-  kind: 'succeeded' | 'failed' | 'canceled';
-  paymentIntentId: string;
-  amountMinor: number;
-  currency: string;
-  message?: string;
-}
+/** A PaymentIntent event for this purchase, forwarded by the webhook router (the payments core's card-payment signal). */
+export type PurchasePaymentSignal = CardPaymentSignal;
 
 /** charge.refunded for this purchase's charge (a refund made in Stripe, or the echo of ours). */
 export interface PurchaseRefundedSignal {
